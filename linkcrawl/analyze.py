@@ -1,0 +1,82 @@
+"""The one page-analysis path: every spider and ``linkcrawl extract`` go through here.
+
+One lxml parse per page; extraction, location and page type read the same tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from linkcrawl.classify.linktype import classify_link
+from linkcrawl.classify.pagetype import detect_page_type
+from linkcrawl.domains import host_of, registrable_domain
+from linkcrawl.extract import extract_links, parse_document, read_page
+from linkcrawl.items import PageItem
+from linkcrawl.links import normalize_page_links
+from linkcrawl.urls import normalize_url
+from linkcrawl.verdict import Verdict
+
+
+def page_identity(url: str) -> tuple[str, str, str]:
+    """(normalized url, host, registrable domain) of a page URL; raw URL if unusable."""
+    try:
+        url = normalize_url(url)
+    except ValueError:
+        pass
+    host = host_of(url)
+    return url, host, registrable_domain(host) if host else ""
+
+
+def analyze_page(
+    body: bytes,
+    url: str,
+    *,
+    final_url: str | None = None,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+    fetched_at: datetime | None = None,
+) -> PageItem:
+    """Parse ``body`` once and return the page with every usable link, normalized.
+
+    ``url`` is the URL that was requested, ``final_url`` the one that answered (after
+    redirects); links resolve against the final URL. Never raises on bad HTML.
+    """
+    final_url = final_url or url
+    headers = headers or {}
+    content_type = headers.get("content-type") or headers.get("Content-Type")
+    root = parse_document(body, encoding=encoding, content_type=content_type)
+    facts = read_page(root, final_url, headers)
+    page_url, _, _ = page_identity(url)
+    _, host, domain = page_identity(final_url)
+    page = PageItem(
+        url=page_url,
+        final_url=final_url,
+        status=status,
+        host=host,
+        domain=domain,
+        title=facts.title,
+        language=facts.language,
+        canonical=facts.canonical,
+        meta_robots=list(facts.meta_robots),
+        x_robots=list(facts.x_robots),
+        fetched_at=fetched_at or datetime.now(UTC),
+    )
+    page.links = extract_links(root, facts)
+    verdict = detect_page_type(root, facts, page.links)
+    page.page_type = verdict.value
+    page.page_type_confidence = verdict.confidence
+    page.page_type_evidence = list(verdict.evidence)
+    normalize_page_links(page)
+    return page
+
+
+def classify_page_links(page: PageItem) -> None:
+    """Set type, confidence and evidence on each of ``page``'s links."""
+    page_type = Verdict(page.page_type, page.page_type_confidence, tuple(page.page_type_evidence))
+    for link in page.links:
+        verdict = classify_link(link, page_type)
+        link.link_type = verdict.value
+        link.confidence = verdict.confidence
+        link.evidence = list(verdict.evidence)

@@ -1,0 +1,136 @@
+"""The ``linkcrawl`` command: demo, extract, report.
+
+Every user error ends as one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from linkcrawl.config import DEFAULT_STORE_URI, parse_list, setting_defaults
+from linkcrawl.errors import ConfigError, LinkcrawlError
+
+DEMO_TARGETS = ("acme-widgets.test", "rival-gadgets.test")
+
+
+def _store_uri(args: argparse.Namespace) -> str:
+    return args.store or setting_defaults()["LINKCRAWL_STORE_URI"] or DEFAULT_STORE_URI
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from linkcrawl.localweb import DEMO_WEB_DIR, LocalWeb
+    from linkcrawl.report import summary_text
+    from linkcrawl.runner import run_crawl
+    from linkcrawl.store import open_store
+
+    seeds_file = DEMO_WEB_DIR.parent / "seeds" / "demo.txt"
+    if not seeds_file.is_file():
+        raise ConfigError(f"demo seeds not found at {seeds_file}: run from a linkcrawl checkout")
+    store_uri = _store_uri(args)
+    with LocalWeb(DEMO_WEB_DIR) as web:
+        print(f"demo web: {len(web.hosts)} sites served on {web.proxy_url}", flush=True)
+        print(f"crawling with spider 'sites' into {store_uri} ...", flush=True)
+        stats = run_crawl(
+            "sites",
+            {"seeds_file": str(seeds_file), "targets": ",".join(DEMO_TARGETS)},
+            {
+                "LINKCRAWL_STORE_URI": store_uri,
+                "LINKCRAWL_HTTP_PROXY": web.proxy_url,
+                "LINKCRAWL_ALLOW_PRIVATE_ADDRESSES": True,
+                "LOG_LEVEL": "INFO" if args.verbose else "WARNING",
+            },
+        )
+    print(
+        f"crawled {stats.get('linkcrawl/pages', 0)} pages, "
+        f"{stats.get('linkcrawl/links_found', 0)} links, "
+        f"{stats.get('linkcrawl/backlinks_stored', 0)} backlinks stored, "
+        f"{stats.get('linkcrawl/page_errors', 0)} errors "
+        f"(run {stats.get('linkcrawl/run_id', '?')})\n"
+    )
+    with open_store(store_uri) as store:
+        print(summary_text(store, list(DEMO_TARGETS)))
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from linkcrawl.analyze import analyze_page, classify_page_links
+    from linkcrawl.links import TargetMatcher, split_backlinks
+    from linkcrawl.records import link_json
+    from linkcrawl.seeds import check_url, load_targets
+
+    check_url(args.url, "--url")
+    try:
+        body = Path(args.page).read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {args.page!r}: {exc.strerror or exc}") from None
+    page = analyze_page(body, args.url)
+    if args.targets:
+        page.links, _ = split_backlinks(page, TargetMatcher(load_targets(args.targets, None)))
+    classify_page_links(page)
+    out = sys.stdout
+    for link in page.links:
+        out.write(json.dumps(link_json(link), ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from linkcrawl.report import referring_domains_text, summary_text
+    from linkcrawl.store import open_store
+
+    targets = parse_list(args.target)
+    if not targets:
+        raise ConfigError("--target needs a domain")
+    with open_store(_store_uri(args)) as store:
+        for target in targets:
+            print(summary_text(store, [target]))
+            print()
+            print(referring_domains_text(store, target))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="linkcrawl", description="Self-hosted backlink discovery crawler."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    store_help = f"store URI (default: $LINKCRAWL_STORE_URI or {DEFAULT_STORE_URI})"
+
+    demo = sub.add_parser("demo", help="crawl the bundled demo web and print a summary")
+    demo.add_argument("--store", help=store_help)
+    demo.add_argument("-v", "--verbose", action="store_true", help="show the crawl log")
+    demo.set_defaults(func=cmd_demo)
+
+    extract = sub.add_parser("extract", help="analyse one saved page, print one JSON per link")
+    extract.add_argument("page", help="saved HTML file")
+    extract.add_argument("--url", required=True, help="the URL the page was fetched from")
+    extract.add_argument("--targets", help="only links to these domains (comma-separated)")
+    extract.set_defaults(func=cmd_extract)
+
+    report = sub.add_parser("report", help="referring domains and backlinks of a target")
+    report.add_argument("--target", required=True, help="target domain(s), comma-separated")
+    report.add_argument("--store", help=store_help)
+    report.set_defaults(func=cmd_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except LinkcrawlError as exc:
+        print(f"linkcrawl: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("linkcrawl: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Scrapy commands that linkcrawl overrides (``COMMANDS_MODULE``)."""

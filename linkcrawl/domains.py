@@ -1,0 +1,57 @@
+"""Host and registrable-domain helpers over publicsuffixlist's bundled list (no network).
+
+The "referring domain" an analyst counts is the registrable domain: ``news.bbc.co.uk`` and
+``www.bbc.co.uk`` are one referrer, ``alice.blogspot.com`` and ``bob.blogspot.com`` are two
+(private suffixes such as blogspot.com and github.io are included on purpose).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from publicsuffixlist import PublicSuffixList
+
+from linkcrawl.urls import normalize_host
+
+__all__ = ["host_of", "registrable_domain"]
+
+_PSL = PublicSuffixList()  # bundled list; loading it once costs ~50 ms
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=65536)
+def registrable_domain(host: str) -> str:
+    """The registrable domain ("eTLD+1") of ``host``, lower-case and punycoded.
+
+    IP addresses, single-label hosts (``localhost``) and bare public suffixes come back as
+    the host itself, so the answer is never empty for a non-empty host.
+    Raises ValueError for an empty or invalid host.
+    """
+    host = normalize_host(host)
+    if _is_ip(host):
+        return host
+    domain = _PSL.privatesuffix(host)
+    return domain or host
+
+
+def host_of(url: str) -> str:
+    """The normalized host of ``url`` (lower-case, punycode, no port); "" when it has none."""
+    try:
+        hostname = urlsplit(url.strip()).hostname
+    except ValueError:
+        return ""
+    if not hostname:
+        return ""
+    try:
+        return normalize_host(hostname)
+    except ValueError:
+        return ""

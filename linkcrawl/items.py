@@ -1,0 +1,83 @@
+"""Items that flow through the pipelines, as plain dataclasses (handled via itemadapter).
+
+A crawled page travels as one :class:`PageItem` carrying all of its links, so the
+pipelines work on a page's links as one batch instead of paying Scrapy's per-item
+overhead for each of a page's 50-300 links.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(slots=True)
+class LinkItem:
+    """One ``<a href>``/``<area href>`` on a page, from extraction to storage."""
+
+    # --- set by extraction (linkcrawl.extract) ---
+    source_url: str
+    href: str  # the attribute as written, after entity decoding
+    url: str  # absolute: resolved against <base href> / the final response URL
+    anchor_text: str = ""
+    rel: list[str] = field(default_factory=list)
+    tag: str = "a"  # "a" or "area"
+    is_image: bool = False  # anchor text came from an <img alt>
+    in_noscript: bool = False
+    context: str = ""  # ~150 characters of text around the link
+    dom_path: str = ""  # short CSS-like path, e.g. "article.post > p > a"
+    location: str = "other"
+    location_confidence: float = 0.0
+    location_evidence: list[str] = field(default_factory=list)
+    # --- set by normalization (linkcrawl.links.normalize_link) ---
+    normalized_url: str = ""
+    target_host: str = ""
+    target_domain: str = ""  # registrable domain of the target
+    source_host: str = ""
+    source_domain: str = ""  # the referring (registrable) domain
+    wrapper: str = ""  # redirect wrapper the target was unwrapped from, if any
+    follow: bool = True  # passes equity: no nofollow/ugc/sponsored rel, no page-level nofollow
+    # --- set by classification (linkcrawl.classify.linktype) ---
+    link_type: str = ""
+    confidence: float = 0.0
+    evidence: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PageItem:
+    """One fetched URL with its page-level facts and every link found on it."""
+
+    url: str  # the URL requested (normalized)
+    final_url: str = ""  # after redirects
+    status: int = 0
+    host: str = ""
+    domain: str = ""  # registrable domain
+    title: str = ""
+    language: str = ""
+    canonical: str = ""
+    meta_robots: list[str] = field(default_factory=list)  # tokens from <meta name=robots>
+    x_robots: list[str] = field(default_factory=list)  # tokens from X-Robots-Tag
+    page_type: str = "other"
+    page_type_confidence: float = 0.0
+    page_type_evidence: list[str] = field(default_factory=list)
+    fetched_at: datetime | None = None
+    outlink_count: int = 0
+    via_browser: bool = False
+    spider: str = ""
+    run_id: str = ""
+    error: str = ""
+    links: list[LinkItem] = field(default_factory=list)
+    # external registrable domain -> links to it on this page (set by the target filter)
+    domain_edges: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def noindex(self) -> bool:
+        return "noindex" in self.meta_robots or "noindex" in self.x_robots or (
+            "none" in self.meta_robots or "none" in self.x_robots
+        )
+
+    @property
+    def nofollow(self) -> bool:
+        return "nofollow" in self.meta_robots or "nofollow" in self.x_robots or (
+            "none" in self.meta_robots or "none" in self.x_robots
+        )

@@ -1,0 +1,82 @@
+"""Link-level steps between extraction and storage: canonical form, target matching.
+
+Pure functions over items; the pipelines and ``linkcrawl extract`` call the same ones.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from linkcrawl.domains import host_of, registrable_domain
+from linkcrawl.items import LinkItem, PageItem
+from linkcrawl.urls import normalize_url, unwrap_redirect
+from linkcrawl.vocab import NO_EQUITY_RELS
+
+
+def normalize_link(link: LinkItem, page: PageItem) -> bool:
+    """Fill the canonical target and domains of ``link``; False if its URL is unusable."""
+    try:
+        target, wrapper = unwrap_redirect(link.url)
+        normalized = normalize_url(target)
+    except ValueError:
+        return False
+    host = host_of(normalized)
+    if not host:
+        return False
+    link.normalized_url = normalized
+    link.wrapper = wrapper
+    link.target_host = host
+    link.target_domain = registrable_domain(host)
+    link.source_host = page.host
+    link.source_domain = page.domain
+    link.follow = not page.nofollow and NO_EQUITY_RELS.isdisjoint(link.rel)
+    return True
+
+
+def normalize_page_links(page: PageItem) -> int:
+    """Normalize every link of ``page`` not normalized yet; drop unusable ones.
+
+    Returns how many links were dropped. Sets ``outlink_count``.
+    """
+    kept = [link for link in page.links if link.normalized_url or normalize_link(link, page)]
+    dropped = len(page.links) - len(kept)
+    page.links = kept
+    page.outlink_count = len(kept)
+    return dropped
+
+
+class TargetMatcher:
+    """Decides whether a link points at one of the targets (a domain and its subdomains)."""
+
+    def __init__(self, targets: Iterable[str]) -> None:
+        self.targets = tuple(dict.fromkeys(t.lower().strip(".") for t in targets if t))
+        self._by_domain = {registrable_domain(t) for t in self.targets}
+
+    def __bool__(self) -> bool:
+        return bool(self.targets)
+
+    def match(self, host: str, domain: str) -> str | None:
+        """The target that ``host`` falls under, or None."""
+        if domain not in self._by_domain:
+            return None
+        for target in self.targets:
+            if host == target or host.endswith("." + target) or host == "www." + target:
+                return target
+        return None
+
+
+def split_backlinks(page: PageItem, matcher: TargetMatcher) -> tuple[list[LinkItem], Counter[str]]:
+    """Links of ``page`` that are backlinks to a target, and all external domain edges.
+
+    A link from a page of the target's own registrable domain is not a backlink.
+    """
+    backlinks: list[LinkItem] = []
+    edges: Counter[str] = Counter()
+    for link in page.links:
+        if link.target_domain == page.domain or not link.target_domain:
+            continue
+        edges[link.target_domain] += 1
+        if matcher.match(link.target_host, link.target_domain):
+            backlinks.append(link)
+    return backlinks, edges

@@ -1,0 +1,80 @@
+"""Downloader middlewares: a configured proxy, and the guard against crawling inward."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.statscollectors import StatsCollector
+
+from linkcrawl.addresses import is_forbidden_address, resolve_host
+from linkcrawl.config import LinkcrawlConfig
+
+logger = logging.getLogger(__name__)
+
+
+class ProxyMiddleware:
+    """Send every request through ``LINKCRAWL_HTTP_PROXY`` when it is set."""
+
+    def __init__(self, proxy: str) -> None:
+        self.proxy = proxy
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ProxyMiddleware:
+        return cls(LinkcrawlConfig.from_settings(crawler.settings).http_proxy)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        if self.proxy and "proxy" not in request.meta:
+            request.meta["proxy"] = self.proxy
+
+
+class AddressGuardMiddleware:
+    """Refuse hosts that resolve to private, loopback, link-local or multicast addresses.
+
+    Runs for every request, so redirects (which come back as new requests) are checked
+    too. Verdicts are cached per host for the crawl. Off when
+    ``LINKCRAWL_ALLOW_PRIVATE_ADDRESSES`` is true (tests and the demo web need that).
+    """
+
+    def __init__(self, stats: StatsCollector, allow_private: bool) -> None:
+        self.stats = stats
+        self.allow_private = allow_private
+        self._verdicts: dict[str, str] = {}  # host -> "" (ok) or reason
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
+        cfg = LinkcrawlConfig.from_settings(crawler.settings)
+        assert crawler.stats is not None
+        return cls(crawler.stats, cfg.allow_private_addresses)
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        if self.allow_private:
+            return
+        host = (urlsplit(request.url).hostname or "").lower()
+        verdict = self._verdicts.get(host)
+        if verdict is None:
+            verdict = await asyncio.to_thread(self._check, host)
+            self._verdicts[host] = verdict
+        if verdict:
+            self.stats.inc_value("address_guard/refused")
+            logger.warning("refused %s: %s", request.url, verdict)
+            raise IgnoreRequest(f"address guard: {verdict}")
+
+    @staticmethod
+    def _check(host: str) -> str:
+        if not host:
+            return "no host"
+        try:
+            addresses = resolve_host(host)
+        except OSError:
+            # Unresolvable hosts fail in the downloader with their own DNS error, which
+            # recheck reports as "host unreachable"; nothing to guard against here.
+            return ""
+        bad = [a for a in addresses if is_forbidden_address(a)]
+        if bad:
+            return f"{host} resolves to non-public address {bad[0]}"
+        return ""

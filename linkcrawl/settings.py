@@ -1,0 +1,53 @@
+"""Scrapy project settings for linkcrawl: polite by default.
+
+LINKCRAWL_* settings and their defaults live in :mod:`linkcrawl.config`; this module only
+wires Scrapy's own settings and the components. Override per run with ``-s NAME=VALUE``.
+"""
+
+from linkcrawl import __version__
+from linkcrawl.config import setting_defaults
+
+BOT_NAME = "linkcrawl"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+COMMANDS_MODULE = "linkcrawl.commands"
+
+globals().update(setting_defaults())
+
+# Politeness: a user agent that names us, robots.txt obeyed, adaptive throttling.
+USER_AGENT = f"linkcrawl/{__version__} (backlink discovery crawler; +https://pypi.org/project/linkcrawl/)"
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+
+DOWNLOADER_MIDDLEWARES = {
+    "linkcrawl.middlewares.ProxyMiddleware": 740,
+    "linkcrawl.middlewares.AddressGuardMiddleware": 745,
+}
+
+ITEM_PIPELINES = {
+    "pipelines.normalize.NormalizePipeline": 100,
+    "pipelines.targets.TargetFilterPipeline": 200,
+    "pipelines.dedupe.DedupePipeline": 300,
+    "pipelines.classify.ClassifyPipeline": 400,
+    "pipelines.store.StorePipeline": 900,
+}
+
+EXTENSIONS = {
+    "linkcrawl.progress.ProgressLog": 500,
+}

@@ -1,0 +1,197 @@
+"""The documented fields of every collection and the normalization both stores share.
+
+Both stores run incoming documents through :func:`prepare` and outgoing ones through
+:func:`finish_read`, so SQLite and MongoDB accept and return the same dict shapes:
+
+- datetimes become timezone-aware UTC, truncated to milliseconds (MongoDB's precision);
+  naive datetimes are taken to be UTC;
+- list fields become lists (``None`` becomes ``[]``);
+- free-form values (``runs.args``, ``runs.stats`` and fields not documented here) are
+  made JSON-compatible: datetimes become ISO-8601 strings, tuples and sets lists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from linkcrawl.store.base import COLLECTIONS, Doc, backlink_key
+
+# Field kinds. SQLite maps them to columns (see linkcrawl.store.sqlite).
+TEXT, INT, FLOAT, BOOL, TIME, LIST, JSON, HISTORY = (
+    "text", "int", "float", "bool", "time", "list", "json", "history",
+)
+
+FIELDS: dict[str, dict[str, str]] = {
+    "pages": {
+        "url": TEXT, "final_url": TEXT, "status": INT, "host": TEXT, "domain": TEXT,
+        "title": TEXT, "language": TEXT, "canonical": TEXT, "meta_robots": LIST,
+        "x_robots": LIST, "noindex": BOOL, "nofollow": BOOL, "page_type": TEXT,
+        "page_type_confidence": FLOAT, "page_type_evidence": LIST, "outlink_count": INT,
+        "via_browser": BOOL, "error": TEXT, "spider": TEXT, "run_id": TEXT,
+        "first_seen": TIME, "last_seen": TIME,
+    },
+    "backlinks": {
+        "key": TEXT, "source_url": TEXT, "source_host": TEXT, "source_domain": TEXT,
+        "target_url": TEXT, "url": TEXT, "href": TEXT, "target_host": TEXT,
+        "target_domain": TEXT, "anchor_text": TEXT, "rel": LIST, "follow": BOOL, "tag": TEXT,
+        "is_image": BOOL, "in_noscript": BOOL, "location": TEXT, "location_confidence": FLOAT,
+        "location_evidence": LIST, "link_type": TEXT, "confidence": FLOAT, "evidence": LIST,
+        "context": TEXT, "dom_path": TEXT, "wrapper": TEXT, "page_type": TEXT, "run_id": TEXT,
+        "first_seen": TIME, "last_seen": TIME, "status": TEXT, "lost_at": TIME,
+        "lost_reason": TEXT, "history": HISTORY,
+    },
+    "referring_domains": {
+        "target_domain": TEXT, "referring_domain": TEXT, "backlinks": INT,
+        "live_backlinks": INT, "followed_backlinks": INT, "pages": INT, "link_types": LIST,
+        "locations": LIST, "first_seen": TIME, "last_seen": TIME, "status": TEXT,
+        "authority": FLOAT,
+    },
+    "domain_edges": {
+        "source_domain": TEXT, "target_domain": TEXT, "links": INT, "first_seen": TIME,
+        "last_seen": TIME, "run_id": TEXT,
+    },
+    "runs": {
+        "run_id": TEXT, "spider": TEXT, "args": JSON, "store_uri": TEXT, "started_at": TIME,
+        "finished_at": TIME, "finish_reason": TEXT, "stats": JSON,
+    },
+}
+
+KEYS: dict[str, tuple[str, ...]] = {
+    "pages": ("url",),
+    "backlinks": ("key",),
+    "referring_domains": ("target_domain", "referring_domain"),
+    "domain_edges": ("source_domain", "target_domain"),
+    "runs": ("run_id",),
+}
+
+# Names of fields that are not documented: letters, digits and "_" only, so they are safe
+# as MongoDB field names and inside SQLite JSON paths.
+_EXTRA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def check_collection(collection: str) -> dict[str, str]:
+    """The field kinds of ``collection``; ValueError for a name not in COLLECTIONS."""
+    if collection not in COLLECTIONS:
+        raise ValueError(f"unknown collection {collection!r}; expected one of {COLLECTIONS}")
+    return FIELDS[collection]
+
+
+def check_extra_name(name: str) -> str:
+    if not _EXTRA_NAME.match(name):
+        raise ValueError(f"field name {name!r} is not documented and not a plain identifier")
+    return name
+
+
+def utc(value: datetime) -> datetime:
+    """Timezone-aware UTC with millisecond precision; naive input is taken to be UTC."""
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def now() -> datetime:
+    return utc(datetime.now(UTC))
+
+
+def plain(value: Any) -> Any:
+    """A JSON-compatible copy of a free-form value (datetimes as ISO-8601 UTC strings)."""
+    if isinstance(value, datetime):
+        return utc(value).isoformat(timespec="milliseconds")
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((plain(v) for v in value), key=repr)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def _history(entries: Any) -> list[dict[str, Any]]:
+    out = []
+    for entry in entries or ():
+        item = {str(k): plain(v) for k, v in dict(entry).items()}
+        if isinstance(entry.get("at"), datetime):
+            item["at"] = utc(entry["at"])
+        out.append(item)
+    return out
+
+
+def normalize_value(kind: str, value: Any) -> Any:
+    """One field value in the shape both stores write (before SQLite's column encoding)."""
+    if kind == LIST:
+        return [] if value is None else list(value)
+    if kind == HISTORY:
+        return _history(value)
+    if kind == JSON:
+        return {} if value is None else plain(value)
+    if value is None:
+        return None
+    if kind == TIME:
+        return utc(value)
+    if kind == BOOL:
+        return bool(value)
+    return value
+
+
+def default_value(kind: str) -> Any:
+    """What an insert stores for a documented field the writer did not pass."""
+    if kind in (LIST, HISTORY):
+        return []
+    if kind == JSON:
+        return {}
+    return None
+
+
+def prepare(collection: str, doc: Mapping[str, Any]) -> Doc:
+    """Normalize one incoming document; undocumented fields are kept, made plain."""
+    kinds = FIELDS[collection]
+    out: Doc = {}
+    for name, value in doc.items():
+        kind = kinds.get(name)
+        out[name] = plain(value) if kind is None else normalize_value(kind, value)
+        if kind is None:
+            check_extra_name(name)
+    return out
+
+
+def prepare_page(doc: Mapping[str, Any]) -> tuple[Doc, datetime]:
+    """A page document and its fetch time. ``links`` is dropped (links go to backlinks);
+    ``noindex``/``nofollow`` are derived from the robots tokens when not given."""
+    raw = {k: v for k, v in doc.items() if k not in ("links", "fetched_at")}
+    for flag in ("noindex", "nofollow"):
+        if flag not in raw and ("meta_robots" in raw or "x_robots" in raw):
+            tokens = {*(raw.get("meta_robots") or ()), *(raw.get("x_robots") or ())}
+            raw[flag] = flag in tokens or "none" in tokens
+    seen = doc.get("fetched_at")
+    return prepare("pages", raw), utc(seen) if seen is not None else now()
+
+
+def prepare_backlink(doc: Mapping[str, Any]) -> tuple[Doc, datetime]:
+    """A backlink document and its sighting time. ``normalized_url`` (a LinkItem name) is
+    accepted for ``target_url``; ``key`` is computed when missing."""
+    raw = {k: v for k, v in doc.items() if k not in ("seen_at", "normalized_url")}
+    if "target_url" not in raw and "normalized_url" in doc:
+        raw["target_url"] = doc["normalized_url"]
+    if not raw.get("key"):
+        raw["key"] = backlink_key(raw["source_url"], raw["target_url"], raw.get("anchor_text", ""))
+    seen = doc.get("seen_at")
+    return prepare("backlinks", raw), utc(seen) if seen is not None else now()
+
+
+def finish_read(collection: str, doc: Doc) -> Doc:
+    """Normalize a document read back from either store (tz-aware UTC datetimes)."""
+    kinds = FIELDS[collection]
+    for name, value in doc.items():
+        kind = kinds.get(name)
+        if kind == TIME and isinstance(value, datetime):
+            doc[name] = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        elif kind == HISTORY and value:
+            doc[name] = [
+                {**e, "at": utc(e["at"])} if isinstance(e.get("at"), datetime) else e
+                for e in value
+            ]
+    return doc

@@ -1,0 +1,321 @@
+"""URL helpers: resolve an href, normalize a URL, unwrap redirect wrappers.
+
+Pure functions over strings. Internal failures raise ``ValueError`` only, so callers can
+skip one bad link with ``except ValueError`` and keep the page.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from functools import lru_cache
+from urllib.parse import unquote, urljoin, urlsplit
+
+__all__ = ["normalize_host", "normalize_url", "resolve_href", "unwrap_redirect"]
+
+# ---------------------------------------------------------------------------------------------
+# Rules as data.
+# Tracking parameters: the project's normalization rules (brief), which follow the parameters
+# that Google Analytics/Ads (utm_*, gclid, _ga), Meta (fbclid, igshid), Microsoft Ads (msclkid),
+# Mailchimp (mc_cid, mc_eid), Yandex (yclid) and Twitter (ref_src) append to links.
+TRACKING_PARAMS: frozenset[str] = frozenset(
+    {"gclid", "fbclid", "msclkid", "mc_cid", "mc_eid", "_ga", "yclid", "igshid", "ref_src"}
+)
+TRACKING_PREFIXES: tuple[str, ...] = ("utm_",)
+
+# Schemes that never lead to a crawlable page (HTML spec: javascript:, mailto:, tel:, data:;
+# the rest seen in hrefs of real pages: app and OS handlers).
+SKIP_SCHEMES: frozenset[str] = frozenset(
+    {"javascript", "mailto", "tel", "data", "sms", "callto", "skype", "whatsapp", "fax",
+     "file", "about", "blob", "chrome", "intent", "market", "itms-apps", "geo", "news", "irc"}
+)
+
+# Wrappers whose target parameter is known: (host regex, path regex, parameter names).
+# An empty name tuple means the whole query string is the target (href.li/?https://...).
+# Sources: the outbound link formats that Google Search (/url?q=), Facebook and Instagram
+# (l.php?u=), YouTube (/redirect?q=), Reddit (out.reddit.com?url=), VK (away.php?to=),
+# LinkedIn (/redir/redirect?url=), DuckDuckGo (/l/?uddg=), Tumblr (t.umblr.com/redirect?z=),
+# Steam (/linkfilter/?url=), Outlook Safe Links (?url=) and Slack (slack-redir.net/link?url=)
+# put in their pages. Share buttons (facebook.com/sharer.php?u=) are not wrappers.
+REDIRECT_HOSTS: tuple[tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...]], ...] = tuple(
+    (re.compile(host_rx), re.compile(path_rx), names)
+    for host_rx, path_rx, names in (
+        (r"^(www\.|news\.url\.)?google\.[a-z]{2,3}(\.[a-z]{2})?$", r"^/url$", ("q", "url")),
+        (r"^(l|lm|m|www)\.facebook\.com$", r"^/l\.php$", ("u",)),
+        (r"^l\.instagram\.com$", r"", ("u",)),
+        (r"^(www\.|m\.)?youtube\.com$", r"^/redirect$", ("q",)),
+        (r"^out\.reddit\.com$", r"", ("url",)),
+        (r"^(m\.)?vk\.com$", r"^/away\.php$", ("to",)),
+        (r"^away\.vk\.com$", r"", ("to",)),
+        (r"^(www\.)?linkedin\.com$", r"^/redir/redirect", ("url",)),
+        (r"^(html\.)?duckduckgo\.com$", r"^/l/?$", ("uddg",)),
+        (r"^t\.umblr\.com$", r"^/redirect$", ("z",)),
+        (r"^steamcommunity\.com$", r"^/linkfilter/?$", ("url",)),
+        (r"\.safelinks\.protection\.outlook\.com$", r"", ("url",)),
+        (r"^slack-redir\.net$", r"^/link$", ("url",)),
+        (r"^(href\.li|anon\.to|nullrefer\.com)$", r"", ()),
+    )
+)
+# Query parameters that name a redirect target wherever they appear (?redirect=, ?goto=).
+REDIRECT_PARAMS_STRONG: tuple[str, ...] = (
+    "redirect", "redirect_to", "redirect_url", "redirecturl", "redir", "goto", "dest",
+    "destination", "desturl", "outurl", "out_url", "exiturl",
+)
+# Generic parameter names, trusted only on a redirector path (/out?url=, /go?to=): elsewhere
+# they mean other things (share buttons: sharer.php?u=, intent/tweet?url=).
+REDIRECT_PARAMS_WEAK: tuple[str, ...] = ("url", "u", "to", "target", "link", "href", "r", "q")
+# Path words of redirect scripts seen in WordPress plugins (/go/, /out/, /recommends/),
+# forum engines (/redirect.php, /proxy.php, /away.php) and affiliate link managers.
+REDIRECT_PATH_WORDS: frozenset[str] = frozenset(
+    {"out", "go", "goto", "redirect", "redir", "away", "exit", "leave", "outgoing", "external",
+     "link", "click", "visit", "jump", "recommends", "refer", "proxy", "r", "l", "url", "track"}
+)
+
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+_HEX = "0123456789ABCDEFabcdef"
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+# RFC 3986 pchar minus "%" (handled separately); "/" joins segments, "?" is allowed in queries.
+_PATH_SAFE = _UNRESERVED | frozenset("!$&'()*+,;=:@/")
+_QUERY_SAFE = _PATH_SAFE | frozenset("?")
+_PCT_RE = re.compile(r"%([0-9A-Fa-f]{2})")
+_ASCII_HOST_RE = re.compile(r"^[a-z0-9_\-.]+$")
+# WHATWG URL: tabs and newlines are removed anywhere, C0 controls and spaces trimmed at ends.
+_STRIP_INSIDE = str.maketrans("", "", "\t\n\r")
+_EDGE = "".join(chr(c) for c in range(0x21)) + "\"'\u00a0\ufeff"
+
+
+def _fix_percent(part: str, safe: frozenset[str]) -> str:
+    """Upper-case %XX, decode unreserved ones, encode anything outside ``safe`` (UTF-8)."""
+    if not part:
+        return part
+    out: list[str] = []
+    i, n = 0, len(part)
+    while i < n:
+        ch = part[i]
+        if ch == "%":
+            if i + 2 < n + 0 and part[i + 1] in _HEX and part[i + 2] in _HEX:
+                code = int(part[i + 1 : i + 3], 16)
+                dec = chr(code)
+                out.append(dec if dec in _UNRESERVED else "%" + part[i + 1 : i + 3].upper())
+                i += 3
+                continue
+            out.append("%25")
+        elif ch in safe:
+            out.append(ch)
+        else:
+            out.extend("%%%02X" % b for b in ch.encode("utf-8", "surrogatepass"))
+        i += 1
+    return "".join(out)
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 section 5.2.4, so "/a/./b/../c" and "/a/c" normalize alike."""
+    if "." not in path:
+        return path
+    segments = path.split("/")
+    if not any(s in (".", "..") for s in segments):
+        return path
+    out: list[str] = []
+    for seg in segments[1:] if path.startswith("/") else segments:
+        if seg == ".":
+            continue
+        if seg == "..":
+            if out:
+                out.pop()
+            continue
+        out.append(seg)
+    tail = "/" if segments[-1] in (".", "..") else ""
+    return "/" + "/".join(out) + tail if path.startswith("/") else "/".join(out) + tail
+
+
+@lru_cache(maxsize=4096)
+def normalize_host(host: str) -> str:
+    """Lower-case, drop a trailing dot, IDNA-encode non-ASCII labels. Raises ValueError."""
+    host = unquote(host).strip().rstrip(".").lower()
+    if not host:
+        raise ValueError("URL has no host")
+    if host.startswith("["):  # IPv6 literal, already validated by urlsplit
+        return host
+    if not host.isascii():
+        labels = []
+        for label in host.split("."):
+            if label.isascii():
+                labels.append(label)
+                continue
+            try:
+                labels.append(label.encode("idna").decode("ascii").lower())
+            except UnicodeError as exc:
+                raise ValueError(f"invalid internationalized host: {host!r}") from exc
+        host = ".".join(labels)
+    if not _ASCII_HOST_RE.match(host) or ".." in host:
+        raise ValueError(f"invalid host: {host!r}")
+    return host
+
+
+def _is_tracking(param: str) -> bool:
+    name = unquote(param.split("=", 1)[0]).lower()
+    return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
+
+
+def normalize_url(url: str) -> str:
+    """Canonical form of an absolute http(s) URL; raises ValueError when it is unusable.
+
+    Lower-cased scheme and host, punycode host, no default port, no fragment, no tracking
+    parameters, "/" for an empty path, dot segments removed, percent-encoding normalized
+    (upper-case hex, unreserved characters decoded, unsafe characters encoded). Idempotent.
+    """
+    if not isinstance(url, str):
+        raise ValueError("URL must be a string")
+    url = url.translate(_STRIP_INSIDE).strip(_EDGE)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"unparsable URL: {exc}") from exc
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS:
+        raise ValueError(f"not an http(s) URL: {url[:80]!r}")
+    netloc = parts.netloc
+    userinfo = ""
+    if "@" in netloc:
+        userinfo = _fix_percent(netloc.rsplit("@", 1)[0], _UNRESERVED | frozenset("!$&'()*+,;=:"))
+        userinfo += "@"
+    host = normalize_host(parts.hostname or "")
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    port_str = "" if port is None or str(port) == _DEFAULT_PORTS[scheme] else f":{port}"
+    path = _remove_dot_segments(_fix_percent(parts.path, _PATH_SAFE)) or "/"
+    if not path.startswith("/"):
+        path = "/" + path
+    query = parts.query
+    if query:
+        kept = [p for p in query.split("&") if p and not _is_tracking(p)]
+        query = _fix_percent("&".join(kept), _QUERY_SAFE)
+    return f"{scheme}://{userinfo}{host}{port_str}{path}" + (f"?{query}" if query else "")
+
+
+def resolve_href(href: str, base: str) -> str | None:
+    """Absolute http(s) URL for an href as written, or None for links nobody can follow.
+
+    Skips empty and fragment-only hrefs and javascript:/mailto:/tel:/data: and other non-web
+    schemes; tolerates whitespace, stray quotes and backslashes the way browsers do.
+    """
+    href = href.translate(_STRIP_INSIDE).strip(_EDGE)
+    if not href or href[0] == "#":
+        return None
+    head = href[:12].lower()
+    colon = head.find(":")
+    if colon > 0 and head[:colon] in SKIP_SCHEMES:
+        return None
+    if "\\" in href:  # browsers treat "\" as "/" in http(s) URLs (before the query)
+        cut = min((i for i in (href.find("?"), href.find("#")) if i >= 0), default=len(href))
+        href = href[:cut].replace("\\", "/") + href[cut:]
+    if head.startswith(("http://", "https://")):
+        absolute = href
+    else:
+        try:
+            absolute = urljoin(base, href)
+        except ValueError:
+            return None
+    try:
+        parts = urlsplit(absolute)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return absolute
+
+
+def _as_url(value: str) -> str | None:
+    """``value`` as an absolute http(s) URL (decoding once more or base64 if needed)."""
+    value = value.strip()
+    for _ in range(2):
+        low = value[:8].lower()
+        if low.startswith(("http://", "https://")):
+            break
+        if low.startswith("//"):
+            value = "https:" + value
+            break
+        if low.startswith(("http%3a", "https%3a")):
+            value = unquote(value)
+            continue
+        if value.startswith("aHR0c"):  # base64 of "http"
+            try:
+                padded = value + "=" * (-len(value) % 4)
+                value = base64.urlsafe_b64decode(padded).decode("utf-8")
+            except (binascii.Error, UnicodeDecodeError, ValueError):
+                return None
+            continue
+        return None
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return None
+    if parts.scheme.lower() in _DEFAULT_PORTS and parts.hostname and " " not in parts.netloc:
+        return value
+    return None
+
+
+def _unwrap_once(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    params: dict[str, str] = {}
+    for piece in parts.query.split("&"):
+        key, sep, value = piece.partition("=")
+        if sep:
+            params.setdefault(unquote(key).lower(), unquote(value.replace("+", " ")))
+    # Known wrappers of social networks, search engines and mail services.
+    for host_re, path_re, names in REDIRECT_HOSTS:
+        if host_re.search(host) and path_re.search(parts.path):
+            for name in names:
+                target = _as_url(params.get(name, ""))
+                if target:
+                    return target
+            if not names and parts.query:  # the whole query is the URL (href.li/?https://..)
+                target = _as_url(unquote(parts.query))
+                if target:
+                    return target
+    for name in REDIRECT_PARAMS_STRONG:
+        target = _as_url(params.get(name, ""))
+        if target:
+            return target
+    words = [w for w in parts.path.lower().split("/") if w]
+    looks_like_redirector = any(w.split(".")[0] in REDIRECT_PATH_WORDS for w in words)
+    if looks_like_redirector:
+        for name in REDIRECT_PARAMS_WEAK:
+            target = _as_url(params.get(name, ""))
+            if target:
+                return target
+        # /go/https%3A%2F%2Fexample.com or /out/aHR0cHM6Ly9... : the URL sits in the path.
+        path = parts.path
+        for word in REDIRECT_PATH_WORDS:
+            idx = path.lower().find(f"/{word}/")
+            if idx >= 0:
+                rest = path[idx + len(word) + 2 :]
+                if parts.query and rest.lower().startswith(("http", "//")):
+                    rest += "?" + parts.query
+                target = _as_url(rest) or _as_url(unquote(rest))
+                if target:
+                    return target
+    return None
+
+
+def unwrap_redirect(url: str) -> tuple[str, str]:
+    """``(target, wrapper)`` for a redirect wrapper URL, ``(url, "")`` for anything else.
+
+    Nested wrappers (a Google link to a Facebook link) unwrap to the innermost target; the
+    wrapper returned is the outermost one, as written on the page. Opaque shorteners (t.co,
+    bit.ly) stay as they are: their target is not in the URL.
+    """
+    target = url
+    for _ in range(4):
+        inner = _unwrap_once(target)
+        if not inner or inner == target:
+            break
+        target = inner
+    return (target, url) if target != url else (url, "")

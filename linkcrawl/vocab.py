@@ -1,0 +1,46 @@
+"""Closed vocabularies shared by extraction, classification, stores and reports.
+
+Extend only by appending values, and document every new value in the README.
+"""
+
+from __future__ import annotations
+
+LOCATIONS: tuple[str, ...] = (
+    "content",
+    "navigation",
+    "header",
+    "footer",
+    "sidebar",
+    "comment",
+    "author_bio",
+    "breadcrumb",
+    "other",
+)
+
+LINK_TYPES: tuple[str, ...] = (
+    "editorial",
+    "guest_post",
+    "partner",
+    "acknowledgment",
+    "directory",
+    "comment",
+    "forum",
+    "press_release",
+    "other",
+)
+
+PAGE_TYPES: tuple[str, ...] = (
+    "article",
+    "guest_post",
+    "forum_thread",
+    "forum_index",
+    "directory",
+    "press_release",
+    "sponsors",
+    "partners",
+    "homepage",
+    "other",
+)
+
+# rel values that stop a link from passing equity (Google: rel="nofollow", "ugc", "sponsored").
+NO_EQUITY_RELS: frozenset[str] = frozenset({"nofollow", "ugc", "sponsored"})

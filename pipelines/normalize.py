@@ -1,0 +1,33 @@
+"""Canonical form for every link: absolute URL, normalized URL, registrable domains.
+
+Spiders already normalize during page analysis (they need canonical URLs to decide what
+to follow); this step completes any item that arrives without it (replays, other spiders).
+"""
+
+from __future__ import annotations
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem
+
+from linkcrawl.analyze import page_identity
+from linkcrawl.items import PageItem
+from linkcrawl.links import normalize_page_links
+from pipelines._base import CrawlerPipeline
+
+
+class NormalizePipeline(CrawlerPipeline):
+    def process_item(self, item: PageItem) -> PageItem:
+        if not isinstance(item, PageItem):
+            self.stats.inc_value("linkcrawl/dropped/unknown_item")
+            raise DropItem(f"not a page item: {ItemAdapter(item).item_class.__name__}")
+        if not item.host:
+            item.url, item.host, item.domain = page_identity(item.url)
+        found = len(item.links)
+        dropped = normalize_page_links(item)
+        self.stats.inc_value("linkcrawl/pages")
+        self.stats.inc_value("linkcrawl/links_found", found)
+        if dropped:
+            self.stats.inc_value("linkcrawl/links_unusable", dropped)
+        if item.error:
+            self.stats.inc_value("linkcrawl/page_errors")
+        return item

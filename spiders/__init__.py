@@ -1,0 +1,1 @@
+"""linkcrawl's spiders. Thin: where to start and what to follow; analysis is in linkcrawl/."""
