@@ -26,6 +26,7 @@ import logging
 import os
 import threading
 from collections import Counter
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -66,20 +67,13 @@ CONTENT_TYPES: dict[str, str] = {
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
 
+@dataclass(frozen=True, slots=True)
 class Resolved:
     """What one request resolves to: a status, extra headers and a file to send (or none)."""
 
-    __slots__ = ("file", "headers", "status")
-
-    def __init__(
-        self, status: int, file: Path | None = None, headers: dict[str, str] | None = None
-    ) -> None:
-        self.status = status
-        self.file = file
-        self.headers = headers or {}
-
-    def __repr__(self) -> str:
-        return f"Resolved({self.status}, {self.file}, {self.headers})"
+    status: int
+    file: Path | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def _lookup(table: dict[str, Any], path: str, query: str) -> Any:
@@ -103,7 +97,7 @@ class LocalWeb:
     def __init__(self, root: Path = DEMO_WEB_DIR, host: str = "127.0.0.1", port: int = 0) -> None:
         self.root = Path(root)
         self._bind = (host, port)
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _QuietServer | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._sites: dict[str, dict[str, Any]] = {}
@@ -116,8 +110,7 @@ class LocalWeb:
         if not self.root.is_dir():
             raise FileNotFoundError(f"local web root not found: {self.root}")
         handler = type("_BoundHandler", (_Handler,), {"web": self})
-        self._server = ThreadingHTTPServer(self._bind, handler)
-        self._server.daemon_threads = True
+        self._server = _QuietServer(self._bind, handler)
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="linkcrawl-localweb", daemon=True
         )
@@ -242,13 +235,13 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "linkcrawl-localweb"
     sys_version = ""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s " + format, self.address_string(), *args)
 
     def _target(self) -> tuple[str, str]:
         """(host, path?query) from an absolute URI or from the Host header."""
         raw = self.path
-        if "://" in raw.split("/", 1)[0] or raw.lower().startswith(("http://", "https://")):
+        if raw.lower().startswith(("http://", "https://")):
             parts = urlsplit(raw)
             host = parts.hostname or ""
             path = parts.path or "/"
@@ -266,7 +259,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = resolved.file.read_bytes()
             content_type = CONTENT_TYPES.get(resolved.file.suffix.lower(), DEFAULT_CONTENT_TYPE)
         else:
-            phrase = HTTPStatus(resolved.status).phrase if resolved.status in _KNOWN else "Error"
+            phrase = _PHRASES.get(resolved.status, "")
             body = f"<!doctype html><title>{resolved.status} {phrase}</title>\n".encode()
         headers = {"Content-Type": content_type, **resolved.headers}
         self.web.record(host, target, resolved.status)
@@ -300,7 +293,16 @@ class _Handler(BaseHTTPRequestHandler):
     do_CONNECT = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse
 
 
-_KNOWN = {s.value for s in HTTPStatus}
+_PHRASES: dict[int, str] = {s.value: s.phrase for s in HTTPStatus}
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Client disconnects are normal for a crawler's proxy: log them, don't print tracebacks."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        logger.debug("local web: connection from %s failed", client_address, exc_info=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,7 @@ Both stores run incoming documents through :func:`prepare` and outgoing ones thr
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -120,21 +120,24 @@ def _history(entries: Any) -> list[dict[str, Any]]:
     return out
 
 
+_NORMALIZERS: dict[str, Callable[[Any], Any]] = {
+    LIST: lambda v: [] if v is None else list(v),
+    HISTORY: _history,
+    JSON: lambda v: {} if v is None else plain(v),
+    TIME: lambda v: None if v is None else utc(v),
+    BOOL: lambda v: None if v is None else bool(v),
+}
+# Per collection: field name -> normalizer, or None when the value is stored as given.
+_FIELD_NORMALIZERS: dict[str, dict[str, Callable[[Any], Any] | None]] = {
+    collection: {name: _NORMALIZERS.get(kind) for name, kind in kinds.items()}
+    for collection, kinds in FIELDS.items()
+}
+
+
 def normalize_value(kind: str, value: Any) -> Any:
     """One field value in the shape both stores write (before SQLite's column encoding)."""
-    if kind == LIST:
-        return [] if value is None else list(value)
-    if kind == HISTORY:
-        return _history(value)
-    if kind == JSON:
-        return {} if value is None else plain(value)
-    if value is None:
-        return None
-    if kind == TIME:
-        return utc(value)
-    if kind == BOOL:
-        return bool(value)
-    return value
+    normalizer = _NORMALIZERS.get(kind)
+    return value if normalizer is None else normalizer(value)
 
 
 def default_value(kind: str) -> Any:
@@ -146,15 +149,18 @@ def default_value(kind: str) -> Any:
     return None
 
 
-def prepare(collection: str, doc: Mapping[str, Any]) -> Doc:
+def prepare(collection: str, doc: Mapping[str, Any], skip: frozenset[str] = frozenset()) -> Doc:
     """Normalize one incoming document; undocumented fields are kept, made plain."""
-    kinds = FIELDS[collection]
+    normalizers = _FIELD_NORMALIZERS[collection]
     out: Doc = {}
     for name, value in doc.items():
-        kind = kinds.get(name)
-        out[name] = plain(value) if kind is None else normalize_value(kind, value)
-        if kind is None:
-            check_extra_name(name)
+        if name in skip:
+            continue
+        if name in normalizers:
+            normalizer = normalizers[name]
+            out[name] = value if normalizer is None else normalizer(value)
+        else:
+            out[check_extra_name(name)] = plain(value)
     return out
 
 
@@ -170,21 +176,26 @@ def prepare_page(doc: Mapping[str, Any]) -> tuple[Doc, datetime]:
     return prepare("pages", raw), utc(seen) if seen is not None else now()
 
 
+_NOT_BACKLINK_FIELDS = frozenset({"seen_at", "normalized_url"})
+
+
 def prepare_backlink(doc: Mapping[str, Any]) -> tuple[Doc, datetime]:
     """A backlink document and its sighting time. ``normalized_url`` (a LinkItem name) is
     accepted for ``target_url``; ``key`` is computed when missing."""
-    raw = {k: v for k, v in doc.items() if k not in ("seen_at", "normalized_url")}
-    if "target_url" not in raw and "normalized_url" in doc:
-        raw["target_url"] = doc["normalized_url"]
-    if not raw.get("key"):
-        raw["key"] = backlink_key(raw["source_url"], raw["target_url"], raw.get("anchor_text", ""))
+    out = prepare("backlinks", doc, _NOT_BACKLINK_FIELDS)
+    if "target_url" not in out and "normalized_url" in doc:
+        out["target_url"] = doc["normalized_url"]
+    if not out.get("key"):
+        out["key"] = backlink_key(out["source_url"], out["target_url"], out.get("anchor_text", ""))
     seen = doc.get("seen_at")
-    return prepare("backlinks", raw), utc(seen) if seen is not None else now()
+    return out, utc(seen) if seen is not None else now()
 
 
 def finish_read(collection: str, doc: Doc) -> Doc:
     """Normalize a document read back from either store (tz-aware UTC datetimes)."""
     kinds = FIELDS[collection]
+    # documented fields first, in documented order, as SQLite returns them
+    doc = {**{k: doc[k] for k in kinds if k in doc}, **doc}
     for name, value in doc.items():
         kind = kinds.get(name)
         if kind == TIME and isinstance(value, datetime):

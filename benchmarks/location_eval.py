@@ -1,0 +1,147 @@
+"""Measure link location on real pages with gold main content (../shared/eval).
+
+Usage::
+
+    .venv/bin/python benchmarks/location_eval.py [--eval-dir DIR] [--errors N] [--no-baseline]
+
+Labels come from the gold article text, written by others: a link is "in main content" when
+its anchor text (three words or more) occurs in the gold ``articleBody``, and "not in main
+content" when its anchor text does not occur there at all. Short anchors (one or two words)
+that do occur are ambiguous and left out, as are links without anchor text. Matching is on
+whitespace-collapsed, case-folded text.
+
+Reports precision, recall and F1 of ``location == "content"``, the counts, and the same
+figures for a baseline computed in the same run: "content" when the anchor occurs in the text
+trafilatura extracts from the page. Also reports the cost per page of lxml parsing and of
+linkcrawl's analysis (``read_page`` + ``extract_links``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from linkcrawl.extract import extract_links, parse_document, read_page  # noqa: E402
+
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval" / "article-extraction-benchmark"
+MIN_WORDS = 3
+_WS = re.compile(r"\s+")
+
+
+def norm(text: str) -> str:
+    return _WS.sub(" ", text).strip().casefold()
+
+
+def label(anchor: str, gold: str) -> bool | None:
+    """True: in main content; False: not; None: ambiguous (short anchor found, or empty)."""
+    if not anchor:
+        return None
+    if anchor in gold:
+        return True if len(anchor.split()) >= MIN_WORDS else None
+    return False
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    errors: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+    def add(self, gold: bool, predicted: bool, note: tuple[str, str, str, str]) -> None:
+        if gold and predicted:
+            self.tp += 1
+        elif predicted:
+            self.fp += 1
+            self.errors.append(("FP", *note[1:]))
+        elif gold:
+            self.fn += 1
+            self.errors.append(("FN", *note[1:]))
+        else:
+            self.tn += 1
+
+    def line(self, name: str) -> str:
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        return (f"{name:<28} precision {p:.3f}  recall {r:.3f}  F1 {f1:.3f}  "
+                f"(tp {self.tp}, fp {self.fp}, fn {self.fn}, tn {self.tn})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--eval-dir", type=Path, default=DEFAULT_DIR)
+    parser.add_argument("--errors", type=int, default=0, help="print N misclassified links")
+    parser.add_argument("--no-baseline", action="store_true", help="skip trafilatura")
+    args = parser.parse_args(argv)
+
+    truth = json.loads((args.eval_dir / "ground-truth.json").read_text(encoding="utf-8"))
+    ours, base = Score(), Score()
+    ambiguous = scored = pages = 0
+    parse_ms: list[float] = []
+    analysis_ms: list[float] = []
+    by_location: dict[str, list[int]] = {}
+    for page_id, entry in sorted(truth.items()):
+        path = args.eval_dir / "html" / f"{page_id}.html.gz"
+        if not path.exists():
+            continue
+        pages += 1
+        body = gzip.decompress(path.read_bytes())
+        gold = norm(entry.get("articleBody") or "")
+        url = entry.get("url") or f"http://{page_id}.invalid/"
+        t0 = time.perf_counter()
+        root = parse_document(body)
+        t1 = time.perf_counter()
+        facts = read_page(root, url, {})
+        links = extract_links(root, facts)
+        t2 = time.perf_counter()
+        parse_ms.append((t1 - t0) * 1000)
+        analysis_ms.append((t2 - t1) * 1000)
+        extracted = ""
+        if not args.no_baseline:
+            import trafilatura
+
+            extracted = norm(trafilatura.extract(body.decode("utf-8", "replace"), url=url) or "")
+        for link in links:
+            anchor = norm(link.anchor_text)
+            gold_label = label(anchor, gold)
+            if gold_label is None:
+                ambiguous += 1
+                continue
+            scored += 1
+            counts = by_location.setdefault(link.location, [0, 0])
+            counts[0 if gold_label else 1] += 1
+            note = ("", page_id, link.anchor_text[:60], f"{link.location} {link.location_evidence}"
+                    f" {link.dom_path}")
+            ours.add(gold_label, link.location == "content", note)
+            if not args.no_baseline:
+                base.add(gold_label, bool(anchor) and anchor in extracted, note)
+
+    print(f"pages {pages}, links scored {scored}, ambiguous left out {ambiguous}")
+    print(ours.line("linkcrawl location=content"))
+    if not args.no_baseline:
+        print(base.line("baseline: trafilatura text"))
+    print("gold in-content / not-in-content links by predicted location:")
+    for location, (pos, neg) in sorted(by_location.items(), key=lambda kv: -sum(kv[1])):
+        print(f"  {location:<12} {pos:>5} {neg:>6}")
+    print(f"lxml parse    {statistics.mean(parse_ms):.2f} ms/page (median "
+          f"{statistics.median(parse_ms):.2f})")
+    print(f"analysis      {statistics.mean(analysis_ms):.2f} ms/page (median "
+          f"{statistics.median(analysis_ms):.2f}) = read_page + extract_links")
+    for kind, page_id, anchor, where in ours.errors[: args.errors]:
+        print(f"{kind} {page_id[:8]} {anchor!r:<62} {where}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Classifiers: pure functions from extracted facts to a :class:`linkcrawl.verdict.Verdict`."""

@@ -1,0 +1,287 @@
+"""What kind of page links sit on: forum thread, article, guest post, press release, ...
+
+Each page type collects points from independent signals (structured data, URL shape,
+headings, engine fingerprints, wording); the best-scoring type over its threshold wins, ties
+go to the more specific type (``PRECEDENCE``). Guest posts and press releases are
+refinements of an article, so they beat the article score whenever they pass. The rules
+(keyword lists, fingerprints) live in :mod:`linkcrawl.classify.rules`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from urllib.parse import unquote, urlsplit
+
+from lxml import etree
+
+from linkcrawl.classify import rules
+from linkcrawl.classify._pagescan import PageScan, mark_sections, scan_page
+from linkcrawl.domains import host_of, registrable_domain
+from linkcrawl.items import LinkItem
+from linkcrawl.verdict import Verdict
+
+__all__ = ["PRECEDENCE", "detect_page_type"]
+
+logger = logging.getLogger(__name__)
+
+# Ties between types that pass their threshold go to the earlier one (the more specific).
+PRECEDENCE: tuple[str, ...] = (
+    "forum_thread", "forum_index", "press_release", "guest_post", "directory", "sponsors",
+    "partners", "homepage", "article", "other",
+)
+THRESHOLD = 3  # points a specific type needs; an article needs 2
+_TITLE_SPLIT = re.compile(r"\s+[|\-–—:·»/]\s+|:\s+")
+
+
+def _confidence(score: int) -> float:
+    """2 points -> 0.6, 3 -> 0.7, 4 -> 0.8, 5 -> 0.85, 6+ -> 0.9."""
+    return {2: 0.6, 3: 0.7, 4: 0.8, 5: 0.85}.get(score, 0.9 if score > 5 else 0.5)
+
+
+class _Score:
+    """Points and evidence for one page type."""
+
+    def __init__(self) -> None:
+        self.points = 0
+        self.evidence: list[str] = []
+
+    def add(self, points: int, evidence: str) -> None:
+        if evidence not in self.evidence:
+            self.points += points
+            self.evidence.append(evidence)
+
+
+def _site(url: str) -> str:
+    host = host_of(url)
+    try:
+        return registrable_domain(host) if host else ""
+    except ValueError:
+        return ""
+
+
+def _forum(scan: PageScan, generator: str, path: str, scores: dict[str, _Score]) -> None:
+    """Engine fingerprints first; generic forum markup when no engine is recognized."""
+    best: tuple[int, rules.ForumEngine | None, list[str]] = (0, None, [])
+    for engine in rules.FORUM_ENGINES:
+        points, evidence = 0, []
+        if generator and re.search(engine.generator, generator, re.I):
+            points, evidence = 3, [f"generator:{engine.name}"]
+        markers = sorted(engine.markers & scan.tokens)
+        points += min(len(markers), 3)
+        evidence += [f"class:{m}" for m in markers[:3]]
+        if engine.footer in scan.chrome_text or engine.footer in scan.text:
+            points += 2
+            evidence.append(f'text:"{engine.footer}"')
+        if re.search(engine.thread_url, path) or re.search(engine.index_url, path):
+            points += 1
+        if points > best[0]:
+            best = (points, engine, evidence)
+    points, engine, evidence = best
+    thread, index = scores["forum_thread"], scores["forum_index"]
+    if engine is not None and points >= 2:
+        posts = sum(scan.classes[c] for c in engine.post_classes)
+        rows = sum(scan.classes[c] for c in engine.index_classes)
+        target = index
+        if posts and (posts >= rows or re.search(engine.thread_url, path)):
+            target = thread
+            evidence.append(f"posts={posts}")
+        elif rows:
+            evidence.append(f"topics={rows}")
+        elif re.search(engine.thread_url, path):
+            target = thread
+        target.add(points + 1, f"page:forum_engine={engine.name}")
+        for item in evidence:
+            target.evidence.append(item)
+        return
+    if scan.schema & rules.FORUM_SCHEMA:
+        thread.add(3, "schema:DiscussionForumPosting")
+    posts = sum(scan.classes[c] for c in rules.GENERIC_POST_CLASSES)
+    if posts >= 2:
+        thread.add(2, f"posts={posts}")
+    if re.search(rules.FORUM_THREAD_URL, path):
+        thread.add(1, "url:thread")
+    if sum(1 for w in rules.FORUM_WORDS if w in scan.all_text) >= 2:
+        thread.add(1, "text:forum_chrome")
+    if any(scan.classes[c] for c in rules.GENERIC_INDEX_CLASSES):
+        index.add(2, "class:topic_list")
+    if re.search(rules.FORUM_INDEX_URL, path) and index.points:
+        index.add(1, "url:forum")
+
+
+def _press(scan: PageScan, site: str, path: str, titles: list[str], s: _Score) -> None:
+    if site in rules.WIRE_DOMAINS:
+        s.add(4, f"domain:{site}")
+    if scan.schema & rules.PRESS_SCHEMA:
+        s.add(4, "schema:PressRelease")
+    opener = rules.PRESS_OPENER.search(scan.text[:1500])
+    if opener:
+        s.add(3, f'text:"{opener}"')
+    for text in titles + scan.labels:
+        found = rules.PRESS_LABEL.heading(text)
+        if found:
+            s.add(2, f'heading:"{found}"')
+            break
+    first = scan.paragraphs[:6]
+    if any(rules.WIRE_CREDIT.search(p) for p in first):
+        s.add(3, "text:wire_credit")
+    if any(rules.DATELINE.match(p) for p in first):
+        s.add(2, "text:dateline")
+    for text in scan.labels:
+        company = _about_company(text)
+        if company:
+            s.add(1, f'text:"about {company}"')
+            break
+    contact = rules.PRESS_CONTACT.search(" ".join(scan.labels))
+    if contact:
+        s.add(1, f'text:"{contact}"')
+    if scan.end_mark:
+        s.add(1, "text:###")
+    if rules.PRESS_URL.search(path):
+        s.add(2, "url:press")
+
+
+def _about_company(text: str) -> str | None:
+    """The company named in an "About <Company>" boilerplate heading, else None."""
+    for prefix in rules.ABOUT_PREFIXES:
+        if text.startswith(prefix + " ") or (prefix.endswith("'") and text.startswith(prefix)):
+            rest = text[len(prefix):].strip(" :")
+            words = rest.split()
+            if not words or len(words) > 5 or any(
+                rest == n or rest.startswith(n + " ") for n in rules.ABOUT_NOT
+            ):
+                return None
+            return rest
+    return None
+
+
+def _headed(phrases: rules.Phrases, titles: list[str], scan: PageScan, url_rx: re.Pattern[str],
+            path: str, s: _Score, url_name: str) -> None:
+    """Score a page whose title/h1 (3), URL (2) or content sections (1 each, max 2) say so."""
+    for text in titles:
+        found = phrases.heading(text)
+        if found:
+            s.add(3, f'heading:"{found}"')
+            break
+    if url_rx.search(path):
+        s.add(2, f"url:{url_name}")
+    sections = [found for text in scan.subheadings if (found := phrases.heading(text))]
+    for found in sections[:2]:
+        s.add(1, f'section:"{found}"')
+
+
+def _directory(scan: PageScan, titles: list[str], links: Sequence[LinkItem], path: str,
+               s: _Score) -> None:
+    for text in titles:
+        found = rules.DIRECTORY_HEADING.heading(text)
+        if found:
+            s.add(3, f'heading:"{found}"')
+            break
+    if rules.DIRECTORY_URL.search(path):
+        s.add(2, "url:directory")
+    entries = sum(scan.classes[c] for c in rules.DIRECTORY_CLASSES)
+    if entries >= 3:
+        s.add(2, f"class:listing={entries}")
+    for link in links:
+        found = rules.DIRECTORY_HEADING.heading(rules.fold(link.anchor_text))
+        if found and found in rules.DIRECTORY_HEADINGS[5:]:  # the "submit/add" phrases
+            s.add(2, f'anchor:"{found}"')
+            break
+    if scan.schema & rules.LISTING_SCHEMA and entries >= 3:
+        s.add(1, "schema:ItemList")
+
+
+def _guest(scan: PageScan, titles: list[str], links: Sequence[LinkItem], site: str,
+           path: str, s: _Score) -> None:
+    if any(rules.GUEST_GUIDELINE.search(t) for t in titles):
+        return  # a "write for us" page talks about guest posts; it is not one
+    found = rules.GUEST.search(scan.text)
+    if found:
+        s.add(3, f'text:"{found}"')
+    if rules.GUEST_URL.search(path):
+        s.add(2, "url:guest")
+    for link in links:
+        if link.location != "author_bio":
+            continue
+        domain = _site(link.url)
+        if domain and domain != site and domain not in rules.SOCIAL_DOMAINS:
+            s.add(2, f"author_bio:offsite={domain}")
+            break
+    if scan.byline:
+        s.add(1, "byline")
+
+
+def _article(scan: PageScan, og_type: str, path: str, s: _Score) -> None:
+    types = scan.schema & rules.ARTICLE_SCHEMA
+    if types:
+        s.add(3, f"schema:{sorted(types)[0]}")
+    if og_type in rules.OG_ARTICLE:
+        s.add(2, f"og:type={og_type}")
+    if scan.tags["article"] == 1:
+        s.add(1, "tag:article")
+    if scan.published:
+        s.add(1, "meta:published")
+    if rules.ARTICLE_URL.search(path):
+        s.add(1, "url:article")
+    if scan.tokens & rules.ARTICLE_BODY_CLASSES:
+        s.add(1, "class:single-post")
+
+
+def detect_page_type(
+    root: etree._Element, facts: object, links: Sequence[LinkItem]
+) -> Verdict:
+    """The page type of a parsed page, from its tree, :class:`PageFacts` and links.
+
+    Also records, on each link under a sponsor or partner heading (a sidebar blogroll, a
+    "Gold sponsors" block), ``section:"<phrase>"`` in ``link.location_evidence``: the one
+    walk over the tree serves both, and link typing reads it from there.
+    """
+    url = str(getattr(facts, "url", "") or "")
+    title = rules.fold(str(getattr(facts, "title", "") or ""))
+    generator = str(getattr(facts, "generator", "") or "")
+    og = getattr(facts, "og", None) or {}
+    json_ld = getattr(facts, "json_ld", None) or []
+    scan = scan_page(root, json_ld)
+    mark_sections(root, links)
+    split = urlsplit(url)
+    path = rules.fold(unquote(split.path or "/"))
+    path_query = path + ("?" + split.query if split.query else "")
+    site = _site(url)
+    titles = [p for p in _TITLE_SPLIT.split(title) if p] + scan.h1
+
+    scores = {name: _Score() for name in PRECEDENCE}
+    _forum(scan, generator, path_query, scores)
+    _press(scan, site, path, titles, scores["press_release"])
+    _directory(scan, titles, links, path_query, scores["directory"])
+    _headed(rules.SPONSOR_HEADING, titles, scan, rules.SPONSOR_URL, path,
+            scores["sponsors"], "sponsors")
+    _headed(rules.PARTNER_HEADING, titles, scan, rules.PARTNER_URL, path,
+            scores["partners"], "partners")
+    _guest(scan, titles, links, site, path, scores["guest_post"])
+    _article(scan, rules.fold(og.get("og:type", "")), path, scores["article"])
+    home = bool(rules.HOME_PATHS.match(split.path or "/")) and not split.query
+    if home:
+        scores["homepage"].add(3, "url:root")
+
+    passed = [
+        name for name in PRECEDENCE[:7]
+        if scores[name].points >= THRESHOLD
+        and (name != "guest_post" or scores["article"].points >= 2 or scores[name].points >= 5)
+    ]
+    if home:  # a site's root page is its homepage unless a type is unmistakable
+        passed = [n for n in passed if scores[n].points >= 5 or n.startswith("forum")]
+    if passed:
+        best = max(passed, key=lambda n: (scores[n].points, -PRECEDENCE.index(n)))
+        runner_up = max((scores[n].points for n in passed if n != best), default=0)
+        confidence = _confidence(scores[best].points) - (0.1 if runner_up >= THRESHOLD else 0)
+        verdict = Verdict(best, round(confidence, 2), tuple(scores[best].evidence))
+    elif home:
+        verdict = Verdict("homepage", 0.7, tuple(scores["homepage"].evidence))
+    elif scores["article"].points >= 2:
+        article = scores["article"]
+        verdict = Verdict("article", _confidence(article.points), tuple(article.evidence))
+    else:
+        verdict = Verdict("other", 0.5, ())
+    logger.debug("page type of %s: %s %s", url, verdict.value, verdict.evidence)
+    return verdict

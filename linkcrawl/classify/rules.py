@@ -1,0 +1,423 @@
+"""Keyword lists, URL patterns and engine fingerprints that page and link typing use.
+
+Everything here is data: extend a list and the classifiers pick it up. Each list says where
+its entries come from. Phrases are matched case- and accent-insensitively on word
+boundaries (``fold``), so "Förderer" also matches "forderer" and "FÖRDERER".
+Languages: English, German, French and Spanish for sponsor, partner, guest-post, press and
+directory wording; forum and schema markers are language-independent.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# --- forum engines -------------------------------------------------------------------------
+# Markup conventions read from each engine's default templates/themes as served on public
+# boards: phpBB 3.x prosilver, vBulletin 4/5, XenForo 2, Discourse (Ember app and its
+# crawler view), Invision Community 4/5, Simple Machines 2.x, MyBB 1.8.
+
+
+@dataclass(frozen=True, slots=True)
+class ForumEngine:
+    name: str
+    generator: str  # regex on <meta name="generator">
+    markers: frozenset[str]  # class/id tokens (or data-* values) that only this engine uses
+    post_classes: frozenset[str]  # class tokens of one post's box; their count = posts
+    index_classes: frozenset[str]  # class tokens of a topic/forum list row
+    thread_url: str  # regex on the URL path+query of a thread
+    index_url: str  # regex on the URL path+query of a forum/topic list
+    footer: str  # folded "powered by" credit
+
+
+FORUM_ENGINES: tuple[ForumEngine, ...] = (
+    ForumEngine("phpbb", r"phpbb", frozenset({"phpbb", "section-viewtopic", "section-viewforum"}),
+                frozenset({"postbody"}), frozenset({"topiclist", "topictitle", "forumtitle"}),
+                r"viewtopic\.php", r"(viewforum|index)\.php", "powered by phpbb"),
+    ForumEngine("vbulletin", r"vbulletin",
+                frozenset({"postbitlegacy", "postcontainer", "threadbit", "b-post"}),
+                frozenset({"postcontainer", "postbit", "postbitlegacy", "b-post"}),
+                frozenset({"threadbit", "forumbit_post", "threadtitle", "topic-item"}),
+                r"showthread\.php|/threads?/\d+", r"forumdisplay\.php|/forums?/",
+                "powered by vbulletin"),
+    ForumEngine("xenforo", r"xenforo", frozenset({"xf", "thread_view", "forum_view", "bbwrapper"}),
+                frozenset({"message--post"}),
+                frozenset({"structitem--thread", "node--forum", "block--category"}),
+                r"/threads/[^/]+\.\d+", r"/forums/[^/]+\.\d+|/forums/?$", "xenforo"),
+    ForumEngine("discourse", r"discourse",
+                frozenset({"topic-post", "crawler-post", "topic-list", "cooked"}),
+                frozenset({"topic-post", "crawler-post"}),
+                frozenset({"topic-list-item", "topic-list"}),
+                r"/t/[^/]+/\d+", r"/(latest|top|categories|c/[^/]+)/?$", "discourse"),
+    ForumEngine("invision", r"invision",
+                frozenset({"ipsapp", "ipscomment", "cpost", "ipsdataitem", "ctopiclist"}),
+                frozenset({"cpost"}), frozenset({"ipsdataitem", "ctopiclist"}),
+                r"/topic/\d+", r"/forum/\d+", "powered by invision community"),
+    ForumEngine("smf", r"\bsmf\b|simple machines", frozenset({"post_wrapper", "windowbg"}),
+                frozenset({"post_wrapper"}), frozenset({"topic_table"}),
+                r"[?&;]topic=\d+", r"[?&;]board=\d+", "simple machines"),
+    ForumEngine("mybb", r"mybb", frozenset({"post_body", "post_author", "tborder"}),
+                frozenset({"post_body"}), frozenset({"subject_new", "subject_old"}),
+                r"showthread\.php\?tid=|/thread-\d+", r"forumdisplay\.php\?fid=|/forum-\d+",
+                "powered by mybb"),
+)
+
+# Generic forum markup: class tokens of a post box used by hand-written and lesser-known
+# boards (seen on FluxBB/PunBB "blockpost", Vanilla "Comment"/"ItemDiscussion", bbPress
+# "bbp-reply-content").
+GENERIC_POST_CLASSES: frozenset[str] = frozenset(
+    {"forum-post", "forumpost", "blockpost", "bbp-reply-content", "itemdiscussion",
+     "thread-post", "post-reply", "reply-body"}
+)
+GENERIC_INDEX_CLASSES: frozenset[str] = frozenset(
+    {"topic-row", "thread-row", "forum-topics", "topic-list", "thread-list", "bbp-topics",
+     "discussionlist"}
+)
+# URL paths of threads/boards on most engines and hand-made forums.
+FORUM_THREAD_URL = r"/(threads?|topics?|discussions?|viewtopic|showthread)[/.\-]"
+FORUM_INDEX_URL = r"/(forums?|boards?|community|foren)(/|$)"
+# Words on a forum page's chrome: member stats and thread tools (en/de/fr/es defaults of the
+# engines above).
+FORUM_WORDS: tuple[str, ...] = (
+    "reply with quote", "quote", "posts:", "joined:", "registered:", "post reply",
+    "beitrage:", "registriert:", "mitglied seit", "zitieren", "antworten",
+    "messages :", "inscrit le", "citer", "repondre",
+    "mensajes:", "registrado:", "citar", "responder",
+)
+
+# --- schema.org / OpenGraph ----------------------------------------------------------------
+# schema.org type names (https://schema.org/Article and subtypes). "PressRelease" is not a
+# schema.org type but newsroom plugins emit it.
+ARTICLE_SCHEMA: frozenset[str] = frozenset(
+    {"article", "blogposting", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
+     "opinionnewsarticle", "backgroundnewsarticle", "techarticle", "scholarlyarticle",
+     "report", "socialmediaposting", "liveblogposting", "posting"}
+)
+NEWS_SCHEMA: frozenset[str] = frozenset({"newsarticle", "reportagenewsarticle"})
+PRESS_SCHEMA: frozenset[str] = frozenset({"pressrelease"})
+FORUM_SCHEMA: frozenset[str] = frozenset({"discussionforumposting"})
+LISTING_SCHEMA: frozenset[str] = frozenset({"itemlist", "localbusiness", "collectionpage"})
+# OpenGraph og:type values (https://ogp.me/#types).
+OG_ARTICLE: frozenset[str] = frozenset({"article", "blog", "news"})
+
+# --- press releases ------------------------------------------------------------------------
+# Distribution services whose pages are press releases by definition (the wires US, UK, DE,
+# FR and ES companies use; list compiled by hand from their own "about" pages).
+WIRE_DOMAINS: frozenset[str] = frozenset(
+    {"prnewswire.com", "prnewswire.co.uk", "businesswire.com", "globenewswire.com",
+     "accesswire.com", "accessnewswire.com", "einpresswire.com", "newswire.com", "prweb.com",
+     "prlog.org", "newsfilecorp.com", "newswire.ca", "24-7pressrelease.com", "issuewire.com",
+     "openpr.com", "openpr.de", "presseportal.de", "pressebox.de", "pr-gateway.de",
+     "firmenpresse.de", "ots.at", "mynewsdesk.com", "news.cision.com", "actusnews.com",
+     "categorynet.com", "comunicae.es", "notasdeprensa.es"}
+)
+# Phrases that open or label a release (AP style "FOR IMMEDIATE RELEASE"; the German, French
+# and Spanish labels newsrooms print above the headline).
+PRESS_LABELS: tuple[str, ...] = (
+    "press release", "news release", "press statement",
+    "pressemitteilung", "pressemeldung", "presseinformation",
+    "communique de presse", "communique",
+    "nota de prensa", "comunicado de prensa", "comunicado",
+)
+# Openers that only a release prints at its top (AP style), in any language's newsroom.
+PRESS_OPENERS: tuple[str, ...] = (
+    "for immediate release", "immediate release", "embargoed until", "embargo:",
+    "zur sofortigen veroffentlichung", "sperrfrist", "pour diffusion immediate",
+    "diffusion immediate", "para su publicacion inmediata", "para publicacion inmediata",
+)
+# Wire credit lines in the dateline ("/PRNewswire/", "(BUSINESS WIRE)").
+WIRE_CREDIT = re.compile(
+    r"/\s*(pr\s?newswire|prweb|einpresswire(\.com)?|globe newswire)\s*/"
+    r"|\(\s*(business wire|globe newswire|access\s?wire|access newswire|newsfile corp\.?)\s*\)",
+    re.I,
+)
+# Closing boilerplate: media contact blocks and the "###" / "-30-" end marks (AP style).
+PRESS_CONTACTS: tuple[str, ...] = (
+    "media contact", "press contact", "media inquiries", "media relations", "investor contact",
+    "pressekontakt", "medienkontakt", "kontakt fur medien",
+    "contact presse", "contacts presse", "relations presse",
+    "contacto de prensa", "contacto para medios", "contacto con medios",
+)
+PRESS_END = re.compile(r"^\s*(#\s*#\s*#|-\s*30\s*-)\s*$", re.M)
+# "About <Company>" boilerplate headings; what follows the word must not be a reader-facing
+# section ("About the author", "About us").
+ABOUT_PREFIXES: tuple[str, ...] = ("about", "uber", "a propos de", "a propos d'", "acerca de",
+                                   "sobre")
+ABOUT_NOT: tuple[str, ...] = (
+    "the author", "author", "us", "me", "this", "the", "our", "den autor", "die autorin",
+    "uns", "mich", "l'auteur", "nous", "moi", "el autor", "la autora", "nosotros", "mi",
+)
+# Month names for datelines ("LONDON, March 3, 2024 --", "Berlin, 3. März 2024 –",
+# "Paris, le 3 mars 2024 -", "Madrid, 3 de marzo de 2024.-"), folded.
+_MONTHS = (
+    "jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t|tember)?|"
+    "oct(ober)?|nov(ember)?|dec(ember)?|januar|februar|marz|mai|juni|juli|oktober|dezember|"
+    "janvier|fevrier|mars|avril|juin|juillet|aout|septembre|octobre|novembre|decembre|"
+    "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre"
+)
+DATELINE = re.compile(
+    r"^[a-z][a-z .'\-]{1,40}(, [a-z][a-z .]{1,30})?,?\s*(le\s+)?("
+    rf"({_MONTHS})\.? \d{{1,2}},? \d{{4}}"
+    rf"|\d{{1,2}}\.? (de )?({_MONTHS})\.?,? (de )?\d{{4}}"
+    r"|\d{4}-\d{2}-\d{2})"
+    r"\s*(/[^/]{2,30}/)?\s*(\([^)]{2,30}\))?\s*[-–—.:/]",
+)
+# Newsroom URL paths.
+PRESS_URL = re.compile(
+    r"/(press[-_]?releases?|news[-_]?releases?|pressemitteilungen?|presse(mitteilung)?|"
+    r"communiques?([-_]de[-_]presse)?|notas?[-_]de[-_]prensa|comunicados?|newsroom)(/|$)", re.I
+)
+
+# --- articles ------------------------------------------------------------------------------
+# Blog/news URL shapes: WordPress date permalinks, /blog/, /news/, /article/ sections.
+ARTICLE_URL = re.compile(
+    r"/(19|20)\d\d/\d\d?/|/(blog|news|articles?|posts?|stories|story|magazin|actualites?|"
+    r"noticias?|beitrag|artikel)/[^/]+", re.I
+)
+# <body> classes that WordPress, Ghost and Hugo themes put on a single post.
+ARTICLE_BODY_CLASSES: frozenset[str] = frozenset(
+    {"single-post", "single", "post-template", "single-format-standard", "article-page",
+     "blog-post"}
+)
+
+# --- guest posts ---------------------------------------------------------------------------
+# Labels blogs print in the byline or intro of outreach posts (collected from guest-post
+# guidelines pages in each language).
+GUEST_WORDS: tuple[str, ...] = (
+    "guest post", "guest author", "guest blogger", "guest contributor", "guest article",
+    "guest column", "guest blog", "contributed by", "this article was contributed",
+    "gastbeitrag", "gastautor", "gastautorin", "gastartikel", "gastkommentar",
+    "article invite", "billet invite", "auteur invite", "autrice invitee", "tribune libre",
+    "articulo invitado", "post invitado", "autor invitado", "autora invitada",
+    "colaboracion de", "articulo de colaboracion", "colaborador invitado",
+)
+# Social and profile hosts: an author box pointing there is not "pointing off-site" in the
+# guest-post sense (staff bios link them too).
+SOCIAL_DOMAINS: frozenset[str] = frozenset(
+    {"twitter.com", "x.com", "facebook.com", "linkedin.com", "instagram.com", "youtube.com",
+     "github.com", "mastodon.social", "threads.net", "tiktok.com", "pinterest.com", "xing.com",
+     "bsky.app", "gravatar.com", "medium.com", "t.me", "wikipedia.org"}
+)
+
+# Pages *about* guest posting ("Write for us"): their wording is not a guest byline.
+GUEST_GUIDELINES: tuple[str, ...] = (
+    "write for us", "guest post guidelines", "guest posting guidelines", "submit a guest post",
+    "become a contributor", "schreiben sie fur uns", "gastbeitrag einreichen",
+    "gastautor werden", "ecrivez pour nous", "proposer un article invite", "escribe para nosotros",
+    "escribe con nosotros",
+)
+GUEST_URL = re.compile(r"/(guest[-_]?posts?|gastbeitrag|gastartikel|article[-_]invite|"
+                       r"articulo[-_]invitado|colaboraciones)(/|$|[-_])", re.I)
+
+# --- sponsors / acknowledgment -------------------------------------------------------------
+# Headings of sponsor, donor, supporter and speaker pages (conference, open-source and club
+# sites in each language).
+SPONSOR_HEADINGS: tuple[str, ...] = (
+    "sponsors", "our sponsors", "sponsor", "sponsorship", "sponsored by", "thanks to",
+    "thank you to", "supported by", "our supporters", "supporters", "donors", "our donors",
+    "backers", "patrons", "funders", "acknowledgements", "acknowledgments", "credits",
+    "speakers", "our speakers", "hall of fame", "gold sponsors", "silver sponsors",
+    "sponsoren", "unsere sponsoren", "forderer", "unsere forderer", "unterstutzer",
+    "unsere unterstutzer", "danke an", "vielen dank an", "mit freundlicher unterstutzung",
+    "gefordert von", "unterstutzt von", "spender", "danksagung", "referenten",
+    "nos sponsors", "mecenes", "nos mecenes", "mecenat", "remerciements", "merci a",
+    "soutenu par", "avec le soutien de", "nos soutiens", "donateurs", "parrains",
+    "commanditaires", "intervenants", "conferenciers",
+    "patrocinadores", "nuestros patrocinadores", "patrocinio", "gracias a", "agradecimientos",
+    "con el apoyo de", "apoyado por", "donantes", "mecenas", "ponentes",
+)
+# Headings of a sponsor block inside any page (sidebar logo wall, "Thanks to our sponsors"
+# under a podcast episode): stricter than page headings, no bare "thanks to"/"credits".
+SPONSOR_SECTIONS: tuple[str, ...] = (
+    "sponsors", "our sponsors", "sponsored by", "supported by", "thanks to our sponsors",
+    "donors", "our donors", "patrons", "backers", "our supporters", "funded by",
+    "platinum sponsors", "gold sponsors", "silver sponsors", "bronze sponsors",
+    "community sponsors", "media sponsors", "event sponsors", "sponsor",
+    "sponsoren", "unsere sponsoren", "forderer", "unsere forderer", "unterstutzt von",
+    "gefordert von", "mit freundlicher unterstutzung von", "hauptsponsor", "spender",
+    "nos sponsors", "mecenes", "nos mecenes", "soutenu par", "avec le soutien de", "donateurs",
+    "patrocinadores", "nuestros patrocinadores", "patrocinado por", "con el apoyo de",
+    "donantes", "mecenas",
+)
+SPONSOR_URL = re.compile(
+    r"/(sponsors?(hip)?|sponsoren|forderer|unterstutzer|patrocinadores|patrocinio|mecenes|"
+    r"mecenat|donors?|donateurs|donantes|supporters|backers|thanks|danke|remerciements|"
+    r"agradecimientos|acknowledg(e)?ments|credits|speakers|referenten|intervenants|ponentes)"
+    r"(/|$|\.)", re.I
+)
+# Words that, near a link on a sponsor page, say "this is a sponsor" (tier names included).
+SPONSOR_WORDS: tuple[str, ...] = (
+    "sponsor", "sponsors", "sponsored", "donor", "donors", "patron", "backer", "supporter",
+    "supporters", "platinum", "gold", "silver", "bronze", "thanks", "thank you", "speaker",
+    "sponsoren", "forderer", "unterstutzer", "spender", "dank", "referent",
+    "mecene", "mecenes", "donateur", "merci", "soutien", "parrain", "intervenant",
+    "patrocinador", "patrocinadores", "donante", "gracias", "apoyo", "ponente",
+)
+# Lead-ins that introduce a sponsor right before its link anywhere ("This episode is
+# sponsored by <a>"). A bare "sponsor" in prose is not enough (see the hard-case fixture).
+SPONSOR_LEADINS: tuple[str, ...] = (
+    "sponsored by", "brought to you by", "supported by", "funded by", "made possible by",
+    "thanks to our sponsor", "thanks to our sponsors",
+    "gesponsert von", "unterstutzt von", "gefordert von", "mit freundlicher unterstutzung von",
+    "sponsorise par", "parraine par", "soutenu par", "avec le soutien de", "finance par",
+    "patrocinado por", "con el patrocinio de", "con el apoyo de", "financiado por",
+)
+
+# --- partners / resources ------------------------------------------------------------------
+# Headings of partner, resource and link-exchange pages and of blogroll widgets.
+PARTNER_HEADINGS: tuple[str, ...] = (
+    "partners", "our partners", "partner", "link partners", "partner sites", "resources",
+    "useful links", "useful resources", "helpful links", "recommended sites",
+    "recommended links", "friends", "friends of", "blogroll", "link exchange",
+    "reciprocal links", "links", "related sites", "sites we like",
+    "unsere partner", "linkpartner", "partnerseiten", "nutzliche links", "weiterfuhrende links",
+    "empfehlenswerte seiten", "linktipps", "befreundete seiten", "linktausch",
+    "kooperationspartner", "ressourcen",
+    "partenaires", "nos partenaires", "liens utiles", "liens", "ressources", "sites amis",
+    "sites partenaires", "echange de liens", "liens recommandes",
+    "socios", "nuestros socios", "aliados", "enlaces", "enlaces de interes", "enlaces utiles",
+    "recursos", "sitios amigos", "webs amigas", "intercambio de enlaces", "colaboradores",
+)
+# Headings of a partner block inside any page (a sidebar blogroll, a footer "Our partners"):
+# stricter than page headings ("Resources" or "Links" under an article is further reading).
+PARTNER_SECTIONS: tuple[str, ...] = (
+    "partners", "our partners", "link partners", "partner sites", "friends", "our friends",
+    "friends of", "blogroll", "link exchange", "reciprocal links", "media partners",
+    "partner", "sites we like",
+    "unsere partner", "linkpartner", "partnerseiten", "befreundete seiten", "befreundete blogs",
+    "kooperationspartner", "medienpartner",
+    "partenaires", "nos partenaires", "sites amis", "sites partenaires", "blogs amis",
+    "partenaires medias",
+    "socios", "nuestros socios", "aliados", "sitios amigos", "webs amigas", "blogs amigos",
+)
+PARTNER_URL = re.compile(
+    r"/(partners?|partnerseiten|linkpartner|kooperationspartner|partenaires|socios|aliados|"
+    r"links|liens|enlaces|resources|ressources|recursos|blogroll|useful[-_]links|"
+    r"liens[-_]utiles|enlaces[-_]de[-_]interes|link[-_]?exchange|linktausch|friends)"
+    r"(/|$|\.)", re.I
+)
+# Class/id words of blogroll and partner widgets (WordPress "widget_links"/"blogroll",
+# theme "partners"/"friends" boxes).
+PARTNER_CLASS_WORDS: tuple[str, ...] = (
+    "blogroll", "widget_links", "linkcat", "partners", "partner-links", "friends", "linkroll",
+    "link-exchange", "partnerlinks", "partenaires", "socios",
+)
+# Lead-ins that name a partner right before its link ("in partnership with <a>").
+PARTNER_LEADINS: tuple[str, ...] = (
+    "in partnership with", "our partner", "our partners", "partnered with", "link partner",
+    "in kooperation mit", "in zusammenarbeit mit", "unser partner", "unserem partner",
+    "en partenariat avec", "notre partenaire", "nos partenaires",
+    "en colaboracion con", "nuestro socio", "en alianza con",
+)
+# Class/id words of sponsor widgets and logo walls.
+SPONSOR_CLASS_WORDS: tuple[str, ...] = (
+    "sponsor", "sponsors", "sponsoren", "patrocinadores", "donors", "supporters", "mecenes",
+    "backers",
+)
+
+# --- directories ---------------------------------------------------------------------------
+# Headings and anchors of web and business directories (DMOZ-style catalogs, German
+# "Webkatalog", French "annuaire", Spanish "directorio").
+DIRECTORY_HEADINGS: tuple[str, ...] = (
+    "web directory", "link directory", "business directory", "directory", "site directory",
+    "submit your site", "submit site", "add url", "add your site", "suggest a site",
+    "add listing", "browse categories", "featured listings", "listings",
+    "webkatalog", "webverzeichnis", "linkverzeichnis", "branchenbuch", "firmenverzeichnis",
+    "seite eintragen", "link eintragen", "eintrag hinzufugen",
+    "annuaire", "annuaire web", "ajouter un site", "proposer un site", "soumettre un site",
+    "directorio", "directorio web", "directorio de empresas", "anadir sitio", "enviar sitio",
+    "alta de web", "anadir web",
+)
+DIRECTORY_URL = re.compile(
+    r"/(directory|dir|listings?|webkatalog|verzeichnis|branchenbuch|annuaire|directorio)(/|$)"
+    r"|/(submit|add[-_]?url|add[-_]?site|suggest)[-_.a-z]*(/|$)", re.I
+)
+# Class tokens of a listing entry in directory scripts (phpLD "link-item", esoTalk/Directory
+# themes "listing", WordPress directory plugins "wpbdp-listing", "lsting").
+DIRECTORY_CLASSES: frozenset[str] = frozenset(
+    {"listing", "listing-item", "link-item", "wpbdp-listing", "directory-entry", "site-entry",
+     "dir-entry", "listings", "directory"}
+)
+
+# --- homepages -----------------------------------------------------------------------------
+HOME_PATHS = re.compile(r"^/((index|default|home)\.(html?|php|aspx?))?$|^/[a-z]{2}(-[a-z]{2})?/?$",
+                        re.I)
+
+# --- page chrome ---------------------------------------------------------------------------
+# Words of class/id tokens whose blocks are not the page's own text (for page-type wording):
+# the same conventions as location_rules.CLASS_WORDS, reduced to the unambiguous ones.
+CHROME_WORDS: frozenset[str] = frozenset(
+    {"sidebar", "widget", "widgets", "comment", "comments", "commentlist", "respond", "footer",
+     "colophon", "menu", "nav", "navbar", "navigation", "related", "share", "sharing",
+     "cookie", "newsletter", "disqus", "breadcrumb", "breadcrumbs"}
+)
+CHROME_TAGS: frozenset[str] = frozenset({"nav", "aside", "footer", "menu"})
+
+# --- link-level ----------------------------------------------------------------------------
+# Locations that are site-wide boilerplate (vocab.LOCATIONS): a link there is "other" unless a
+# sponsor or partner widget claims it.
+BOILERPLATE_LOCATIONS: frozenset[str] = frozenset(
+    {"navigation", "header", "footer", "sidebar", "breadcrumb"}
+)
+# Class words that mark a comment area even when extraction placed the link elsewhere
+# (WordPress "comment-content", Disqus "post-message", "comments").
+COMMENT_CLASS_WORDS: tuple[str, ...] = ("comment", "comments", "commentlist", "disqus")
+
+# --- compiled matchers ---------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents, collapse whitespace: the form every phrase is matched in."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.replace("’", "'").split())
+
+
+class Phrases:
+    """A keyword list compiled for matching folded text on word boundaries."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self.phrases = tuple(dict.fromkeys(fold(p) for p in phrases))
+        alternatives = "|".join(re.escape(p) for p in sorted(self.phrases, key=len, reverse=True))
+        self._rx = re.compile(rf"(?<!\w)({alternatives})(?!\w)")
+
+    def search(self, folded: str) -> str | None:
+        """The first phrase found in ``folded`` text, or None."""
+        match = self._rx.search(folded)
+        return match.group(1) if match else None
+
+    def last_before(self, folded: str, end: int, window: int) -> str | None:
+        """A phrase ending within ``window`` characters before ``end`` (a lead-in)."""
+        start = max(0, end - window - 60)
+        found = None
+        for match in self._rx.finditer(folded, start, end):
+            if end - match.end() <= window:
+                found = match.group(1)
+        return found
+
+    def heading(self, folded: str) -> str | None:
+        """The phrase if ``folded`` is a short heading made of it ("Our sponsors 2024")."""
+        found = self.search(folded)
+        if found and len(folded.split()) <= len(found.split()) + 3 and (
+            folded.startswith(found) or folded.endswith(found)
+        ):
+            return found
+        return None
+
+
+GUEST = Phrases(GUEST_WORDS)
+GUEST_GUIDELINE = Phrases(GUEST_GUIDELINES)
+PRESS_LABEL = Phrases(PRESS_LABELS)
+PRESS_OPENER = Phrases(PRESS_OPENERS)
+PRESS_CONTACT = Phrases(PRESS_CONTACTS)
+SPONSOR_HEADING = Phrases(SPONSOR_HEADINGS)
+SPONSOR_WORD = Phrases(SPONSOR_WORDS)
+SPONSOR_LEADIN = Phrases(SPONSOR_LEADINS)
+SPONSOR_SECTION = Phrases(SPONSOR_SECTIONS)
+PARTNER_HEADING = Phrases(PARTNER_HEADINGS)
+PARTNER_SECTION = Phrases(PARTNER_SECTIONS)
+PARTNER_LEADIN = Phrases(PARTNER_LEADINS)
+DIRECTORY_HEADING = Phrases(DIRECTORY_HEADINGS)
+FORUM_WORD = Phrases(FORUM_WORDS)

@@ -1,0 +1,309 @@
+"""The SQLite store: one file, real columns, queryable with plain SQL (see ``_sqlcodec``).
+
+The file runs in WAL mode with ``synchronous=NORMAL``: readers (reports, a ``sqlite3``
+shell) do not block the crawler's writes, and a crash of the process loses nothing; a
+power cut may lose the last transactions. Each write call is one transaction with one
+``executemany`` per statement shape; upserts use ``INSERT ... ON CONFLICT DO UPDATE``
+and update only the fields the incoming document has, like MongoDB's ``$set``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+from linkcrawl.errors import StoreError
+from linkcrawl.store import _sqlcodec as sql
+from linkcrawl.store._rollup import rd_row
+from linkcrawl.store._schema import (
+    FIELDS,
+    KEYS,
+    check_collection,
+    prepare,
+    prepare_backlink,
+    prepare_page,
+    utc,
+)
+from linkcrawl.store.base import Doc, Store
+from linkcrawl.store.uri import mask_uri
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _wrap_errors(method: Callable[P, R]) -> Callable[P, R]:
+    """Turn sqlite3 errors (locked, read-only, disk full ...) into one-line StoreErrors."""
+
+    @wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.Error as exc:
+            store = args[0]
+            assert isinstance(store, SQLiteStore)
+            raise StoreError(f"SQLite store {store.masked_uri} failed: {exc}") from None
+
+    return wrapper
+
+
+class SQLiteStore(Store):
+    """Store on a local SQLite file (or ``:memory:``); safe to share between threads."""
+
+    def __init__(self, path: str, uri: str, *, timeout_ms: int = 5000) -> None:
+        self.uri = uri
+        self.path = path
+        self._masked = mask_uri(uri)
+        self._lock = threading.Lock()
+        try:
+            self._db = sqlite3.connect(
+                path, timeout=timeout_ms / 1000, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open SQLite store {self._masked}: {exc}") from None
+        try:
+            self._setup()
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise StoreError(f"cannot open SQLite store {self._masked}: {exc}") from None
+
+    def _setup(self) -> None:
+        db = self._db
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        # 64 MB page cache: keeps the backlinks indexes in memory for large batches
+        db.execute("PRAGMA cache_size=-65536")
+        with self._tx():
+            for collection in FIELDS:
+                db.execute(sql.create_table(collection))
+                have = {row[1] for row in db.execute(f"PRAGMA table_info({collection})")}
+                for name in FIELDS[collection]:
+                    if name not in have:
+                        db.execute(sql.add_column(collection, name))
+            for statement in sql.INDEXES:
+                db.execute(statement)
+            # A real write, so a read-only file fails here and not in the middle of a crawl.
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @property
+    def masked_uri(self) -> str:
+        return self._masked
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # --- writes -------------------------------------------------------------------
+    def _upsert(
+        self,
+        db: sqlite3.Connection,
+        collection: str,
+        rows: Sequence[Doc],
+        insert_only: frozenset[str] = frozenset(),
+    ) -> None:
+        """Upsert rows, grouped by the set of fields they carry (one statement per group)."""
+        groups: dict[tuple[str, ...], list[Doc]] = {}
+        for row in rows:
+            groups.setdefault(tuple(sorted(row)), []).append(row)
+        kinds, keys = FIELDS[collection], KEYS[collection]
+        for names, group in groups.items():
+            cols = [n for n in names if n in kinds]
+            extras = [n for n in names if n not in kinds]
+            n = len(cols)
+            holders = [f"?{i + 1}" for i in range(n)]
+            if extras:
+                holders.append(f"?{n + 1}")
+            sets = [f"{c} = excluded.{c}" for c in cols if c not in keys and c not in insert_only]
+            if extras:
+                sets.append(self._json_set(extras, start=n + 2))
+            statement = (
+                f"INSERT INTO {collection} ({', '.join(cols + ([sql.EXTRA] if extras else []))}) "
+                f"VALUES ({', '.join(holders)}) ON CONFLICT ({', '.join(keys)}) DO "
+                + (f"UPDATE SET {', '.join(sets)}" if sets else "NOTHING")
+            )
+            params = []
+            encs = sql.encoders(collection, cols)
+            for row in group:
+                values = sql.encode_row(encs, cols, row)
+                if extras:
+                    values.append(sql.encode(None, {e: row[e] for e in extras}))
+                    values.extend(sql.encode(None, row[e]) for e in extras)
+                params.append(values)
+            db.executemany(statement, params)
+
+    @staticmethod
+    def _json_set(extras: Sequence[str], start: int) -> str:
+        """``extra = json_set(extra, ...)`` for parameters ?start.. (JSON texts)."""
+        paths = ", ".join(f"'$.{e}', json(?{start + i})" for i, e in enumerate(extras))
+        return f"{sql.EXTRA} = json_set(coalesce({sql.EXTRA}, '{{}}'), {paths})"
+
+    @_wrap_errors
+    def upsert_pages(self, pages: Sequence[Mapping[str, Any]]) -> None:
+        rows = []
+        for page in pages:
+            doc, seen = prepare_page(page)
+            doc["last_seen"] = seen
+            doc["first_seen"] = doc.get("first_seen") or seen
+            rows.append(doc)
+        with self._tx() as db:
+            self._upsert(db, "pages", rows, frozenset({"first_seen"}))
+
+    @_wrap_errors
+    def upsert_backlinks(self, links: Sequence[Mapping[str, Any]]) -> None:
+        rows = []
+        for link in links:
+            doc, seen = prepare_backlink(link)
+            doc.update(last_seen=seen, status="live", lost_at=None, lost_reason=None)
+            doc["first_seen"] = doc.get("first_seen") or seen
+            rows.append(doc)
+        with self._tx() as db:
+            self._upsert(db, "backlinks", rows, frozenset({"first_seen"}))
+
+    @_wrap_errors
+    def add_domain_edges(
+        self, edges: Mapping[tuple[str, str], int], seen_at: datetime, run_id: str
+    ) -> None:
+        seen = sql.encode("time", utc(seen_at))
+        params = [(src, dst, int(n), seen, seen, run_id) for (src, dst), n in edges.items()]
+        with self._tx() as db:
+            db.executemany(
+                "INSERT INTO domain_edges (source_domain, target_domain, links, first_seen,"
+                " last_seen, run_id) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (source_domain, target_domain) DO UPDATE SET"
+                " links = CASE WHEN run_id IS excluded.run_id THEN links + excluded.links"
+                " ELSE excluded.links END,"
+                " last_seen = excluded.last_seen, run_id = excluded.run_id",
+                params,
+            )
+
+    @_wrap_errors
+    def refresh_referring_domains(self, pairs: Iterable[tuple[str, str]] | None = None) -> int:
+        with self._tx() as db:
+            join = ""
+            if pairs is not None:
+                db.execute(
+                    "CREATE TEMP TABLE IF NOT EXISTS rd_pairs"
+                    " (t TEXT, s TEXT, PRIMARY KEY (t, s)) WITHOUT ROWID"
+                )
+                db.execute("DELETE FROM temp.rd_pairs")
+                db.executemany("INSERT OR IGNORE INTO temp.rd_pairs VALUES (?, ?)", pairs)
+                join = " JOIN temp.rd_pairs p ON p.t = b.target_domain AND p.s = b.source_domain"
+            # One GROUP BY over the affected pairs; lists are sorted and cleaned in rd_row.
+            cursor = db.execute(
+                "SELECT b.target_domain, b.source_domain, count(*),"
+                " coalesce(sum(b.status = 'live'), 0),"
+                " coalesce(sum(b.status = 'live' AND b.follow), 0),"
+                " count(DISTINCT b.source_url),"
+                " json_group_array(DISTINCT b.link_type) FILTER (WHERE b.status = 'live'),"
+                " json_group_array(DISTINCT b.location) FILTER (WHERE b.status = 'live'),"
+                " min(b.first_seen), max(b.last_seen)"
+                f" FROM backlinks b{join} GROUP BY b.target_domain, b.source_domain"
+            )
+            rows = [
+                rd_row(
+                    (t, s), backlinks=n, live=live, followed=followed, pages=pages,
+                    link_types=sql.decode_json(types), locations=sql.decode_json(locs),
+                    first_seen=sql.decode_time(first), last_seen=sql.decode_time(last),
+                )
+                for t, s, n, live, followed, pages, types, locs, first, last in cursor
+            ]
+            self._upsert(db, "referring_domains", rows)
+            # Rows whose backlinks are gone are removed (backlinks are normally never deleted).
+            scope = (
+                " AND EXISTS (SELECT 1 FROM temp.rd_pairs p WHERE p.t = r.target_domain"
+                " AND p.s = r.referring_domain)" if pairs is not None else ""
+            )
+            db.execute(
+                "DELETE FROM referring_domains AS r WHERE NOT EXISTS (SELECT 1 FROM backlinks b"
+                " WHERE b.target_domain = r.target_domain"
+                f" AND b.source_domain = r.referring_domain){scope}"
+            )
+        return len(rows)
+
+    @_wrap_errors
+    def start_run(self, run: Mapping[str, Any]) -> None:
+        doc = prepare("runs", run)
+        doc["store_uri"] = mask_uri(doc.get("store_uri") or self.uri)
+        with self._tx() as db:
+            self._upsert(db, "runs", [doc])
+
+    @_wrap_errors
+    def finish_run(
+        self, run_id: str, *, finished_at: datetime, finish_reason: str, stats: Mapping[str, Any]
+    ) -> None:
+        doc = prepare("runs", {"run_id": run_id, "finished_at": finished_at,
+                               "finish_reason": finish_reason, "stats": stats})
+        with self._tx() as db:
+            self._upsert(db, "runs", [doc])
+
+    @_wrap_errors
+    def update_backlinks(self, key_to_fields: Mapping[str, Mapping[str, Any]]) -> None:
+        kinds = FIELDS["backlinks"]
+        groups: dict[tuple[str, ...], list[list[Any]]] = {}
+        for key, fields in key_to_fields.items():
+            doc = prepare("backlinks", {k: v for k, v in fields.items() if k != "key"})
+            # documented columns first, then undocumented fields: see the ?N numbering below
+            names = (*sorted(set(doc) & kinds.keys()), *sorted(set(doc) - kinds.keys()))
+            values = [sql.encode(kinds.get(n), doc[n]) for n in names]
+            groups.setdefault(names, []).append([*values, key])
+        with self._tx() as db:
+            for names, params in groups.items():
+                if not names:
+                    continue
+                cols = [n for n in names if n in kinds]
+                extras = [n for n in names if n not in kinds]
+                sets = [f"{c} = ?{i + 1}" for i, c in enumerate(cols)]
+                if extras:
+                    sets.append(self._json_set(extras, start=len(cols) + 1))
+                db.executemany(
+                    f"UPDATE backlinks SET {', '.join(sets)} WHERE key = ?{len(names) + 1}",
+                    params,
+                )
+
+    # --- reads --------------------------------------------------------------------
+    @_wrap_errors
+    def find(
+        self,
+        collection: str,
+        where: Mapping[str, Any] | None = None,
+        *,
+        sort: Sequence[tuple[str, int]] = (),
+        limit: int = 0,
+    ) -> list[Doc]:
+        columns = [*check_collection(collection), sql.EXTRA]
+        clause, params = sql.where_sql(collection, where)
+        statement = f"SELECT {', '.join(columns)} FROM {collection}{clause}"
+        statement += sql.order_sql(collection, sort)
+        if limit:
+            statement += f" LIMIT {int(limit)}"
+        decs = sql.decoders(collection, columns)
+        with self._lock:
+            rows = self._db.execute(statement, params).fetchall()
+        return [sql.decode_row(columns, decs, row) for row in rows]
+
+    @_wrap_errors
+    def count(self, collection: str, where: Mapping[str, Any] | None = None) -> int:
+        check_collection(collection)
+        clause, params = sql.where_sql(collection, where)
+        with self._lock:
+            row = self._db.execute(f"SELECT count(*) FROM {collection}{clause}", params).fetchone()
+        return int(row[0])
