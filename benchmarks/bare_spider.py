@@ -32,11 +32,10 @@ from scrapy.http import Response, TextResponse
 class BareSpider(scrapy.Spider):
     name = "bare"
 
-    def __init__(self, seeds_file: str, proxy: str, stats_out: str = "",
-                 dedupe: str = "spider", **kw: Any) -> None:
+    def __init__(self, seeds_file: str, proxy: str, dedupe: str = "spider", **kw: Any) -> None:
         super().__init__(**kw)
         self.seeds = Path(seeds_file).read_text().split()
-        self.proxy, self.stats_out = proxy, stats_out
+        self.proxy = proxy
         self.seen: set[str] | None = set(self.seeds) if dedupe == "spider" else None
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -56,11 +55,6 @@ class BareSpider(scrapy.Spider):
                     continue
                 seen.add(url)
             yield scrapy.Request(url, meta={"proxy": self.proxy})
-
-    def closed(self, reason: str) -> None:
-        if self.stats_out and self.crawler.stats:
-            stats = dict(self.crawler.stats.get_stats(), finish_reason=reason)
-            Path(self.stats_out).write_text(json.dumps(stats, default=str, indent=1))
 
 
 def settings(pages: int, concurrency: int, per_domain: int, logstats: float) -> dict[str, Any]:
@@ -92,9 +86,12 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     process = CrawlerProcess(
         settings(args.pages, args.concurrency, args.per_domain, args.logstats))
-    process.crawl(BareSpider, seeds_file=args.seeds, proxy=args.proxy, stats_out=args.stats_out,
-                  dedupe=args.dedupe)
+    crawler = process.create_crawler(BareSpider)
+    process.crawl(crawler, seeds_file=args.seeds, proxy=args.proxy, dedupe=args.dedupe)
     process.start()
+    if args.stats_out and crawler.stats:  # complete now: elapsed time and finish reason too
+        stats = crawler.stats.get_stats()
+        Path(args.stats_out).write_text(json.dumps(stats, default=str, indent=1))
 
 
 if __name__ == "__main__":

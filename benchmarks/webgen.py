@@ -144,8 +144,8 @@ class Web:
         return host if host != not_host else rng.choice(self._others)
 
     def outbound(self, site: Site, url: str, rng: random.Random) -> str:
-        """Half of a wrapping site's external links go through its /out redirect."""
-        if site.wraps_outbound and rng.random() < 0.5:
+        """One in ten of a wrapping site's external links go through its /out redirect."""
+        if site.wraps_outbound and rng.random() < 0.1:
             return f"/out?url={quote(url, safe='')}"
         return url
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 import ipaddress
 import socket
 
-# The cloud metadata endpoint is link-local already; named for the log message.
-METADATA_ADDRESSES = frozenset({"169.254.169.254", "fd00:ec2::254"})
+# Cloud metadata endpoints (AWS/GCP/Azure/OpenStack 169.254.169.254, AWS IPv6, Alibaba
+# 100.100.100.200): all in non-global ranges already; listed so the rule does not depend
+# on that.
+METADATA_ADDRESSES = frozenset({"169.254.169.254", "fd00:ec2::254", "100.100.100.200"})
 
 
 def is_forbidden_address(address: str) -> bool:
-    """True for private, loopback, link-local, multicast, reserved and unspecified addresses."""
+    """True for every address that is not globally routable: private, loopback, link-local,
+    multicast, reserved, unspecified, shared (100.64.0.0/10, carrier NAT and some cloud
+    metadata services), documentation and benchmarking ranges; IPv4-mapped IPv6 addresses
+    are judged as the IPv4 address they map."""
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
@@ -24,6 +29,7 @@ def is_forbidden_address(address: str) -> bool:
         or ip.is_multicast
         or ip.is_reserved
         or ip.is_unspecified
+        or not ip.is_global
         or str(ip) in METADATA_ADDRESSES
     )
 

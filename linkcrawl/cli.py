@@ -11,7 +11,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from linkcrawl.config import DEFAULT_STORE_URI, parse_list, setting_defaults
+from linkcrawl.cli_reports import add_commands, add_report_options
+from linkcrawl.config import DEFAULT_STORE_URI, setting_defaults
 from linkcrawl.errors import ConfigError, LinkcrawlError
 
 DEMO_TARGETS = ("acme-widgets.test", "rival-gadgets.test")
@@ -78,17 +79,41 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from linkcrawl.report import referring_domains_text, summary_text
+    from linkcrawl.cli_reports import cmd_report as run_report
+
+    return run_report(args, _store_uri(args))
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    import os
+
+    from linkcrawl.schedule import run_schedule
+
+    user = args.user or os.environ.get("SCRAPYD_USERNAME", "")
+    password = os.environ.get("SCRAPYD_PASSWORD", "") if args.password is None else args.password
+    return run_schedule(
+        Path(args.file),
+        scrapyd=args.scrapyd,
+        project=args.project,
+        state_path=Path(args.state) if args.state else None,
+        auth=(user, password) if user else None,
+        dry_run=args.dry_run,
+        out=sys.stdout,
+    )
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from linkcrawl.spill import replay
     from linkcrawl.store import open_store
 
-    targets = parse_list(args.target)
-    if not targets:
-        raise ConfigError("--target needs a domain")
+    path = Path(args.spillfile)
+    if not path.is_file():
+        raise ConfigError(f"no spill file at {args.spillfile!r}")
     with open_store(_store_uri(args)) as store:
-        for target in targets:
-            print(summary_text(store, [target]))
-            print()
-            print(referring_domains_text(store, target))
+        counts = replay(path, store)
+        where = store.masked_uri
+    print(f"replayed {counts.pages} pages, {counts.backlinks} backlinks, {counts.edges} domain "
+          f"edges and {counts.runs} run records into {where}; removed {path}")
     return 0
 
 
@@ -113,7 +138,28 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="referring domains and backlinks of a target")
     report.add_argument("--target", required=True, help="target domain(s), comma-separated")
     report.add_argument("--store", help=store_help)
+    add_report_options(report)
     report.set_defaults(func=cmd_report)
+
+    replay = sub.add_parser("replay", help="write a spill file left by a store outage to the store")
+    replay.add_argument("spillfile", help="the .jsonl file named in the crawl's warning")
+    replay.add_argument("--store", help=store_help)
+    replay.set_defaults(func=cmd_replay)
+    add_commands(sub, store_help, _store_uri)
+
+    schedule = sub.add_parser(
+        "schedule", help="submit the due jobs of a schedule file to Scrapyd (for cron/timers)"
+    )
+    schedule.add_argument("file", help="schedule file (TOML), e.g. data/schedule.example.toml")
+    schedule.add_argument("--scrapyd", help="Scrapyd URL (default: the file's, or :6800)")
+    schedule.add_argument("--project", help="Scrapyd project (default: the file's, or linkcrawl)")
+    schedule.add_argument("--state", help="state file (default: FILE.state.json)")
+    schedule.add_argument("--user", help="Scrapyd user (default: $SCRAPYD_USERNAME)")
+    schedule.add_argument(
+        "--password", help="Scrapyd password (default: $SCRAPYD_PASSWORD, which ps cannot see)"
+    )
+    schedule.add_argument("--dry-run", action="store_true", help="show what is due, submit nothing")
+    schedule.set_defaults(func=cmd_schedule)
     return parser
 
 

@@ -8,8 +8,8 @@ The "referring domain" an analyst counts is the registrable domain: ``news.bbc.c
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 from publicsuffixlist import PublicSuffixList
 
@@ -17,6 +17,8 @@ from linkcrawl.urls import normalize_host
 
 __all__ = ["host_of", "registrable_domain"]
 
+_HOST_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://(?:[^@/?#]*@)?(\[[^\]/?#@]*\]|[^:/?#@\[\]]*)"
+                      r"(?::\d*)?(?:[/?#]|$)")
 _PSL = PublicSuffixList()  # bundled list; loading it once costs ~50 ms
 
 
@@ -43,15 +45,13 @@ def registrable_domain(host: str) -> str:
     return domain or host
 
 
+@lru_cache(maxsize=32768)
 def host_of(url: str) -> str:
     """The normalized host of ``url`` (lower-case, punycode, no port); "" when it has none."""
-    try:
-        hostname = urlsplit(url.strip()).hostname
-    except ValueError:
-        return ""
-    if not hostname:
+    match = _HOST_RE.match(url.strip())
+    if match is None:
         return ""
     try:
-        return normalize_host(hostname)
+        return normalize_host(match.group(1)) if match.group(1) else ""
     except ValueError:
         return ""

@@ -22,20 +22,28 @@ from linkcrawl.items import LinkItem
 from linkcrawl.urls import resolve_href
 from linkcrawl.vocab import NO_EQUITY_RELS
 
-__all__ = ["PageFacts", "extract_links", "parse_document", "passes_equity", "read_page"]
+__all__ = [
+    "CONTEXT_CHARS", "PageFacts", "clean_text", "extract_links", "parse_document", "parse_rel",
+    "passes_equity", "read_page", "sniff_encoding",
+]
 
 logger = logging.getLogger(__name__)
 
 CONTEXT_CHARS = 150  # ~150 characters of text around a link, anchor included
-_WS_RE = re.compile(r"\s+")
 _REL_SPLIT_RE = re.compile(r"[\s,]+")
-_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, huge_tree=True)
-# Elements whose text is a paragraph-like unit for a link's context.
+# lxml.html elements (text_content, cssselect, ...) without lxml.html's per-element Python
+# class lookup, which costs more than the parse itself once every link's ancestors are read.
+_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, huge_tree=True)
+_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(element=lxml.html.HtmlElement))
+_TEXT_LEN = etree.XPath("string-length(normalize-space(.))")
+# Elements whose text is the context of the links inside them (paragraph-like units); a
+# link with none of them within a few levels takes its parent's text.
 _BLOCKS = frozenset(
     {"p", "li", "td", "th", "dd", "dt", "blockquote", "figcaption", "caption", "pre",
-     "h1", "h2", "h3", "h4", "h5", "h6", "div", "section", "article", "aside", "header",
-     "footer", "nav", "main", "body", "form", "address", "table", "ul", "ol", "dl"}
+     "h1", "h2", "h3", "h4", "h5", "h6", "address", "label", "summary", "legend"}
 )
+_BLOCK_SEARCH_DEPTH = 4
+_FACT_TAGS = ("base", "title", "meta", "link", "script", "a", "area", "h1", "h2", "h3")
 _HIDDEN_TEXT = ("script", "style", "template", "noscript")
 
 
@@ -68,7 +76,7 @@ class PageFacts:
 
 def clean_text(text: str | None) -> str:
     """Collapse whitespace runs to one space and strip."""
-    return _WS_RE.sub(" ", text).strip() if text else ""
+    return " ".join(text.split()) if text else ""
 
 
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.I)
@@ -98,24 +106,44 @@ def _codec(label: str | bytes | None, from_meta: bool = False) -> str | None:
     return name
 
 
-def decode_body(body: bytes, encoding: str | None = None, content_type: str | None = None) -> str:
-    """Decode page bytes: BOM, then ``encoding``, Content-Type charset, <meta charset>, UTF-8."""
+def sniff_encoding(body: bytes, encoding: str | None = None,
+                   content_type: str | None = None) -> tuple[str, int]:
+    """(codec, BOM length): BOM, ``encoding``, Content-Type charset, <meta charset>, else
+    UTF-16 if the bytes look like it, else UTF-8 (windows-1252 if they are not valid UTF-8)."""
     for bom, name in _BOMS:
         if body.startswith(bom):
-            return body[len(bom):].decode(name, "replace")
+            return name, len(bom)
     ct_match = _CT_CHARSET_RE.search(content_type or "")
     meta = _CHARSET_RE.search(body[:4096])
     name = (_codec(encoding) or _codec(ct_match.group(1) if ct_match else None)
             or _codec(meta.group(1) if meta else None, from_meta=True))
-    if name is None:
-        if body[:200].count(b"\x00") > 20:  # UTF-16 without a BOM
-            name = "utf-16-le" if body[1:2] == b"\x00" else "utf-16-be"
-        else:
-            try:
-                return body.decode("utf-8")
-            except UnicodeDecodeError:
-                name = "cp1252"
-    return body.decode(name, "replace")
+    if name is not None:
+        return name, 0
+    sample = body[:200]
+    if len(sample) >= 4 and sample.count(b"\x00") * 3 >= len(sample):  # UTF-16, no BOM
+        return ("utf-16-le" if body[1:2] == b"\x00" else "utf-16-be"), 0
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252", 0
+    return "utf-8", 0
+
+
+def _utf8_bytes(body: bytes | str, encoding: str | None, content_type: str | None) -> bytes:
+    """The page as valid UTF-8 without NUL bytes, decoded as browsers would."""
+    if isinstance(body, str):
+        return body.replace("\x00", "\ufffd").encode("utf-8", "replace")
+    if not isinstance(body, bytes):
+        body = bytes(body)  # bytearray, memoryview; TypeError for anything else
+    name, skip = sniff_encoding(body, encoding, content_type)
+    data = body[skip:] if skip else body
+    if name == "utf-8" and b"\x00" not in data:
+        try:
+            data.decode("utf-8")  # valid UTF-8 goes to the parser as it is
+            return data
+        except UnicodeDecodeError:
+            pass
+    return data.decode(name, "replace").replace("\x00", "\ufffd").encode("utf-8")
 
 
 def parse_document(
@@ -127,16 +155,14 @@ def parse_document(
     ``<meta charset>``, then UTF-8 if the bytes are valid UTF-8, else windows-1252.
     """
     try:
-        text = decode_body(body, encoding, content_type) if isinstance(body, bytes) else body
-        text = text.replace("\x00", "\ufffd")
-        data = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace").encode("utf-8")
+        data = _utf8_bytes(body, encoding, content_type)
         if data.strip():
-            root = lxml.html.document_fromstring(data, parser=_PARSER)
+            root = etree.fromstring(data, parser=_PARSER)
             if root is not None:
                 return root
     except (etree.ParserError, ValueError, TypeError, LookupError) as exc:
         logger.debug("unparsable document: %s", exc)
-    return lxml.html.document_fromstring(b"<html><body></body></html>", parser=_PARSER)
+    return etree.fromstring(b"<html><body></body></html>", parser=_PARSER)
 
 
 def _header_values(headers: Any, name: str) -> list[str]:
@@ -198,55 +224,52 @@ def _flatten_json_ld(data: Any, out: list[dict[str, Any]]) -> None:
 def _visible_text_length(root: lxml.html.HtmlElement) -> int:
     body = root.find("body")
     node = body if body is not None else root
-    total = len(clean_text(node.text_content()))
-    for el in node.iter(*_HIDDEN_TEXT):
-        total -= len(clean_text(el.text_content()))
-    return max(total, 0)
+    hidden = sum(_TEXT_LEN(el) for el in node.iter(*_HIDDEN_TEXT))
+    return max(int(_TEXT_LEN(node) - hidden), 0)
 
 
 def read_page(root: lxml.html.HtmlElement, url: str, headers: Any = None) -> PageFacts:
-    """Page-level facts: base URL, title, language, robots directives, metadata, headings."""
+    """Page-level facts: base URL, title, language, robots directives, metadata, headings.
+
+    One walk over the elements that carry them; headers may be a dict, Scrapy ``Headers``
+    or a list of pairs (for X-Robots-Tag).
+    """
     facts = PageFacts(url=url, base_url=url)
-    base = root.find(".//base[@href]")
-    if base is not None:
-        facts.base_url = resolve_href(base.get("href") or "", url) or url
     html_el = root if root.tag == "html" else root.getroottree().getroot()
     facts.language = clean_text(html_el.get("lang") or html_el.get("xml:lang"))
-    facts.title = clean_text(root.findtext(".//title"))
     robots_meta: list[str] = []
-    for meta in root.iter("meta"):
-        name = (meta.get("name") or "").strip().lower()
-        prop = (meta.get("property") or "").strip().lower()
-        content = meta.get("content") or ""
-        if name in ("robots", *_ROBOTS_AGENTS):
-            robots_meta.append(content)
-        elif name == "generator" and not facts.generator:
-            facts.generator = clean_text(content)
-        elif prop.startswith("og:") and prop not in facts.og:
-            facts.og[prop] = clean_text(content)
-        elif not facts.language and (meta.get("http-equiv") or "").lower() == "content-language":
-            facts.language = clean_text(content)
+    base_href = canonical = None
+    for el in root.iter(*_FACT_TAGS):
+        tag = el.tag
+        if tag in ("a", "area"):
+            facts.link_count += el.get("href") is not None
+        elif tag == "script":
+            facts.script_count += 1
+            if el.text and (el.get("type") or "").strip().lower() == "application/ld+json":
+                try:
+                    _flatten_json_ld(json.loads(el.text), facts.json_ld)
+                except (ValueError, RecursionError):
+                    logger.debug("bad JSON-LD on %s", url)
+        elif tag in ("h1", "h2", "h3"):
+            text = clean_text(el.text_content()) if len(facts.headings) < 20 else ""
+            if text:
+                facts.headings.append(text[:300])
+        elif tag == "meta":
+            _read_meta(el, facts, robots_meta)
+        elif tag == "title":
+            facts.title = facts.title or clean_text(el.text_content())
+        elif tag == "base":
+            base_href = base_href or el.get("href")
+        elif tag == "link" and canonical is None and el.get("href") and (
+            "canonical" in (el.get("rel") or "").lower().split()
+        ):
+            canonical = el.get("href")
+    if base_href:
+        facts.base_url = resolve_href(base_href, url) or url
+    if canonical:
+        facts.canonical = resolve_href(canonical, facts.base_url) or ""
     facts.meta_robots = _robots_tokens(robots_meta)
     facts.x_robots = _robots_tokens(_header_values(headers, "X-Robots-Tag"))
-    for link in root.iter("link"):
-        rels = (link.get("rel") or "").lower().split()
-        if "canonical" in rels and link.get("href"):
-            facts.canonical = resolve_href(link.get("href") or "", facts.base_url) or ""
-            break
-    for script in root.iter("script"):
-        facts.script_count += 1
-        if (script.get("type") or "").strip().lower() == "application/ld+json" and script.text:
-            try:
-                _flatten_json_ld(json.loads(script.text), facts.json_ld)
-            except (ValueError, RecursionError):
-                logger.debug("bad JSON-LD on %s", url)
-    facts.link_count = sum(1 for el in root.iter("a", "area") if el.get("href") is not None)
-    for heading in root.iter("h1", "h2", "h3"):
-        text = clean_text(heading.text_content())
-        if text:
-            facts.headings.append(text[:300])
-            if len(facts.headings) >= 20:
-                break
     body = root.find("body")
     for el in (html_el, body):
         if el is not None:
@@ -255,6 +278,20 @@ def read_page(root: lxml.html.HtmlElement, url: str, headers: Any = None) -> Pag
             )
     facts.text_length = _visible_text_length(root)
     return facts
+
+
+def _read_meta(meta: etree._Element, facts: PageFacts, robots_meta: list[str]) -> None:
+    name = (meta.get("name") or "").strip().lower()
+    prop = (meta.get("property") or "").strip().lower()
+    content = meta.get("content") or ""
+    if name in ("robots", *_ROBOTS_AGENTS):
+        robots_meta.append(content)
+    elif name == "generator" and not facts.generator:
+        facts.generator = clean_text(content)
+    elif prop.startswith("og:") and prop not in facts.og:
+        facts.og[prop] = clean_text(content)
+    elif not facts.language and (meta.get("http-equiv") or "").lower() == "content-language":
+        facts.language = clean_text(content)
 
 
 def passes_equity(rel: list[str], facts: PageFacts) -> bool:
@@ -273,22 +310,22 @@ def parse_rel(value: str | None) -> list[str]:
     return out
 
 
-
 def _label(el: etree._Element) -> str:
     """A short CSS-like label for one element: ``tag#id`` or ``tag.first-class``."""
     tag = el.tag if isinstance(el.tag, str) else "?"
-    ident = (el.get("id") or "").strip()
-    if ident and len(ident) <= 40:
+    ident = el.get("id")
+    if ident and len(ident) <= 40 and ident.strip():
         return f"{tag}#{ident.split()[0]}"
-    classes = (el.get("class") or "").split()
-    return f"{tag}.{classes[0]}" if classes and len(classes[0]) <= 40 else tag
+    classes = el.get("class")
+    first = classes.split(None, 1)[0] if classes and classes.strip() else ""
+    return f"{tag}.{first}" if first and len(first) <= 40 else tag
 
 
 def _anchor(el: etree._Element) -> tuple[str, bool]:
     """(anchor text, is image link): the text, else the alt of an image inside the link."""
     if el.tag == "area":
         return clean_text(el.get("alt")), False
-    text = clean_text(el.text_content())
+    text = clean_text(el.text_content() if len(el) else el.text)
     if text:
         return text, False
     for img in el.iter("img"):
@@ -313,17 +350,48 @@ def _noscript_fragments(root: etree._Element) -> None:
                     ns.append(child)
 
 
-class _Context:
-    """Text around links, read once per block element."""
+class _Surroundings:
+    """Per element: the last labels of its DOM path and the text block around its links.
+
+    Both follow from the parent's, so each element is read once however many links sit
+    below it.
+    """
 
     def __init__(self) -> None:
+        # element -> (labels of its last three ancestors-or-self, nearest block, distance)
+        self._info: dict[etree._Element, tuple[tuple[str, ...], etree._Element | None, int]] = {}
         self._text: dict[etree._Element, str] = {}
 
-    def around(self, link: etree._Element, anchor: str) -> str:
-        block = link.getparent()
-        while block is not None and block.tag not in _BLOCKS:
-            block = block.getparent()
-        if block is None:
+    def of(self, parent: etree._Element) -> tuple[str, etree._Element]:
+        """(DOM path down to ``parent``, text block for the context of its links)."""
+        info = self._info
+        known = info.get(parent)
+        if known is None:
+            chain = []
+            node: etree._Element | None = parent
+            while node is not None and node not in info:
+                chain.append(node)
+                node = node.getparent()
+            labels, block, distance = info[node] if node is not None else ((), None, 0)
+            for el in reversed(chain):
+                tag = el.tag
+                labels = () if tag in ("body", "html") else (*labels[-2:], _label(el))
+                if tag in _BLOCKS:
+                    block, distance = el, 0
+                elif block is not None and distance < _BLOCK_SEARCH_DEPTH - 1:
+                    distance += 1
+                else:
+                    block, distance = None, 0
+                known = info[el] = (labels, block, distance)
+        labels, block, _ = known  # type: ignore[misc]
+        return " > ".join(labels), block if block is not None else parent
+
+    def context(self, link: etree._Element, block: etree._Element | None, anchor: str) -> str:
+        """About CONTEXT_CHARS characters of the block's text, centred on the anchor."""
+        if block is None or (  # a menu item: the link is all there is in its block
+            len(block) == 1 and block is link.getparent() and not (block.text or "").strip()
+            and not (link.tail or "").strip()
+        ):
             return anchor[:CONTEXT_CHARS]
         text = self._text.get(block)
         if text is None:
@@ -331,8 +399,8 @@ class _Context:
         if len(text) <= CONTEXT_CHARS:
             return text
         pos = text.find(anchor) if anchor else -1
-        if pos < 0:
-            return anchor[:CONTEXT_CHARS] if anchor else text[:CONTEXT_CHARS]
+        if pos < 0:  # an image link: its alt text is not in the block's text
+            return text[:CONTEXT_CHARS].strip()
         start = max(0, min(pos - (CONTEXT_CHARS - len(anchor)) // 2, len(text) - CONTEXT_CHARS))
         return text[start : start + CONTEXT_CHARS].strip()
 
@@ -341,8 +409,7 @@ def extract_links(root: lxml.html.HtmlElement, facts: PageFacts) -> list[LinkIte
     """Every followable <a href>/<area href> of the page with its location, in page order."""
     _noscript_fragments(root)
     locator = PageLocator(root, facts.url)
-    context = _Context()
-    labels: dict[etree._Element, str] = {}
+    around = _Surroundings()
     resolved: dict[str, str | None] = {}
     base = facts.base_url or facts.url
     links: list[LinkItem] = []
@@ -350,27 +417,20 @@ def extract_links(root: lxml.html.HtmlElement, facts: PageFacts) -> list[LinkIte
         href = el.get("href")
         if href is None:
             continue
-        if href in resolved:
-            url = resolved[href]
-        else:
-            url = resolved[href] = resolve_href(href, base)
+        url = resolved[href] if href in resolved else resolved.setdefault(
+            href, resolve_href(href, base))
         if url is None:
             continue
         anchor, is_image = _anchor(el)
-        verdict, in_noscript = locator.locate(el, url)
-        path = [el.tag]
-        node = el.getparent()
-        while node is not None and len(path) < 4 and node.tag not in ("body", "html"):
-            label = labels.get(node)
-            if label is None:
-                label = labels[node] = _label(node)
-            path.append(label)
-            node = node.getparent()
+        verdict, in_noscript = locator.locate(el, url, anchor)
+        parent = el.getparent()
+        path, block = around.of(parent) if parent is not None else ("", el)
+        rel = el.get("rel")
         links.append(LinkItem(
             source_url=facts.url, href=href, url=url, anchor_text=anchor,
-            rel=parse_rel(el.get("rel")), tag=el.tag, is_image=is_image,
-            in_noscript=in_noscript, context=context.around(el, anchor),
-            dom_path=" > ".join(reversed(path)), location=verdict.value,
+            rel=parse_rel(rel) if rel else [], tag=el.tag, is_image=is_image,
+            in_noscript=in_noscript, context=around.context(el, block, anchor),
+            dom_path=f"{path} > {el.tag}" if path else el.tag, location=verdict.value,
             location_confidence=verdict.confidence, location_evidence=list(verdict.evidence),
         ))
     return links

@@ -24,13 +24,12 @@ import argparse
 import json
 import logging
 import os
+import sys
 import threading
-from collections import Counter
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -100,7 +99,6 @@ class LocalWeb:
         self._server: _QuietServer | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self._sites: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str, int]] = []
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -131,12 +129,7 @@ class LocalWeb:
     def __enter__(self) -> LocalWeb:
         return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
     # --- properties ------------------------------------------------------------------------
@@ -163,29 +156,34 @@ class LocalWeb:
 
     def hits(self, host: str, path: str) -> int:
         """How many requests for exactly ``host`` + ``path`` (with query) were answered."""
+        key = (host.lower(), path)
         with self._lock:
-            return Counter((h, p) for h, p, _ in self.requests)[(host.lower(), path)]
+            return sum(1 for h, p, _ in self.requests if (h, p) == key)
 
     # --- resolution (pure apart from reading the site folder) -------------------------------
     def site_config(self, host: str) -> dict[str, Any]:
-        """The site's ``_site.json`` (cached; ``{}`` when absent or unreadable)."""
-        with self._lock:
-            if host in self._sites:
-                return self._sites[host]
-        config: dict[str, Any] = {}
+        """The site's ``_site.json``; ``{}`` when absent or unreadable.
+
+        Read on every request (a few hundred bytes), so tests may edit a running site.
+        """
         path = self.root / host / "_site.json"
-        if path.is_file():
-            try:
-                config = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                logger.warning("ignoring unreadable %s: %s", path, exc)
-        with self._lock:
-            self._sites[host] = config
-        return config
+        try:
+            config = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            logger.warning("ignoring unreadable %s: %s", path, exc)
+            return {}
+        return config if isinstance(config, dict) else {}
 
     def resolve(self, host: str, target: str) -> Resolved:
         """Map ``host`` and a request target (path plus optional query) to a response."""
-        host = host.lower().rstrip(".")
+        try:
+            return self._resolve(host.lower().rstrip("."), target)
+        except (OSError, ValueError):  # e.g. an embedded NUL byte or an over-long name
+            return Resolved(HTTPStatus.NOT_FOUND)
+
+    def _resolve(self, host: str, target: str) -> Resolved:
         site = self.root / host
         if not host or host.startswith(("_", ".")) or "/" in host or not site.is_dir():
             return Resolved(HTTPStatus.NOT_FOUND)
@@ -197,6 +195,8 @@ class LocalWeb:
 
         redirect = _lookup(config.get("redirects", {}), path, query)
         if redirect:
+            if isinstance(redirect, str):
+                redirect = [redirect]
             location, code = redirect[0], int(redirect[1]) if len(redirect) > 1 else 301
             return Resolved(code, None, {**headers, "Location": location})
         status = _lookup(config.get("status", {}), path, query)
@@ -250,19 +250,18 @@ class _Handler(BaseHTTPRequestHandler):
         host = urlsplit(f"//{host_header}").hostname or ""
         return host.lower(), raw if raw.startswith("/") else "/" + raw
 
-    def _answer(self, send_body: bool) -> None:
-        host, target = self._target()
-        resolved = self.web.resolve(host, target)
-        body = b""
-        content_type = "text/html; charset=utf-8"
+    def _send(self, host: str, target: str, resolved: Resolved, send_body: bool) -> None:
+        self.web.record(host, target, resolved.status)
         if resolved.file is not None:
             body = resolved.file.read_bytes()
             content_type = CONTENT_TYPES.get(resolved.file.suffix.lower(), DEFAULT_CONTENT_TYPE)
         else:
             phrase = _PHRASES.get(resolved.status, "")
             body = f"<!doctype html><title>{resolved.status} {phrase}</title>\n".encode()
-        headers = {"Content-Type": content_type, **resolved.headers}
-        self.web.record(host, target, resolved.status)
+            content_type = "text/html; charset=utf-8"
+        headers = dict(resolved.headers)
+        if not any(name.lower() == "content-type" for name in headers):
+            headers["Content-Type"] = content_type
         self.send_response(resolved.status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -272,22 +271,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def do_GET(self) -> None:
-        self._answer(send_body=True)
+        host, target = self._target()
+        self._send(host, target, self.web.resolve(host, target), send_body=True)
 
     def do_HEAD(self) -> None:
-        self._answer(send_body=False)
+        host, target = self._target()
+        self._send(host, target, self.web.resolve(host, target), send_body=False)
 
     def _refuse(self) -> None:
+        """Anything but GET/HEAD, CONNECT included: this proxy never tunnels or forwards."""
         host, target = self._target()
-        self.web.record(host, target, HTTPStatus.METHOD_NOT_ALLOWED)
-        body = b"<!doctype html><title>405 Method Not Allowed</title>\n"
-        self.send_response(HTTPStatus.METHOD_NOT_ALLOWED)
-        self.send_header("Allow", "GET, HEAD")
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
+        allow = {"Allow": "GET, HEAD", "Connection": "close"}
+        self._send(host, target, Resolved(HTTPStatus.METHOD_NOT_ALLOWED, None, allow), True)
         self.close_connection = True
 
     do_CONNECT = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse
@@ -317,13 +312,14 @@ def main(argv: list[str] | None = None) -> int:
     web = LocalWeb(args.root, port=args.port)
     try:
         web.start()
-    except (OSError, FileNotFoundError) as exc:
-        print(f"error: {exc}")
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"Serving {len(web.hosts)} sites from {web.root}")
-    print(f"Proxy URL: {web.proxy_url}")
-    print(f"Try: curl -x {web.proxy_url} http://{web.hosts[0] if web.hosts else 'site.test'}/")
-    print("Press Ctrl+C to stop.")
+    example = web.hosts[0] if web.hosts else "site.test"
+    print(f"Serving {len(web.hosts)} sites from {web.root}", flush=True)
+    print(f"Proxy URL: {web.proxy_url}", flush=True)
+    print(f"Try: curl -x {web.proxy_url} http://{example}/", flush=True)
+    print("Press Ctrl+C to stop.", flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

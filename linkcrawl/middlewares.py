@@ -54,7 +54,8 @@ class AddressGuardMiddleware:
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if self.allow_private:
             return
-        host = (urlsplit(request.url).hostname or "").lower()
+        # "localhost." names the same host as "localhost" (some resolvers disagree)
+        host = (urlsplit(request.url).hostname or "").lower().rstrip(".")
         verdict = self._verdicts.get(host)
         if verdict is None:
             verdict = await asyncio.to_thread(self._check, host)
@@ -70,9 +71,10 @@ class AddressGuardMiddleware:
             return "no host"
         try:
             addresses = resolve_host(host)
-        except OSError:
-            # Unresolvable hosts fail in the downloader with their own DNS error, which
-            # recheck reports as "host unreachable"; nothing to guard against here.
+        except (OSError, UnicodeError):
+            # Unresolvable hosts (and names the resolver cannot even encode) fail in the
+            # downloader with their own DNS error, which recheck reports as "host
+            # unreachable"; nothing to guard against here.
             return ""
         bad = [a for a in addresses if is_forbidden_address(a)]
         if bad:

@@ -11,18 +11,19 @@ from collections.abc import Iterable
 from linkcrawl.store.base import Store
 
 EVIDENCE = "graph:reciprocal"
-# Types that a reciprocal relation turns into "partner"; comment/forum/directory/... keep
-# their type (the exchange explains less than where the link sits), but get the evidence.
-RETYPED = frozenset({"editorial", "other"})
 
 
-def reciprocal_fields(link_type: str, evidence: list[str]) -> dict[str, object]:
-    """The fields a backlink gets once its pair is known to be reciprocal."""
+def reciprocal_fields(link_type: str, location: str, evidence: list[str]) -> dict[str, object]:
+    """The fields a backlink gets once its pair is known to be reciprocal.
+
+    Every link of the pair gets the evidence. Only an in-content link that the page alone
+    could not explain (``other``) becomes ``partner``: what the page says about a link (an
+    editorial review, a sponsor logo, a site-wide theme credit) outweighs the exchange, and
+    analysts find exchanges by filtering on the evidence.
+    """
     new_evidence = evidence if EVIDENCE in evidence else [*evidence, EVIDENCE]
-    return {
-        "link_type": "partner" if link_type in RETYPED else link_type,
-        "evidence": new_evidence,
-    }
+    retype = link_type == "other" and location == "content"
+    return {"link_type": "partner" if retype else link_type, "evidence": new_evidence}
 
 
 def mark_reciprocal(store: Store, pairs: Iterable[tuple[str, str]]) -> int:
@@ -37,7 +38,9 @@ def mark_reciprocal(store: Store, pairs: Iterable[tuple[str, str]]) -> int:
             "backlinks", {"target_domain": target_domain, "source_domain": referring_domain}
         )
         updates = {
-            doc["key"]: reciprocal_fields(doc["link_type"], list(doc.get("evidence") or []))
+            doc["key"]: reciprocal_fields(
+                doc["link_type"], doc["location"], list(doc.get("evidence") or [])
+            )
             for doc in docs
         }
         if updates:

@@ -1,12 +1,22 @@
-"""What the store says about a target, as the numbers and tables analysts read."""
+"""What the store says about a target, as the numbers and tables analysts read.
+
+:func:`build_report` gathers everything once (one read of the target's backlinks, its
+referring domains and their source pages); the terminal text, CSV files and the HTML
+report are all drawn from that one :class:`Report`.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from linkcrawl.anchors import ANCHOR_CLASSES, AnchorRules, anchor_classes
 from linkcrawl.store.base import Store
 from linkcrawl.tables import format_table
+from linkcrawl.velocity import domain_events, velocity
 from linkcrawl.vocab import LINK_TYPES, LOCATIONS
 
 REFERRING_COLUMNS = (
@@ -79,3 +89,144 @@ def referring_domains_text(store: Store, target: str) -> str:
         return f"{target}: no referring domains in {store.masked_uri}"
     title = f"{target}: {len(rows)} referring domains"
     return "\n".join([title, "", format_table(rows, REFERRING_COLUMNS)])
+
+
+# Best link of a referring domain: live first, then followed, then by where it sits on the
+# page (editorial body first) and what kind of link it is (editorial first).
+LOCATION_RANK = ("content", "author_bio", "sidebar", "comment", "header", "navigation",
+                 "breadcrumb", "footer", "other")
+TYPE_RANK = ("editorial", "guest_post", "press_release", "partner", "acknowledgment",
+             "directory", "forum", "comment", "other")
+RECENT_DAYS = 30
+
+
+def _rank(values: Sequence[str], value: str | None) -> int:
+    return values.index(value) if value in values else len(values)
+
+
+def best_link(links: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The link of a referring domain worth most to the target (see the ranks above)."""
+    return min(
+        links,
+        key=lambda d: (d.get("status") != "live", not d.get("follow"),
+                       _rank(LOCATION_RANK, d.get("location")),
+                       _rank(TYPE_RANK, d.get("link_type")), d.get("source_url") or ""),
+        default=None,
+    )
+
+
+@dataclass
+class Report:
+    """Everything the reports show about one target."""
+
+    target: str
+    generated_at: datetime
+    backlinks: list[dict[str, Any]]
+    domains: list[dict[str, Any]]  # referring_domains rows + "best" (a backlink) + "lost_at"
+    titles: dict[str, str]  # source URL -> page title
+    anchor_class: dict[str, str]  # backlink key -> anchor class
+    velocity_week: list[dict[str, Any]] = field(default_factory=list)
+    velocity_month: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def live(self) -> list[dict[str, Any]]:
+        return [b for b in self.backlinks if b.get("status") == "live"]
+
+    @property
+    def lost(self) -> list[dict[str, Any]]:
+        lost = [b for b in self.backlinks if b.get("status") == "lost"]
+        return sorted(lost, key=lambda b: b.get("lost_at") or b["last_seen"], reverse=True)
+
+    def new(self, days: int = RECENT_DAYS) -> list[dict[str, Any]]:
+        since = self.generated_at - timedelta(days=days)
+        fresh = [b for b in self.backlinks if b.get("first_seen") and b["first_seen"] >= since]
+        return sorted(fresh, key=lambda b: b["first_seen"], reverse=True)
+
+    def counts(self, name: str) -> Counter[str]:
+        """Live backlinks by ``link_type``, ``location``, ``anchor`` class or ``follow``."""
+        if name == "anchor":
+            return Counter(self.anchor_class[b["key"]] for b in self.live)
+        if name == "follow":
+            return Counter("follow" if b.get("follow") else "nofollow" for b in self.live)
+        return Counter(b.get(name) or "other" for b in self.live)
+
+    def changes(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Recent history entries (lost, found again, changed), newest first."""
+        rows = [
+            {**entry, "source_url": b["source_url"], "anchor_text": b.get("anchor_text", "")}
+            for b in self.backlinks for entry in b.get("history") or ()
+        ]
+        rows.sort(key=lambda r: str(r.get("at")), reverse=True)
+        return rows[:limit]
+
+
+def build_report(store: Store, target: str, rules: AnchorRules | None = None,
+                 now: datetime | None = None) -> Report:
+    rules = rules or AnchorRules.for_target(target)
+    links = store.find("backlinks", {"target_domain": target}, sort=[("first_seen", 1)])
+    rows = store.find("referring_domains", {"target_domain": target},
+                      sort=[("live_backlinks", -1), ("referring_domain", 1)])
+    by_domain: dict[str, list[dict[str, Any]]] = {}
+    for link in links:
+        by_domain.setdefault(link["source_domain"], []).append(link)
+    events = domain_events(links)
+    for row in rows:
+        row["best"] = best_link(by_domain.get(row["referring_domain"], ()))
+        ev = events.get(row["referring_domain"])
+        row["lost_at"] = ev.lost_at if ev else None
+    urls = sorted({link["source_url"] for link in links})
+    titles: dict[str, str] = {}
+    for start in range(0, len(urls), 500):  # bounded IN lists
+        for page in store.find("pages", {"url": urls[start : start + 500]}):
+            titles[page["url"]] = page.get("title") or ""
+    return Report(
+        target=target, generated_at=now or datetime.now(UTC), backlinks=links, domains=rows,
+        titles=titles, anchor_class=anchor_classes(links, rules),
+        velocity_week=velocity(events, "week"), velocity_month=velocity(events, "month"),
+    )
+
+
+def _count_rows(counter: Counter[str], order: Sequence[str], label: str) -> list[dict[str, Any]]:
+    total = sum(counter.values()) or 1
+    return [{label: k, "backlinks": counter[k], "share": f"{100 * counter[k] / total:.0f}%"}
+            for k in [*order, *sorted(set(counter) - set(order))] if counter[k]]
+
+
+def report_text(report: Report, limit: int = 20) -> str:
+    """The terminal report: one titled section per question."""
+    r = report
+    live_domains = [d for d in r.domains if d["status"] == "live"]
+    head = (f"{r.target}: {len(live_domains)} live referring domains ({len(r.domains)} ever), "
+            f"{len(r.live)} live backlinks ({r.counts('follow')['follow']} followed), "
+            f"{len(r.lost)} lost")
+    domain_rows = [
+        {**d, "best link": (d["best"] or {}).get("source_url", ""),
+         "authority": d.get("authority")}
+        for d in r.domains[:limit]
+    ]
+    sections = [
+        (f"Referring domains (top {limit})", format_table(domain_rows, (
+            "referring_domain", "authority", "live_backlinks", "followed_backlinks", "locations",
+            "first_seen", "status", "best link"))),
+        (f"Backlinks (newest {limit})", format_table(r.new(days=36500)[:limit], (
+            "source_url", "anchor_text", "follow", "location", "link_type", "first_seen",
+            "status"))),
+        ("Anchors", format_table(_count_rows(r.counts("anchor"), ANCHOR_CLASSES, "anchor class"),
+                                 ("anchor class", "backlinks", "share"))),
+        (f"New in the last {RECENT_DAYS} days", format_table(r.new()[:limit], (
+            "source_url", "anchor_text", "first_seen"))),
+        (f"Lost (latest {limit})", format_table(r.lost[:limit], (
+            "source_url", "anchor_text", "lost_reason", "lost_at"))),
+        ("Link types", format_table(_count_rows(r.counts("link_type"), LINK_TYPES, "link type"),
+                                    ("link type", "backlinks", "share"))),
+        ("Locations", format_table(_count_rows(r.counts("location"), LOCATIONS, "location"),
+                                   ("location", "backlinks", "share"))),
+        ("Referring domains per month", format_table(r.velocity_month[-12:], (
+            "period", "new", "lost", "net"))),
+        ("Recent changes", format_table(r.changes(limit), (
+            "at", "event", "source_url", "reason", "field", "old", "new"))),
+    ]
+    parts = [head, "=" * len(head)]
+    for title, table in sections:
+        parts += ["", title, "-" * len(title), table]
+    return "\n".join(parts)

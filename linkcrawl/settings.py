@@ -5,6 +5,7 @@ wires Scrapy's own settings and the components. Override per run with ``-s NAME=
 """
 
 from linkcrawl import __version__
+from linkcrawl.browser import PLAYWRIGHT_SETTINGS
 from linkcrawl.config import setting_defaults
 
 BOT_NAME = "linkcrawl"
@@ -37,6 +38,14 @@ REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 
+# JavaScript pages: Debian's Chromium through scrapy-playwright, only for requests with
+# meta["playwright"] (see linkcrawl.browser); Playwright starts on the first such request.
+globals().update(PLAYWRIGHT_SETTINGS)
+DOWNLOAD_HANDLERS = {
+    "http": "linkcrawl.browser_handler.LazyPlaywrightHandler",
+    "https": "linkcrawl.browser_handler.LazyPlaywrightHandler",
+}
+
 DOWNLOADER_MIDDLEWARES = {
     "linkcrawl.middlewares.ProxyMiddleware": 740,
     "linkcrawl.middlewares.AddressGuardMiddleware": 745,
@@ -53,3 +62,6 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "linkcrawl.progress.ProgressLog": 500,
 }
+
+# LINKCRAWL_REDIS_URL switches to one frontier shared by several workers (linkcrawl.distributed).
+ADDONS = {"linkcrawl.distributed.RedisFrontierAddon": 0}

@@ -7,9 +7,11 @@ content happens in :func:`linkcrawl.analyze.analyze_page`.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -19,13 +21,22 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from linkcrawl import browser
 from linkcrawl.analyze import analyze_page, page_identity
 from linkcrawl.config import LinkcrawlConfig
+from linkcrawl.domains import host_of
 from linkcrawl.errors import ConfigError
+from linkcrawl.extract import parse_document, read_page
 from linkcrawl.items import LinkItem, PageItem
 from linkcrawl.seeds import Seed, load_seeds, load_targets
+from linkcrawl.traps import TrapPolicy, check_url, page_number
+
+logger = logging.getLogger(__name__)
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+# Page types a spider's hint may replace: page analysis found nothing more specific.
+GENERIC_PAGE_TYPES = frozenset({"other", "article", "homepage"})
+HINT_CONFIDENCE = 0.7
 
 
 class LinkcrawlSpider(scrapy.Spider):
@@ -59,6 +70,9 @@ class LinkcrawlSpider(scrapy.Spider):
         self._max_pages = _int_arg("max_pages", max_pages)
         self._requested: set[bytes] = set()
         self._site_requests: Counter[str] = Counter()
+        self._calendar_pages: Counter[str] = Counter()
+        self._js_sites: set[str] = set()
+        self._canonicals: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -79,21 +93,54 @@ class LinkcrawlSpider(scrapy.Spider):
             raise ConfigError("no seeds: pass -a seeds=https://site/ or -a seeds_file=PATH")
         self.max_depth = self._max_depth if self._max_depth is not None else self.config.max_depth
         self.max_pages = self._max_pages or self.config.max_pages_per_site
+        self.trap_policy = TrapPolicy(
+            max_url_length=self.config.max_url_length,
+            max_query_params=self.config.max_query_params,
+            max_page_number=self.config.max_page_number,
+            max_offset=self.config.max_page_number * 50,
+        )
+        self._js_sites = {page_identity(s.url)[2] for s in self.seeds if "js" in s.flags}
 
     # --- requests -----------------------------------------------------------------
     def page_request(self, url: str, site: str, **meta: Any) -> scrapy.Request | None:
-        """A request for ``url`` if it is new and ``site`` still has page budget."""
-        digest = hashlib.blake2b(url.encode("utf-8", "replace"), digest_size=12).digest()
+        """A request for ``url`` if it is new, passes the trap policy and ``site`` still has
+        page budget. Session ids and sort/filter parameters are stripped first."""
+        stats = self.crawler.stats
+        verdict = check_url(url, self.trap_policy)
+        if verdict.refused:
+            stats.inc_value(f"linkcrawl/trap/{verdict.reason}")
+            logger.debug("not following %s: %s", url[:200], verdict.reason)
+            return None
+        url = verdict.url
+        digest = _digest(url)
         if digest in self._requested:
             return None
         if self._site_requests[site] >= self.max_pages:
-            self.crawler.stats.inc_value("linkcrawl/site_budget_exhausted")
+            stats.inc_value("linkcrawl/site_budget_exhausted")
             return None
+        host = host_of(url)
+        if verdict.calendar:
+            if self._calendar_pages[host] >= self.config.max_calendar_pages:
+                stats.inc_value("linkcrawl/trap/calendar_budget")
+                return None
+            self._calendar_pages[host] += 1
         self._requested.add(digest)
         self._site_requests[site] += 1
+        if site in self._js_sites or browser.domain_wants_browser(
+            host, self.config.browser_domains
+        ):
+            meta.update(browser.browser_meta())
         return scrapy.Request(
             url, callback=self.parse, errback=self.on_error, meta={"site": site, **meta}
         )
+
+    def mark_requested(self, url: str) -> bool:
+        """Remember ``url`` as fetched (a canonical URL); False if it already was."""
+        digest = _digest(url)
+        if digest in self._requested:
+            return False
+        self._requested.add(digest)
+        return True
 
     def seed_requests(self) -> Iterator[scrapy.Request]:
         for seed in self.seeds:
@@ -123,7 +170,9 @@ class LinkcrawlSpider(scrapy.Spider):
             encoding=response.encoding,
         )
         page.spider = self.name
-        page.via_browser = bool(response.meta.get("playwright"))
+        page.via_browser = browser.rendered_by_browser(response)
+        if page.via_browser:
+            self.crawler.stats.inc_value("linkcrawl/browser/pages")
         return page
 
     def internal_links(self, page: PageItem, site: str) -> Iterator[LinkItem]:
@@ -133,24 +182,89 @@ class LinkcrawlSpider(scrapy.Spider):
 
     def follow(self, response: Response, page: PageItem) -> Iterator[scrapy.Request]:
         """Requests for the same-site links of ``page``, within depth and budget."""
-        if response.meta.get("depth", 0) >= self.max_depth or page.nofollow:
+        depth = link_depth(response)
+        if depth >= self.max_depth or page.nofollow:
             return
         site = response.meta.get("site") or page.domain
         for link in self.internal_links(page, site):
-            request = self.page_request(link.normalized_url, site)
+            request = self.page_request(link.normalized_url, site, page_depth=depth + 1)
             if request is not None:
                 yield request
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         page = self.analyze_response(response)
         if page is None:
+            yield from self.parse_other(response)
             return
+        retry = self.browser_request(response, page)
+        if retry is not None:
+            yield retry
+            return
+        if self.duplicate_canonical(response, page):
+            return
+        hint = self.page_type_hint(response, page)
+        if hint and page.page_type in GENERIC_PAGE_TYPES:
+            page.page_type = hint
+            page.page_type_confidence = HINT_CONFIDENCE
+            page.page_type_evidence = [*page.page_type_evidence, f"spider:{self.name}"]
         yield page
         yield from self.follow(response, page)
 
-    def on_error(self, failure: Failure) -> Iterator[PageItem]:
+    def page_type_hint(self, response: Response, page: PageItem) -> str | None:
+        """The page type the crawl path implies (a forum spider on a thread URL): used when
+        page analysis found no specific type. None by default."""
+        return None
+
+    def parse_other(self, response: Response) -> Iterator[Any]:
+        """Responses that are not HTML pages (feeds, sitemaps): nothing by default."""
+        return iter(())
+
+    def browser_request(self, response: Response, page: PageItem) -> scrapy.Request | None:
+        """The same request through the browser when the static page is an empty script
+        shell (``LINKCRAWL_BROWSER_AUTO``); None otherwise."""
+        meta = response.meta
+        if (
+            not self.config.browser_auto
+            or browser.rendered_by_browser(response)
+            or meta.get("browser_failed")
+            or len(page.links) > browser.AUTO_MAX_LINKS
+            or not isinstance(response, TextResponse)
+        ):
+            return None
+        facts = read_page(parse_document(response.body, encoding=response.encoding), page.final_url)
+        if not browser.needs_browser(facts.text_length, facts.link_count, facts.script_count):
+            return None
+        self.crawler.stats.inc_value("linkcrawl/browser/auto")
+        logger.info("rendering %s in the browser: static HTML is a script shell", page.url)
+        assert response.request is not None
+        return browser.browser_retry(response.request)
+
+    def duplicate_canonical(self, response: Response, page: PageItem) -> bool:
+        """True when the page is a parameter variant (same host and path, same page number)
+        of a canonical URL already crawled; the canonical URL is then never fetched again."""
+        if not page.canonical or page.error:
+            return False
+        canonical = page_identity(page.canonical)[0]
+        if not same_document(canonical, page.url):
+            return False
+        if canonical != page.url and canonical in self._canonicals:
+            self.crawler.stats.inc_value("linkcrawl/trap/duplicate_canonical")
+            return True
+        self._canonicals.add(canonical)
+        self.mark_requested(canonical)
+        return False
+
+    def on_error(self, failure: Failure) -> Iterator[PageItem | scrapy.Request]:
         """Record a page that could not be fetched, with the reason, as a page document."""
         request = failure.request  # type: ignore[attr-defined]
+        if request.meta.get("playwright") and not failure.check(HttpError, IgnoreRequest):
+            self.crawler.stats.inc_value("linkcrawl/browser/failed")
+            logger.warning(
+                "browser failed on %s (%s); using the static page instead",
+                request.url, failure.getErrorMessage()[:200],
+            )
+            yield browser.static_retry(request)
+            return
         status = 0
         if failure.check(HttpError):
             status = failure.value.response.status
@@ -165,6 +279,21 @@ class LinkcrawlSpider(scrapy.Spider):
         url, host, domain = page_identity(request.url)
         yield PageItem(url=url, final_url=request.url, status=status, host=host, domain=domain,
                        error=error, spider=self.name)
+
+
+def same_document(canonical: str, url: str) -> bool:
+    """Same host and path and the same page number: ``url`` is a variant of ``canonical``."""
+    a, b = urlsplit(canonical), urlsplit(url)
+    return (a.netloc, a.path) == (b.netloc, b.path) and page_number(canonical) == page_number(url)
+
+
+def link_depth(response: Response) -> int:
+    """How many links away from a seed ``response`` is (refetches of a page not counted)."""
+    return int(response.meta.get("page_depth", response.meta.get("depth", 0)))
+
+
+def _digest(url: str) -> bytes:
+    return hashlib.blake2b(url.encode("utf-8", "replace"), digest_size=12).digest()
 
 
 def _int_arg(name: str, value: str | int | None) -> int | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import re
 from functools import lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
@@ -85,16 +86,25 @@ _STRIP_INSIDE = str.maketrans("", "", "\t\n\r")
 _EDGE = "".join(chr(c) for c in range(0x21)) + "\"'\u00a0\ufeff"
 
 
+_USERINFO_SAFE = _UNRESERVED | frozenset("!$&'()*+,;=:")
+# A part with none of these characters ("%" or any outside its safe set) is already normal.
+_NEEDS_FIX = {
+    safe: re.compile("[^" + "".join(re.escape(c) for c in sorted(safe)) + "]")
+    for safe in (_PATH_SAFE, _QUERY_SAFE, _USERINFO_SAFE)
+}
+_URL_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://([^/?#]*)([^?#]*)(?:\?([^#]*))?", re.DOTALL)
+
+
 def _fix_percent(part: str, safe: frozenset[str]) -> str:
     """Upper-case %XX, decode unreserved ones, encode anything outside ``safe`` (UTF-8)."""
-    if not part:
+    if not part or not _NEEDS_FIX[safe].search(part):
         return part
     out: list[str] = []
     i, n = 0, len(part)
     while i < n:
         ch = part[i]
         if ch == "%":
-            if i + 2 < n + 0 and part[i + 1] in _HEX and part[i + 2] in _HEX:
+            if i + 2 < n and part[i + 1] in _HEX and part[i + 2] in _HEX:
                 code = int(part[i + 1 : i + 3], 16)
                 dec = chr(code)
                 out.append(dec if dec in _UNRESERVED else "%" + part[i + 1 : i + 3].upper())
@@ -104,7 +114,7 @@ def _fix_percent(part: str, safe: frozenset[str]) -> str:
         elif ch in safe:
             out.append(ch)
         else:
-            out.extend("%%%02X" % b for b in ch.encode("utf-8", "surrogatepass"))
+            out.extend(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
         i += 1
     return "".join(out)
 
@@ -135,8 +145,11 @@ def normalize_host(host: str) -> str:
     host = unquote(host).strip().rstrip(".").lower()
     if not host:
         raise ValueError("URL has no host")
-    if host.startswith("["):  # IPv6 literal, already validated by urlsplit
-        return host
+    if ":" in host:  # IPv6 literal, kept in brackets as URLs write it
+        try:
+            return f"[{ipaddress.IPv6Address(host.strip('[]')).compressed}]"
+        except ValueError as exc:
+            raise ValueError(f"invalid IPv6 host: {host!r}") from exc
     if not host.isascii():
         labels = []
         for label in host.split("."):
@@ -167,32 +180,66 @@ def normalize_url(url: str) -> str:
     """
     if not isinstance(url, str):
         raise ValueError("URL must be a string")
+    return _normalize(url)
+
+
+def _split_authority(netloc: str) -> tuple[str, str, str]:
+    """(userinfo, host, port) of an authority; ValueError when the port or brackets are bad."""
+    userinfo, _, hostport = netloc.rpartition("@")
+    if "[" in userinfo or "]" in userinfo:
+        raise ValueError(f"invalid authority: {netloc!r}")
+    if hostport.startswith("["):
+        close = hostport.find("]")
+        if close < 0 or (len(hostport) > close + 1 and hostport[close + 1] != ":"):
+            raise ValueError(f"invalid IPv6 authority: {netloc!r}")
+        host, port = hostport[: close + 1], hostport[close + 2 :]
+    else:
+        host, _, port = hostport.partition(":")
+    if port and (not port.isdigit() or not port.isascii() or int(port) > 65535):
+        raise ValueError(f"invalid port in {netloc!r}")
+    return userinfo, host, port.lstrip("0") or ("0" if port else "")
+
+
+@lru_cache(maxsize=32768)  # a site's menus and footers repeat the same URLs on every page
+def _normalize(url: str) -> str:
     url = url.translate(_STRIP_INSIDE).strip(_EDGE)
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise ValueError(f"unparsable URL: {exc}") from exc
-    scheme = parts.scheme.lower()
+    match = _URL_RE.match(url)
+    if match is None:
+        raise ValueError(f"not an absolute http(s) URL: {url[:80]!r}")
+    scheme_raw, netloc, raw_path, query = match.groups()
+    scheme = scheme_raw.lower()
     if scheme not in _DEFAULT_PORTS:
         raise ValueError(f"not an http(s) URL: {url[:80]!r}")
-    netloc = parts.netloc
-    userinfo = ""
-    if "@" in netloc:
-        userinfo = _fix_percent(netloc.rsplit("@", 1)[0], _UNRESERVED | frozenset("!$&'()*+,;=:"))
-        userinfo += "@"
-    host = normalize_host(parts.hostname or "")
-    if ":" in host and not host.startswith("["):
-        host = f"[{host}]"
-    port_str = "" if port is None or str(port) == _DEFAULT_PORTS[scheme] else f":{port}"
-    path = _remove_dot_segments(_fix_percent(parts.path, _PATH_SAFE)) or "/"
+    userinfo, host_raw, port = _split_authority(netloc)
+    if userinfo or "@" in netloc:
+        userinfo = _fix_percent(userinfo, _USERINFO_SAFE) + "@"
+    host = normalize_host(host_raw)
+    port_str = "" if not port or port == _DEFAULT_PORTS[scheme] else f":{port}"
+    path = _remove_dot_segments(_fix_percent(raw_path, _PATH_SAFE)) or "/"
     if not path.startswith("/"):
         path = "/" + path
-    query = parts.query
     if query:
         kept = [p for p in query.split("&") if p and not _is_tracking(p)]
         query = _fix_percent("&".join(kept), _QUERY_SAFE)
     return f"{scheme}://{userinfo}{host}{port_str}{path}" + (f"?{query}" if query else "")
+
+
+_AUTHORITY_RE = re.compile(
+    r"^https?://(?:[^@/?#\s]*@)?(?:\[[0-9A-Fa-f:.]+\]|[^:/?#\[\]@\s]+)(?::(\d{0,5}))?(?:[/?#]|$)",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=256)
+def _origin(base: str) -> tuple[str, str]:
+    """(scheme, "scheme://authority") of a base URL, ("", "") when it has none."""
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return "", ""
+    if not parts.scheme or not parts.netloc:
+        return "", ""
+    return parts.scheme, f"{parts.scheme}://{parts.netloc}"
 
 
 def resolve_href(href: str, base: str) -> str | None:
@@ -211,19 +258,19 @@ def resolve_href(href: str, base: str) -> str | None:
     if "\\" in href:  # browsers treat "\" as "/" in http(s) URLs (before the query)
         cut = min((i for i in (href.find("?"), href.find("#")) if i >= 0), default=len(href))
         href = href[:cut].replace("\\", "/") + href[cut:]
+        head = href[:12].lower()
     if head.startswith(("http://", "https://")):
         absolute = href
+    elif href[0] == "/" and _origin(base)[0]:  # the common cases, without urljoin's cost
+        scheme, origin = _origin(base)
+        absolute = f"{scheme}:{href}" if href.startswith("//") else origin + href
     else:
         try:
             absolute = urljoin(base, href)
         except ValueError:
             return None
-    try:
-        parts = urlsplit(absolute)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
+    match = _AUTHORITY_RE.match(absolute)
+    if match is None or (match.group(1) and int(match.group(1)) > 65535):
         return None
     return absolute
 
@@ -312,6 +359,9 @@ def unwrap_redirect(url: str) -> tuple[str, str]:
     wrapper returned is the outermost one, as written on the page. Opaque shorteners (t.co,
     bit.ly) stay as they are: their target is not in the URL.
     """
+    low = url[8:].lower()
+    if "http" not in low and "%2f%2f" not in low and "ahr0c" not in low:
+        return url, ""  # no embedded URL: the common case, decided without parsing
     target = url
     for _ in range(4):
         inner = _unwrap_once(target)

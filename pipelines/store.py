@@ -3,27 +3,39 @@
 Flushes every ``LINKCRAWL_BATCH_SIZE`` backlinks (or pages) and when the spider closes;
 then refreshes ``referring_domains`` for the pairs this run touched, marks reciprocal
 links, records the run with its stats and logs the end-of-crawl summary.
+
+A store that fails (MongoDB gone, SQLite file locked) does not lose the crawl: refused
+batches wait in a :class:`linkcrawl.spill.Backlog` (memory, then a spill file) and are
+written, oldest first, by the first flush that succeeds; attempts back off from 1 s to
+``LINKCRAWL_STORE_RETRY_MAX_DELAY``. If the store is still down when the spider closes,
+everything pending stays in ``LINKCRAWL_SPILL_DIR/<run_id>.jsonl`` for ``linkcrawl replay``.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import Crawler
 
 from linkcrawl.config import LinkcrawlConfig
+from linkcrawl.errors import StoreError
 from linkcrawl.items import PageItem
 from linkcrawl.reciprocal import mark_reciprocal
 from linkcrawl.records import backlink_doc, page_doc
+from linkcrawl.spill import Backlog, items_durable
 from linkcrawl.store import open_store
 from linkcrawl.store.base import Store
 from pipelines._base import CrawlerPipeline
 
 logger = logging.getLogger(__name__)
+
+FIRST_RETRY_DELAY = 1.0  # seconds; doubled after every failed attempt
 
 
 class StorePipeline(CrawlerPipeline):
@@ -32,29 +44,46 @@ class StorePipeline(CrawlerPipeline):
         self.config = LinkcrawlConfig.from_settings(crawler.settings)
         self.store: Store | None = None
         self.run_id = ""
+        self._run: dict[str, Any] = {}
+        self._run_started = False
         self._pages: list[dict[str, Any]] = []
         self._backlinks: list[dict[str, Any]] = []
         self._edges: Counter[tuple[str, str]] = Counter()
         self._pairs: set[tuple[str, str]] = set()
+        self._backlog: Backlog | None = None
+        self._delay = 0.0
+        self._retry_at = 0.0
 
     def open_spider(self, spider: Any = None) -> None:
         spider = spider or self.spider
-        self.store = open_store(self.config.store_uri)
         stamp = datetime.now(UTC)
         self.run_id = self.config.run_id or (
             f"{spider.name}-{stamp:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
         )
         self.stats.set_value("linkcrawl/run_id", self.run_id)
-        self.store.start_run(
-            {
-                "run_id": self.run_id,
-                "spider": spider.name,
-                "args": dict(getattr(spider, "run_args", {})),
-                "store_uri": self.store.masked_uri,
-                "started_at": stamp,
-            }
-        )
+        spill = Path(self.config.spill_dir) / f"{self.run_id}.jsonl"
+        self._backlog = Backlog(spill, self.config.spill_max_items)
+        self._run = {
+            "run_id": self.run_id,
+            "spider": spider.name,
+            "args": dict(getattr(spider, "run_args", {})),
+            "started_at": stamp,
+        }
+        try:
+            self._connect()
+        except StoreError as exc:  # it passed the preflight: treat it as an outage
+            self._failed(exc)
+            return
+        assert self.store is not None
         logger.info("run %s writing to %s", self.run_id, self.store.masked_uri)
+
+    def _connect(self) -> Store:
+        if self.store is None:
+            self.store = open_store(self.config.store_uri)
+        if not self._run_started:
+            self.store.start_run({**self._run, "store_uri": self.store.masked_uri})
+            self._run_started = True
+        return self.store
 
     def process_item(self, item: PageItem) -> PageItem:
         seen_at = item.fetched_at or datetime.now(UTC)
@@ -68,25 +97,86 @@ class StorePipeline(CrawlerPipeline):
             self.flush()
         return item
 
-    def flush(self) -> None:
-        assert self.store is not None
+    def flush(self, *, force: bool = False) -> bool:
+        """Write the batch (and anything pending from an outage); True when all is stored.
+        While the store is down and the next attempt is not due, the batch joins the backlog."""
+        backlog = self._backlog
+        assert backlog is not None
+        if not force and time.monotonic() < self._retry_at:
+            self._keep()
+            return False
+        try:
+            store = self._connect()
+            was_pending = backlog.pending
+            if was_pending:
+                done = backlog.drain(store)
+                logger.warning("store %s is back: wrote %d pending documents",
+                               store.masked_uri, done.documents)
+                self.stats.inc_value("linkcrawl/store/recovered_documents", done.documents)
+                self.stats.inc_value("linkcrawl/pages_stored", done.pages)
+                self.stats.inc_value("linkcrawl/backlinks_stored", done.backlinks)
+            self._write(store)
+        except StoreError as exc:
+            self._failed(exc)
+            self._keep()
+            return False
+        self._delay = self._retry_at = 0.0
+        self.crawler.signals.send_catch_log(signal=items_durable)
+        return True
+
+    def _write(self, store: Store) -> None:
         if self._pages:
-            self.store.upsert_pages(self._pages)
+            store.upsert_pages(self._pages)
             self.stats.inc_value("linkcrawl/pages_stored", len(self._pages))
             self._pages = []
         if self._backlinks:
-            self.store.upsert_backlinks(self._backlinks)
+            store.upsert_backlinks(self._backlinks)
             self.stats.inc_value("linkcrawl/backlinks_stored", len(self._backlinks))
             self._backlinks = []
         if self._edges:
-            self.store.add_domain_edges(dict(self._edges), datetime.now(UTC), self.run_id)
+            store.add_domain_edges(dict(self._edges), datetime.now(UTC), self.run_id)
             self._edges.clear()
 
+    def _keep(self) -> None:
+        """Move the current batch into the backlog (which spills past its bound)."""
+        backlog = self._backlog
+        assert backlog is not None
+        spilled = backlog.spilled
+        backlog.keep(self._pages, self._backlinks, dict(self._edges), datetime.now(UTC),
+                     self.run_id)
+        self._pages, self._backlinks = [], []
+        self._edges.clear()
+        if backlog.spilled > spilled:
+            self.stats.inc_value("linkcrawl/store/spilled_documents", backlog.spilled - spilled)
+        if not backlog.in_memory:  # all of it is in the spill file, on disk
+            self.crawler.signals.send_catch_log(signal=items_durable)
+
+    def _failed(self, exc: StoreError) -> None:
+        self.stats.inc_value("linkcrawl/store/write_failures")
+        first = self._delay == 0.0
+        self._delay = min(max(FIRST_RETRY_DELAY, self._delay * 2),
+                          self.config.store_retry_max_delay)
+        self._retry_at = time.monotonic() + self._delay
+        log = logger.warning if first else logger.info
+        log("store unavailable, keeping items and retrying in %.0f s: %s", self._delay, exc)
+
     def close_spider(self, spider: Any = None) -> None:
-        if self.store is None:
-            return
+        backlog = self._backlog
+        assert backlog is not None
         try:
-            self.flush()
+            if self.flush(force=True):
+                self._finish()
+                return
+            self._leave_spill()
+        finally:
+            if self.store is not None:
+                self.store.close()
+
+    def _finish(self) -> None:
+        """Rollup, reciprocal marks and the run record; spilled if the store fails now."""
+        assert self.store is not None
+        self.stats.set_value("linkcrawl/store/pending_documents", 0)
+        try:
             reciprocal = mark_reciprocal(self.store, self._pairs)
             self.stats.set_value("linkcrawl/reciprocal_links", reciprocal)
             rows = self.store.refresh_referring_domains(self._pairs)
@@ -98,9 +188,33 @@ class StorePipeline(CrawlerPipeline):
                 finish_reason=str(stats.get("finish_reason", "finished")),
                 stats=stats,
             )
-            self.log_summary(stats)
-        finally:
-            self.store.close()
+        except StoreError as exc:
+            self._failed(exc)
+            self._leave_spill()
+            return
+        self.log_summary(stats)
+
+    def _leave_spill(self) -> None:
+        """The store is down at the end: put everything pending, the rollup to redo and the
+        run record in the spill file, and say where it is."""
+        backlog = self._backlog
+        assert backlog is not None
+        self.stats.set_value("linkcrawl/store/pending_documents", backlog.pending)
+        stats = self.stats.get_stats()
+        pending = backlog.pending
+        backlog.spill(extra=[
+            {"kind": "pairs", "pairs": sorted(self._pairs)},
+            {"kind": "run", "run_id": self.run_id, "start": self._run,
+             "finished_at": datetime.now(UTC),
+             "finish_reason": str(stats.get("finish_reason", "finished")), "stats": stats},
+        ])
+        self.crawler.signals.send_catch_log(signal=items_durable)
+        logger.warning(
+            "store unavailable at the end of run %s: %d documents left in %s; load them "
+            "with: linkcrawl replay %s --store URI", self.run_id, pending, backlog.path,
+            backlog.path,
+        )
+        self.log_summary(stats)
 
     def log_summary(self, stats: dict[str, Any]) -> None:
         logger.info(

@@ -1,18 +1,42 @@
-"""Crawl seed sites: each seed's own site, to a depth and a page budget."""
+"""Crawl seed sites: each seed's own site, to a depth and a page budget.
+
+Besides following links, the spider reads each seed host's robots.txt for ``Sitemap:``
+lines (or tries ``/sitemap.xml``) and the RSS/Atom feeds pages announce, so pages that
+navigation does not link are reached too.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import scrapy
+from scrapy.http import Response
+
+from linkcrawl.discovery import FeedDiscovery
+from linkcrawl.items import PageItem
 from linkcrawl.spiderbase import LinkcrawlSpider
 
 
-class SitesSpider(LinkcrawlSpider):
-    """``scrapy crawl sites -a targets=example.com -a seeds_file=data/seeds/demo.txt``"""
+class SitesSpider(FeedDiscovery, LinkcrawlSpider):
+    """``scrapy crawl sites -a targets=example.com -a seeds_file=data/seeds/sites.txt``"""
 
     name = "sites"
+    default_seeds_file = ""
 
     async def start(self) -> AsyncIterator[Any]:
+        hosts: set[str] = set()
         for request in self.seed_requests():
             yield request
+            host = request.url.split("/", 3)[2]
+            if host not in hosts:
+                hosts.add(host)
+                for discovery in self.discovery_requests(request.url):
+                    yield discovery
+
+    def follow(self, response: Response, page: PageItem) -> Iterator[scrapy.Request]:
+        yield from super().follow(response, page)
+        yield from self.feeds_in_page(response)
+
+    def parse_other(self, response: Response) -> Iterator[Any]:
+        yield from self.parse_feed_response(response)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from linkcrawl.localweb import DEMO_WEB_DIR
 from tests.conftest import DEMO_TARGETS, REPO, linkcrawl_cli
+from tests.test_crawl_e2e import site_of
 
 EXTRACT_KEYS = {"url", "normalized_url", "target_domain", "anchor_text", "rel", "location",
                 "link_type", "evidence"}
@@ -46,8 +47,8 @@ def test_demo_crawls_and_prints_summary(tmp_path: Path, ground_truth) -> None:
     assert "Traceback" not in result.stderr
     out = result.stdout
     for target in DEMO_TARGETS:
-        referring = {b["source_url"].split("/")[2] for b in ground_truth["backlinks"]
-                     if target in b["target_url"]}
+        referring = {site_of(b["source_url"]) for b in ground_truth["backlinks"]
+                     if site_of(b["target_url"]) == target}
         assert f"{target}: {len(referring)} referring domains" in out
     assert "link type" in out and "location" in out
     report = linkcrawl_cli("report", "--target", DEMO_TARGETS[0], "--store", uri)

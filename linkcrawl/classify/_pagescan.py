@@ -23,8 +23,6 @@ _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _LABEL_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6", "strong", "b", "p", "span", "div", "dt"})
 _SECTION_TAGS = _HEADINGS | {"caption", "legend", "dt"}
 _NEUTRAL = ("has-", "no-", "with-", "without-")
-_BYLINE = frozenset({"byline", "author", "entry-author", "post-author", "author-name",
-                     "vcard", "article-author"})
 
 
 @dataclass
@@ -33,14 +31,14 @@ class PageScan:
     tokens: set[str] = field(default_factory=set)  # class + id + engine data-* values
     tags: Counter[str] = field(default_factory=Counter)
     schema: set[str] = field(default_factory=set)  # JSON-LD @type and microdata names
+    itemtypes: Counter[str] = field(default_factory=Counter)  # microdata items by type
     text: str = ""  # the page's own text, folded, capped
-    chrome_text: str = ""  # text of nav/sidebar/footer/comment blocks, folded, capped
+    chrome_text: str = ""  # the end of the page's whole text (footers, credits), folded
     paragraphs: list[str] = field(default_factory=list)  # first content <p> texts
     labels: list[str] = field(default_factory=list)  # short content blocks (headings, bold)
     h1: list[str] = field(default_factory=list)
     subheadings: list[str] = field(default_factory=list)  # content h2-h4
     published: bool = False
-    byline: bool = False
     end_mark: bool = False  # "###" / "-30-" closing a release
 
     @property
@@ -81,68 +79,66 @@ def _schema_types(json_ld: Sequence[dict[str, Any]]) -> set[str]:
     return out
 
 
+# Attribute-wide facts, read with XPath in one C-level pass each rather than per element.
+_CLASSES = etree.XPath("//@class")
+_IDS = etree.XPath("//@id")
+_ENGINE_ATTRS = etree.XPath("//@data-template | //@data-pagecontroller | //@data-app")
+_ITEMTYPES = etree.XPath("//@itemtype")
+_PUBLISHED = etree.XPath(
+    "boolean(//time[@datetime] | //*[@itemprop='datePublished']"
+    " | //meta[@property='article:published_time'])"
+)
+_ARTICLES = etree.XPath("count(//article)")
+
+
 def scan_page(root: etree._Element, json_ld: Sequence[dict[str, Any]]) -> PageScan:
-    """Walk the tree once (no recursion: deep pages stay safe) and fill a :class:`PageScan`."""
+    """Read attribute facts with XPath, then walk the page's own text (chrome subtrees are
+    skipped whole; lxml's iterwalk, so deep pages stay safe) and fill a :class:`PageScan`."""
     scan = PageScan(schema=_schema_types(json_ld))
+    for value in _CLASSES(root):
+        scan.classes.update(value.lower().split())
+    scan.tokens.update(scan.classes)
+    scan.tokens.update(str(v).lower() for v in _IDS(root))
+    scan.tokens.update(str(v).lower() for v in _ENGINE_ATTRS(root))
+    for value in _ITEMTYPES(root):
+        names = [t.rstrip("/").rsplit("/", 1)[-1].lower() for t in value.split()]
+        scan.schema.update(names)
+        scan.itemtypes.update(names)
+    scan.published = bool(_PUBLISHED(root))
+    scan.tags["article"] = int(_ARTICLES(root))
     own: list[str] = []
-    chrome: list[str] = []
-    own_len = chrome_len = 0
-    stack: list[tuple[etree._Element, bool]] = [(root, False)]
-    while stack:
-        el, in_chrome = stack.pop()
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if not tag:
+    own_len = 0
+    walk = etree.iterwalk(root, events=("start",))
+    for _, el in walk:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if own_len < TEXT_CAP and el.tail and el.tail.strip():  # the parent's own text
+            own.append(el.tail)
+            own_len += len(el.tail)
+        if not tag or tag in _SKIP or (tag not in ("html", "body") and _is_chrome(
+            tag, [*(el.get("class") or "").lower().split(), (el.get("id") or "").lower()]
+        )):
+            walk.skip_subtree()
             continue
-        tag = tag.lower()
-        if tag == "meta":
-            prop = (el.get("property") or el.get("itemprop") or "").lower()
-            if prop in ("article:published_time", "datepublished"):
-                scan.published = True
-            elif (el.get("name") or "").lower() == "author":
-                scan.byline = True
-            continue
-        if tag in _SKIP:
-            continue
-        classes = (el.get("class") or "").lower().split()
-        ident = (el.get("id") or "").lower()
-        scan.classes.update(classes)
-        scan.tokens.update(classes)
-        if ident:
-            scan.tokens.add(ident)
-        for attr in ("data-template", "data-pagecontroller", "data-app"):
-            if el.get(attr):
-                scan.tokens.add(el.get(attr, "").lower())
-        itemtype = el.get("itemtype")
-        if itemtype:
-            scan.schema.update(t.rstrip("/").rsplit("/", 1)[-1].lower() for t in itemtype.split())
-        if tag in ("article", "time"):
-            scan.tags[tag] += 1
-            if tag == "time" and el.get("datetime"):
-                scan.published = True
-        if (el.get("itemprop") or "").lower() in ("datepublished", "author"):
-            scan.published = scan.published or el.get("itemprop", "").lower() == "datepublished"
-            scan.byline = scan.byline or el.get("itemprop", "").lower() == "author"
-        if tag in ("a", "link") and "author" in (el.get("rel") or "").lower().split():
-            scan.byline = True
-        if tag not in ("html", "body"):
-            in_chrome = in_chrome or _is_chrome(tag, [*classes, ident])
-        if not in_chrome and _BYLINE.intersection(classes):
-            scan.byline = True
-        direct = " ".join(t for t in [el.text, *(c.tail for c in el)] if t and t.strip())
-        if direct:
-            folded = rules.fold(direct)
-            if in_chrome and chrome_len < TEXT_CAP:
-                chrome.append(folded)
-                chrome_len += len(folded) + 1
-            elif not in_chrome and own_len < TEXT_CAP:
-                own.append(folded)
-                own_len += len(folded) + 1
-        if not in_chrome:
-            _content_element(scan, el, tag)
-        stack.extend((child, in_chrome) for child in reversed(el))
-    scan.text = " ".join(own)
-    scan.chrome_text = " ".join(chrome)
+        if own_len < TEXT_CAP and el.text and el.text.strip():
+            own.append(el.text)
+            own_len += len(el.text)
+        _content_element(scan, el, tag)
+    scan.text = rules.fold(" ".join(own))
+    body = root.find("body")
+    all_text = etree.tostring(body if body is not None else root, method="text", encoding=str)
+    scan.chrome_text = rules.fold(all_text[-20_000:])  # footers and credits sit at the end
     return scan
+
+
+_INLINE = frozenset({"strong", "b", "em", "i", "span", "small", "br", "abbr", "time"})
+
+
+def _short_text(el: etree._Element, limit: int = 80) -> str | None:
+    """Folded text of a small element (no block children, at most ``limit`` characters)."""
+    if any(not isinstance(c.tag, str) or c.tag not in _INLINE for c in el):
+        return None
+    text = " ".join(el.itertext())
+    return rules.fold(text) if len(text) <= limit * 2 else None
 
 
 def _content_element(scan: PageScan, el: etree._Element, tag: str) -> None:
@@ -157,32 +153,39 @@ def _content_element(scan: PageScan, el: etree._Element, tag: str) -> None:
             scan.paragraphs.append(text)
         if text.replace(" ", "") in ("###", "-30-"):
             scan.end_mark = True
-    if tag in _LABEL_TAGS and len(scan.labels) < 300:
-        text = _text(el)
-        if text and len(text.split()) <= 8 and (tag not in ("div", "span") or len(el) == 0):
-            scan.labels.append(text.rstrip(":"))
-        elif text and tag in ("p", "div") and len(el) and el[0].tag in ("strong", "b"):
-            scan.labels.append(_text(el[0]).rstrip(":"))
+    if tag not in _LABEL_TAGS or len(scan.labels) >= 300:
+        return
+    if tag in ("div", "span"):  # only leaf blocks ("Press release" eyebrows, labels)
+        text = rules.fold(el.text) if len(el) == 0 and el.text and len(el.text) < 160 else None
+    else:
+        text = _short_text(el)
+    if text and len(text.split()) <= 8:
+        scan.labels.append(text.rstrip(":"))
+    elif tag in ("p", "div") and len(el) and el[0].tag in ("strong", "b"):
+        lead = _short_text(el[0])
+        if lead:
+            scan.labels.append(lead.rstrip(":"))
 
 
 def _heading_like(el: etree._Element) -> str | None:
     """The folded text of ``el`` if it reads as a block title, else None."""
     tag = el.tag if isinstance(el.tag, str) else ""
     classes = (el.get("class") or "").lower()
-    if tag in _SECTION_TAGS or "title" in classes or "heading" in classes:
-        return _text(el).rstrip(": ")
-    if tag in ("p", "div", "span", "strong", "b") and not any(
-        True for _ in el.iter("a", "ul", "ol", "li", "img")
-    ):
-        text = _text(el).rstrip(": ")
+    if tag in _SECTION_TAGS:  # a heading always starts a new section, even a linked one
+        return rules.fold(" ".join(el.itertext())[:300]).rstrip(": ")
+    if "title" in classes or "heading" in classes:
+        text = _short_text(el, 120)
+        return text.rstrip(": ") if text else None
+    if tag in ("p", "div", "span", "strong", "b"):
+        text = _short_text(el, 60)
         if text and len(text.split()) <= 5:
-            return text
+            return text.rstrip(": ")
     return None
 
 
 def mark_sections(root: etree._Element, links: Sequence[LinkItem]) -> None:
-    """Add ``section:"<phrase>"`` to the location evidence of links under a sponsor or
-    partner block title (the nearest title before the link's block, walking outwards)."""
+    """Add ``section:"<phrase>"`` to the location evidence of links under a sponsor,
+    partner or author-box title (the nearest title before the link's block, walking outwards)."""
     if not links:
         return
     child_titles: dict[etree._Element, dict[etree._Element, str | None]] = {}
@@ -199,17 +202,27 @@ def mark_sections(root: etree._Element, links: Sequence[LinkItem]) -> None:
             child_titles[parent] = table
         return table
 
+    memo: dict[etree._Element, str | None] = {}
+
     def section_of(el: etree._Element) -> str | None:
-        node, depth = el, 0
-        while depth < 8:
+        """The nearest block title before ``el`` or one of its ancestors (8 levels up)."""
+        chain: list[etree._Element] = []
+        node, found = el, None
+        while len(chain) < 8:
+            if node in memo:
+                found = memo[node]
+                break
             parent = node.getparent()
             if parent is None or parent.tag in ("body", "html"):
-                return None
-            title = titles_of(parent).get(node)
-            if title:
-                return title
-            node, depth = parent, depth + 1
-        return None
+                break
+            chain.append(node)
+            found = titles_of(parent).get(node)
+            if found:
+                break
+            node = parent
+        for item in chain:
+            memo[item] = found
+        return found
 
     position = 0
     for el in root.iter("a", "area"):
@@ -222,7 +235,8 @@ def mark_sections(root: etree._Element, links: Sequence[LinkItem]) -> None:
         title = section_of(el)
         if not title:
             continue
-        found = rules.SPONSOR_SECTION.heading(title) or rules.PARTNER_SECTION.heading(title)
+        found = (rules.SPONSOR_SECTION.heading(title) or rules.PARTNER_SECTION.heading(title)
+                 or rules.AUTHOR_SECTION.heading(title))
         evidence = f'section:"{found}"'
         if found and evidence not in link.location_evidence:
             link.location_evidence.append(evidence)

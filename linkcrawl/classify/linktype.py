@@ -1,28 +1,38 @@
 """How a link was earned (editorial, guest post, partner, ...), from where it sits.
 
-A pure function of the extracted link (location, rel, context, section evidence) and the
-page's type verdict. Rules, first match wins:
+A pure function of the extracted link (location and its evidence, rel, context, dom_path,
+domains) and the page's type verdict. The link's *region* is its location, except that
+location "other" splits three ways by its evidence: ``main`` (the locator's teaser or
+social-profile call inside the main content), ``unknown`` (no markup, outside the main
+text) and ``furniture`` (share bars, meta lines). Rules, first match wins:
 
-1. forum page (thread or index), link outside site chrome   -> forum
-2. location comment                                          -> comment
-3. rel ugc inside comment markup the locator missed          -> comment
-4. under a sponsor block title (``section:``), external      -> acknowledgment
-5. under a partner/blogroll block title, external            -> partner
-6. site chrome (navigation, header, footer, sidebar, breadcrumb): sponsor/partner widget
-   class words (external targets only) -> acknowledgment/partner, else -> other
-7. author bio: guest post -> guest_post, press release -> press_release, else -> other
-8. page furniture (location other with class/tag evidence)  -> other
-9. page type: press_release, guest_post, directory -> the same link type; sponsors ->
-   acknowledgment and partners -> partner for external targets (own links -> other)
-10. lead-in right before the anchor: "sponsored by" -> acknowledgment,
+1. forum page: inside the forum's own navigation markup (category badge, breadcrumb)
+   -> other; inside post/topic-list markup (class words, post ids) or a link to the thread
+   itself -> forum; else (outside site chrome and furniture) a sponsor lead-in ->
+   acknowledgment, an unplaced own-site link -> other, anything else -> forum
+2. location comment                                   -> comment
+3. rel ugc inside comment markup the locator missed   -> comment
+4. under a sponsor block title (``section:``), external target       -> acknowledgment
+5. under a partner/blogroll block title, external target             -> partner
+6. author bio (location, or under an "About the author" title): guest post -> guest_post,
+   press release -> press_release, else -> other (a staff bio)
+7. a site-chrome link to another site whose anchor names a partner ("Partner shop" in the
+   menu) -> partner
+8. site chrome (navigation, header, footer, sidebar, breadcrumb): blogroll/partner or
+   sponsor widget class words with an external target -> partner/acknowledgment, else other
+9. furniture                                          -> other
+10. page type: press_release, guest_post, directory -> that link type; sponsors ->
+   acknowledgment, partners -> partner (external targets; own links -> other). An unplaced
+   own-site link -> other (unless directory listing markup holds it)
+11. lead-in right before the anchor: "sponsored by" -> acknowledgment,
     "in partnership with" -> partner
-11. anything else in the content                             -> editorial
+12. unplaced -> other; anything else in the content -> editorial
 
 Confidence: each rule has a base value (0.9 where page type and location agree, 0.6-0.7 on
 one weak signal); +0.05 when rel agrees (ugc/nofollow for comment and forum, sponsored for
 acknowledgment), -0.1 when rel disagrees (ugc/sponsored on an editorial link); a type taken
-from the page type is capped at the page confidence + 0.1. Reciprocal links (the target
-links back) become partner later, from the crawl graph: :mod:`linkcrawl.classify.reciprocal`.
+from the page type is capped at the page confidence + 0.1. Reciprocal links become partner
+later, from the crawl graph (:mod:`linkcrawl.classify.reciprocal`).
 """
 
 from __future__ import annotations
@@ -31,7 +41,7 @@ from linkcrawl.classify import rules
 from linkcrawl.items import LinkItem
 from linkcrawl.verdict import Verdict
 
-__all__ = ["classify_link"]
+__all__ = ["classify_link", "region_of"]
 
 FORUM_PAGES = frozenset({"forum_thread", "forum_index"})
 # Page types whose content links all share one link type.
@@ -43,40 +53,58 @@ PAGE_LINK_TYPES: dict[str, str] = {
     "partners": "partner",
 }
 EDITORIAL_CONFIDENCE: dict[str, float] = {"article": 0.8, "homepage": 0.7}
-LEADIN_WINDOW = 15  # characters allowed between a lead-in phrase and the anchor
+_RELS_SUPPORTING: dict[str, frozenset[str]] = {
+    "comment": frozenset({"ugc", "nofollow"}),
+    "forum": frozenset({"ugc", "nofollow"}),
+    "acknowledgment": frozenset({"sponsored"}),
+}
 
 
-def _cap(value: float, page: Verdict) -> float:
-    return round(min(value, page.confidence + 0.1, 0.95), 2)
+def region_of(link: LinkItem) -> str:
+    """The link's location, with "other" split into "main", "unknown" and "furniture"."""
+    if link.location != "other":
+        return link.location or "unknown"
+    evidence = [e for e in link.location_evidence if not e.startswith("section:")]
+    if any(e.startswith(rules.MAIN_EVIDENCE_PREFIXES) for e in evidence):
+        return "main"
+    if all(e.startswith("density:") for e in evidence):
+        return "unknown"
+    return "furniture"
 
 
 def _section(link: LinkItem) -> tuple[str, str] | None:
-    """("sponsor"|"partner", phrase) from a ``section:"..."`` location evidence item."""
+    """("sponsor"|"partner"|"author", evidence) from a ``section:"..."`` evidence item."""
     for item in link.location_evidence:
         if item.startswith('section:"'):
             phrase = item[9:-1]
-            if rules.SPONSOR_SECTION.heading(phrase):
-                return "sponsor", item
-            if rules.PARTNER_SECTION.heading(phrase):
-                return "partner", item
+            for kind, phrases in (("sponsor", rules.SPONSOR_SECTION),
+                                  ("partner", rules.PARTNER_SECTION),
+                                  ("author", rules.AUTHOR_SECTION)):
+                if phrases.heading(phrase):
+                    return kind, item
     return None
 
 
-def _markup_words(link: LinkItem) -> str:
-    """Class/id words of the link's ancestors and location evidence, as one string."""
+def _markup(link: LinkItem) -> str:
+    """Class/id labels of the link's ancestors and its location evidence, as one string."""
     return " ".join([link.dom_path.lower(), *link.location_evidence]).replace("_", "-")
+
+
+def _first_word(text: str, words: tuple[str, ...]) -> str | None:
+    return next((w for w in words if w.replace("_", "-") in text), None)
 
 
 def _leadin(link: LinkItem, phrases: rules.Phrases) -> str | None:
     """A phrase that ends right before the anchor in the link's context."""
     context = rules.fold(link.context)
     anchor = rules.fold(link.anchor_text)
-    if not context or not anchor:
-        return None
-    position = context.find(anchor)
-    if position < 0:
-        return None
-    return phrases.last_before(context, position, LEADIN_WINDOW)
+    position = context.find(anchor) if context and anchor else -1
+    return phrases.lead_in(context, position) if position > 0 else None
+
+
+def _same_page(link: LinkItem) -> bool:
+    """The link points at the page it is on (a thread's title or permalink)."""
+    return link.url.split("#", 1)[0] == link.source_url.split("#", 1)[0]
 
 
 def _is_external(link: LinkItem) -> bool:
@@ -85,89 +113,117 @@ def _is_external(link: LinkItem) -> bool:
     return bool(link.target_host) and link.target_host != link.source_host
 
 
-def _furniture(link: LinkItem) -> bool:
-    """Location "other" decided by markup (share bar, tag cloud, ad), not by absence of it."""
-    return link.location == "other" and any(
-        not e.startswith(("density:", "section:")) for e in link.location_evidence
-    )
+class _Answer:
+    """Builds verdicts for one link: shared evidence, rel support and the confidence cap."""
+
+    def __init__(self, link: LinkItem, page_type: Verdict) -> None:
+        self.page_type = page_type
+        self.rel = set(link.rel)
+        self.evidence = [f"page:{page_type.value}"]
+        self.evidence += [e for e in page_type.evidence if e.startswith("page:")][:1]
+        self.evidence.append(f"location:{link.location or 'other'}")
+
+    def __call__(self, value: str, confidence: float, *extra: str,
+                 from_page: bool = False) -> Verdict:
+        if self.rel & _RELS_SUPPORTING.get(value, frozenset()):
+            confidence += 0.05
+        elif value == "editorial" and self.rel & {"ugc", "sponsored"}:
+            confidence -= 0.1
+        if from_page:
+            confidence = min(confidence, self.page_type.confidence + 0.1)
+        noted = [f"rel:{r}" for r in sorted(self.rel & {"ugc", "sponsored", "nofollow"})]
+        return Verdict(value, round(min(confidence, 0.95), 2), (*self.evidence, *extra, *noted))
 
 
 def classify_link(link: LinkItem, page_type: Verdict) -> Verdict:
     """The link type of ``link`` on a page of type ``page_type`` (see the module rules)."""
-    page, location, rel = page_type.value, link.location or "other", set(link.rel)
-    evidence = [f"page:{page}"]
-    evidence += [e for e in page_type.evidence if e.startswith("page:")][:1]
-    evidence.append(f"location:{location}")
-
-    def verdict(value: str, confidence: float, *extra: str, from_page: bool = False) -> Verdict:
-        support = {"comment": {"ugc", "nofollow"}, "forum": {"ugc", "nofollow"},
-                   "acknowledgment": {"sponsored"}}.get(value, set())
-        agree = sorted(rel & support)
-        if agree:
-            confidence += 0.05
-        elif value == "editorial" and rel & {"ugc", "sponsored"}:
-            confidence -= 0.1
-        noted = [f"rel:{r}" for r in sorted(rel & {"ugc", "sponsored", "nofollow"})]
-        confidence = _cap(confidence, page_type) if from_page else round(min(confidence, 0.95), 2)
-        return Verdict(value, confidence, tuple([*evidence, *extra, *noted]))
-
-    chrome = location in rules.BOILERPLATE_LOCATIONS
-    if page in FORUM_PAGES and not chrome:
-        base = 0.9 if page == "forum_thread" and location in ("content", "comment") else 0.75
-        return verdict("forum", base, from_page=True)
-    if location == "comment":
-        return verdict("comment", 0.85)
-    words = _markup_words(link)
-    if "ugc" in rel and location in ("content", "other") and any(
-        w in words for w in rules.COMMENT_CLASS_WORDS
-    ):
-        return verdict("comment", 0.7, "class:comment")
+    page, region = page_type.value, region_of(link)
+    verdict = _Answer(link, page_type)
+    chrome = region in rules.BOILERPLATE_LOCATIONS
     external = _is_external(link)
+    markup = _markup(link)
+    if page in FORUM_PAGES:
+        word = _first_word(markup, rules.FORUM_CHROME_WORDS)
+        if word:
+            return verdict("other", 0.7, f"class:{word}")
+        word = _first_word(markup, rules.FORUM_MARKUP_WORDS)
+        if word:
+            return verdict("forum", 0.9, f"class:{word}", from_page=True)
+        post_id = rules.FORUM_POST_ID.search(link.dom_path)
+        if post_id:
+            return verdict("forum", 0.85, f"id:{post_id.group(0)[1:]}", from_page=True)
+        if _same_page(link):
+            return verdict("forum", 0.75, "target:same-page", from_page=True)
+        if not chrome and region != "furniture":
+            found = _leadin(link, rules.SPONSOR_LEADIN)
+            if found:
+                return verdict("acknowledgment", 0.7, f'text:"{found}"')
+            if region == "unknown" and not external:
+                return verdict("other", 0.6)
+            return verdict("forum", 0.75, from_page=True)
+    if region == "comment":
+        return verdict("comment", 0.85)
+    if "ugc" in link.rel and region in ("content", "main", "unknown"):
+        word = _first_word(markup, rules.COMMENT_CLASS_WORDS)
+        if word:
+            return verdict("comment", 0.7, f"class:{word}")
     section = _section(link)
-    if section and external and location != "breadcrumb":
-        kind, item = section
-        if kind == "sponsor":
-            return verdict("acknowledgment", 0.9 if page == "sponsors" else 0.8, item)
-        return verdict("partner", 0.9 if page == "partners" else 0.8, item)
-    if chrome:
-        if external and location in ("sidebar", "footer"):
-            for word in rules.PARTNER_CLASS_WORDS:
-                if word in words:
-                    return verdict("partner", 0.7, f"class:{word}")
-            for word in rules.SPONSOR_CLASS_WORDS:
-                if word in words:
-                    return verdict("acknowledgment", 0.7, f"class:{word}")
-        return verdict("other", 0.75 if location == "sidebar" else 0.85)
-    if location == "author_bio":
+    if section and section[0] == "sponsor" and external and region != "breadcrumb":
+        return verdict("acknowledgment", 0.9 if page == "sponsors" else 0.8, section[1])
+    if section and section[0] == "partner" and external and region != "breadcrumb":
+        return verdict("partner", 0.9 if page == "partners" else 0.8, section[1])
+    if region == "author_bio" or (section and section[0] == "author"):
+        extra = (section[1],) if section else ()
         if page == "guest_post":
-            return verdict("guest_post", 0.9, from_page=True)
+            return verdict("guest_post", 0.9, *extra, from_page=True)
         if page == "press_release":
-            return verdict("press_release", 0.7, from_page=True)
-        return verdict("other", 0.6)
-    if _furniture(link):
+            return verdict("press_release", 0.7, *extra, from_page=True)
+        return verdict("other", 0.6, *extra)
+    if external and chrome and region != "breadcrumb":
+        found = rules.PARTNER_SECTION.search(rules.fold(link.anchor_text))
+        if found:
+            return verdict("partner", 0.7, f'anchor:"{found}"')
+    if chrome:
+        if external and region in ("sidebar", "footer"):
+            word = _first_word(markup, rules.PARTNER_CLASS_WORDS)
+            if word:
+                return verdict("partner", 0.7, f"class:{word}")
+            word = _first_word(markup, rules.SPONSOR_CLASS_WORDS)
+            if word:
+                return verdict("acknowledgment", 0.7, f"class:{word}")
+        return verdict("other", 0.75 if region == "sidebar" else 0.85)
+    if region == "furniture":
         return verdict("other", 0.7)
-    weak = location == "other"  # the locator found no markup and no main text around it
-    page_link_type = PAGE_LINK_TYPES.get(page)
-    if page_link_type in ("acknowledgment", "partner") and not external:
+    return _by_page(link, page, region == "unknown", region == "main", external, markup, verdict)
+
+
+def _by_page(link: LinkItem, page: str, unknown: bool, teaser: bool, external: bool,
+             markup: str, verdict: _Answer) -> Verdict:
+    """Rules 10-12: links in the content (or not placed at all) by page type and wording."""
+    link_type = PAGE_LINK_TYPES.get(page)
+    if link_type == "directory" and unknown and not external:
+        word = _first_word(markup, rules.DIRECTORY_MARKUP_WORDS)
+        if word:
+            return verdict("directory", 0.7, f"class:{word}", from_page=True)
         return verdict("other", 0.6)
-    if page_link_type == "acknowledgment":
-        found = rules.SPONSOR_WORD.search(rules.fold(link.context))
+    if link_type and unknown and not external:
+        return verdict("other", 0.6)
+    if link_type in ("acknowledgment", "partner"):
+        if not external:
+            return verdict("other", 0.6)
+        phrases = rules.SPONSOR_WORD if link_type == "acknowledgment" else rules.PARTNER_HEADING
+        found = phrases.search(rules.fold(link.context))
         extra = (f'text:"{found}"',) if found else ()
-        return verdict(page_link_type, (0.9 if found else 0.8) - 0.1 * weak, *extra,
-                       from_page=True)
-    if page_link_type == "partner":
-        found = rules.PARTNER_HEADING.search(rules.fold(link.context))
-        extra = (f'text:"{found}"',) if found else ()
-        return verdict(page_link_type, (0.9 if found else 0.8) - 0.1 * weak, *extra,
-                       from_page=True)
-    if page_link_type:
-        return verdict(page_link_type, 0.9 - 0.2 * weak, from_page=True)
+        base = (0.9 if found else 0.8) - (0.1 if unknown else 0.0)
+        return verdict(link_type, base, *extra, from_page=True)
+    if link_type:
+        return verdict(link_type, 0.8 if unknown else 0.9, from_page=True)
     found = _leadin(link, rules.SPONSOR_LEADIN)
     if found:
         return verdict("acknowledgment", 0.75, f'text:"{found}"')
     found = _leadin(link, rules.PARTNER_LEADIN)
     if found:
         return verdict("partner", 0.65, f'text:"{found}"')
-    if weak:
+    if unknown:
         return verdict("other", 0.5)
-    return verdict("editorial", EDITORIAL_CONFIDENCE.get(page, 0.6))
+    return verdict("editorial", EDITORIAL_CONFIDENCE.get(page, 0.6) - (0.1 if teaser else 0.0))

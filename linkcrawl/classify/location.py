@@ -1,28 +1,35 @@
 """Where on the page a link sits: content, navigation, header, footer, sidebar, comment, ...
 
-Two layers. :func:`element_signal` is a pure function of one element's markup (tag, ARIA
-role, class/id tokens, microdata) and :func:`combine` folds signals from the outside in.
-:class:`PageLocator` walks a link's ancestors once per container (memoized), and marks the
-page's main content with a text-density detector run once per page, for pages whose markup
-says nothing.
+:func:`element_signal` (one element's markup: tag, ARIA role, class/id words, microdata),
+:func:`combine` (signals folded from the outside in) and :func:`decide` are pure functions.
+:class:`PageLocator` applies them to one parsed page: it finds the main content once by
+text density, then walks each link's ancestors, memoizing every container's region, so a
+page with 300 links does not re-read the same ancestors 300 times. Rules live in
+:mod:`linkcrawl.classify.location_rules`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
 from lxml import etree
 
 from linkcrawl.classify import location_rules as rules
-from linkcrawl.domains import host_of, registrable_domain
+from linkcrawl.domains import registrable_domain
 from linkcrawl.verdict import Verdict
 
-__all__ = ["PageLocator", "Region", "combine", "element_signal"]
+__all__ = ["PageLocator", "Region", "combine", "decide", "element_signal", "find_main_content"]
 
+Signal = tuple[str, str, str]  # (location, evidence, kind of evidence)
 _WORD_SPLIT_RE = re.compile(r"[^a-z0-9]+")
 _CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_HOST_RE = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/?#]*@)?([^:/?#]+)", re.IGNORECASE)
+_TEXT_LEN = etree.XPath("string-length(normalize-space(.))")
+_PARAGRAPHS = ("p", "pre", "li")
+_TOP = ("body", "html")
 
 
 class Region(NamedTuple):
@@ -30,149 +37,169 @@ class Region(NamedTuple):
 
     location: str  # "" while nothing has been said
     evidence: tuple[str, ...] = ()
-    kind: str = "none"  # kind of evidence that decided: tag, role, class, engine, density
+    kind: str = "none"  # what decided: tag, role, itemprop, itemtype, class, id, engine
     in_noscript: bool = False
-    in_main: bool = False  # inside the detected main-content block
+    in_main: bool = False  # inside the main content found by the density detector
 
 
 _EMPTY = Region("")
 
 
-@lru_cache(maxsize=8192)
-def _token_signal(attr: str, value: str) -> tuple[str, str] | None:
-    """Location named by one class or id value, as (location, evidence); None if silent."""
-    for token in value.split():
-        low = token.lower()
-        if low in rules.ENGINE_TOKENS:
-            return rules.ENGINE_TOKENS[low]
-        if low in rules.CONTENT_CLASSES:
-            return "content", f"{attr}:{low}"
-    for token in value.split():
-        words = _WORD_SPLIT_RE.split(_CAMEL_RE.sub("-", token).lower())
-        if words and words[0] in rules.NEUTRAL_PREFIXES or rules.NEUTRAL_WORDS.intersection(words):
-            continue
-        for word in words:
-            location = rules.CLASS_WORDS.get(word)
-            if location:
-                return location, f"{attr}:{token.lower()}"
+@lru_cache(maxsize=32768)
+def _word_signal(token: str) -> tuple[int, str, str] | None:
+    """(rank, location, evidence) named by one class/id token; rank 0 beats rank 1."""
+    low = token.lower()
+    if low in rules.ENGINE_TOKENS:
+        return (0, *rules.ENGINE_TOKENS[low])
+    if low in rules.CONTENT_CLASSES:
+        return 0, "content", low
+    words = _WORD_SPLIT_RE.split(_CAMEL_RE.sub("-", token).lower())
+    if rules.NEUTRAL_WORDS.intersection(words):
+        return None
+    for word in words:
+        if word in rules.NEUTRAL_PREFIXES:  # "has-sidebar", "stack--has-header": a flag
+            return None
+        location = rules.CLASS_WORDS.get(word)
+        if location:
+            return 1, location, low
     return None
 
 
-def element_signal(
-    tag: str, role: str = "", classes: str = "", ident: str = "", itemprop: str = "",
-    itemtype: str = "",
-) -> tuple[str, str, str] | None:
+def _token_signal(attr: str, value: str) -> tuple[str, str] | None:
+    """Location named by a class or id value, as (location, evidence); None if silent.
+
+    Comment-system and content-class tokens win over words found in other tokens.
+    """
+    best: tuple[int, str, str] | None = None
+    for token in value.split():
+        found = _word_signal(token)
+        if found is not None and (best is None or found[0] < best[0]):
+            best = found
+            if found[0] == 0:
+                break
+    if best is None:
+        return None
+    _, location, evidence = best
+    return location, evidence if evidence.startswith("engine:") else f"{attr}:{evidence}"
+
+
+@lru_cache(maxsize=16384)
+def element_signal(tag: str, role: str = "", classes: str = "", ident: str = "",
+                   itemprop: str = "", itemtype: str = "") -> Signal | None:
     """What one element's own markup says: (location, evidence, kind), or None.
 
-    Purpose-made markup (ARIA role, microdata, HTML5 element) outranks naming conventions.
+    Markup made for the purpose (ARIA role, microdata, HTML5 element) outranks naming
+    conventions (class and id words), except that a specific name (breadcrumb, comments,
+    author box) refines a generic element: ``<nav class="breadcrumbs">`` is a breadcrumb.
     """
-    if role:
-        for r in role.lower().split():
-            if r in rules.ROLE_LOCATIONS:
-                return rules.ROLE_LOCATIONS[r], f"role:{r}", "role"
-    if itemprop:
-        for p in itemprop.lower().split():
-            if p in rules.ITEMPROP_LOCATIONS:
-                return rules.ITEMPROP_LOCATIONS[p], f"itemprop:{p}", "itemprop"
+    named: Signal | None = None
+    for attr, value in (("id", ident), ("class", classes)):
+        found = _token_signal(attr, value) if value else None
+        if found:
+            named = found[0], found[1], "engine" if found[1].startswith("engine:") else attr
+            break
+    if named is not None and named[0] in rules.SPECIFIC_LOCATIONS:
+        return named
+    for r in role.lower().split():
+        if r in rules.ROLE_LOCATIONS:
+            return rules.ROLE_LOCATIONS[r], f"role:{r}", "role"
+    for p in itemprop.lower().split():
+        if p in rules.ITEMPROP_LOCATIONS:
+            return rules.ITEMPROP_LOCATIONS[p], f"itemprop:{p}", "itemprop"
     if itemtype:
-        name = itemtype.rstrip("/").rsplit("/", 1)[-1].lower()
+        name = itemtype.strip().rstrip("/").rsplit("/", 1)[-1].lower()
         if name in rules.ITEMTYPE_LOCATIONS:
             return rules.ITEMTYPE_LOCATIONS[name], f"itemtype:{name}", "itemtype"
     if tag in rules.TAG_LOCATIONS:
         return rules.TAG_LOCATIONS[tag], f"tag:{tag}", "tag"
     if tag in rules.CONTENT_TAGS:
         return "content", f"tag:{tag}", "tag"
-    for attr, value in (("id", ident), ("class", classes)):
-        if value:
-            found = _token_signal(attr, value)
-            if found:
-                kind = "engine" if found[1].startswith("engine:") else attr
-                return found[0], found[1], kind
-    return None
+    return named
 
 
-def combine(outer: Region, signal: tuple[str, str, str] | None) -> Region:
-    """The region of an element, from its parent's region and its own signal.
+def combine(outer: Region, signal: Signal | None) -> Region:
+    """The region of an element from its parent's region and its own signal.
 
-    An inner signal wins unless the outer region ranks higher (see ``rules.DOMINANCE``).
+    The inner signal wins unless the outer region ranks higher (``rules.DOMINANCE``): a
+    comment's author link stays a comment, a <nav> inside the page footer is footer.
     """
     if signal is None:
         return outer
     location, evidence, kind = signal
-    if outer.location and rules.DOMINANCE[outer.location] > rules.DOMINANCE[location]:
-        return outer
-    if outer.location == location and outer.kind != "none":
+    if outer.location == location or (
+        outer.location and rules.DOMINANCE[outer.location] > rules.DOMINANCE[location]
+    ):
         return outer
     return outer._replace(location=location, evidence=(evidence,), kind=kind)
 
 
-_TEXT_LEN = etree.XPath("string-length(normalize-space(.))")
-_BLOCK_TAGS = ("p", "pre")
+@lru_cache(maxsize=4096)
+def decide(region: Region, has_main: bool = True) -> Verdict:
+    """Verdict for a link in ``region``: boilerplate markup first, then the main content.
+
+    Inside the main content a link is content unless markup inside it says otherwise.
+    Outside it, content markup (<article>, role=main) counts only on pages where the
+    detector found no running text (directories, link lists).
+    """
+    if region.location and region.location != "content":
+        return Verdict(region.location, rules.CONFIDENCE[region.kind], region.evidence)
+    if region.in_main:
+        confidence = max(rules.CONFIDENCE["density"], rules.CONFIDENCE[region.kind])
+        return Verdict("content", confidence, (*region.evidence, "density:main-content"))
+    if region.location == "content" and not has_main:
+        return Verdict("content", rules.CONFIDENCE[region.kind] - 0.2, region.evidence)
+    return Verdict("other", rules.CONFIDENCE["none"], (*region.evidence, "density:outside-main"))
 
 
-def _candidate_weight(el: etree._Element) -> float:
-    """Readability-style prior of a container: content markup up, boilerplate markup down."""
-    tag = el.tag if isinstance(el.tag, str) else ""
-    if tag in ("body", "html"):
-        return 0.5
-    get = el.get
-    signal = element_signal(tag, get("role") or "", get("class") or "", get("id") or "",
-                            get("itemprop") or "", get("itemtype") or "")
-    if signal is None:
-        return 1.0
-    if signal[0] == "content":
-        return rules.DENSITY["content_boost"]
-    return rules.DENSITY["boilerplate_penalty"]
+def signal_of(el: etree._Element) -> Signal | None:
+    """:func:`element_signal` of an lxml element."""
+    tag = el.tag
+    if not isinstance(tag, str) or tag in _TOP:  # <body> classes describe the page
+        return None
+    role = classes = ident = itemprop = itemtype = ""
+    for name, value in el.items():
+        if name == "class":
+            classes = value
+        elif name == "id":
+            ident = value
+        elif name == "role":
+            role = value
+        elif name == "itemprop":
+            itemprop = value
+        elif name == "itemtype":
+            itemtype = value
+    return element_signal(tag, role, classes, ident, itemprop, itemtype)
 
 
-def find_main_content(root: etree._Element) -> list[etree._Element]:
-    """The element(s) holding the page's main text, by text density; [] when there is none.
+def find_main_content(root: etree._Element,
+                      signal: Callable[[etree._Element], Signal | None] = signal_of,
+                      ) -> list[etree._Element]:
+    """The element(s) holding the page's running text; [] when the page has none.
 
-    Paragraphs with enough non-link text vote for their parent (full score) and grandparent
-    (half), as readability-style extractors do; so do runs of text split by <br>. The best
-    container wins, with siblings that scored nearly as well (an article split in sections).
+    Readability-style: paragraphs with enough non-link text (and runs of text split by
+    <br>) vote for their container (full score) and its parent (half). The best container
+    wins; a near-best rival a few levels up pulls it to their common container (an article
+    split in chunks), and siblings that scored well join it. Content markup weighs in.
     """
     d = rules.DENSITY
-    scores: dict[etree._Element, float] = {}
-
-    def vote(el: etree._Element | None, score: float) -> None:
-        if el is not None and isinstance(el.tag, str):
-            scores[el] = scores.get(el, 0.0) + score
-
-    for block in root.iter(*_BLOCK_TAGS):
-        length = _TEXT_LEN(block)
-        if length < d["min_paragraph_chars"]:
-            continue
-        link_len = sum(_TEXT_LEN(a) for a in block.iter("a"))
-        if link_len > d["max_paragraph_link_density"] * length:
-            continue
-        score = 1.0 + min((length - link_len) / 100.0, d["max_paragraph_score"] - 1.0)
-        parent = block.getparent()
-        vote(parent, score)
-        vote(parent.getparent() if parent is not None else None, score / 2)
-    seen: set[etree._Element] = set()
-    for br in root.iter("br"):
-        holder = br.getparent()
-        if holder is None or holder in seen or holder.tag in _BLOCK_TAGS:
-            continue
-        seen.add(holder)
-        length = len((holder.text or "").strip()) + sum(
-            len((child.tail or "").strip()) for child in holder
-        )
-        if length >= d["min_paragraph_chars"]:
-            score = 1.0 + length / 100.0
-            vote(holder, score)
-            vote(holder.getparent(), score / 2)
-    if not scores:
-        return []
+    scores = _vote_scores(root)
+    in_comment: dict[etree._Element, bool] = {}
     for el in scores:
-        scores[el] *= _candidate_weight(el)
+        scores[el] *= _candidate_weight(el, signal, in_comment)
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    if not ranked or ranked[0][1] < d["min_main_score"]:
+        return _markup_main(root, signal)
     top, best = ranked[0]
-    if best < d["min_main_score"]:
-        return []
-    top = _common_container(top, [el for el, score in ranked[1:5]
-                                  if score >= best * d["alternative_ratio"]])
+    rivals = [el for el, score in ranked[1:5] if score >= best * d["alternative_ratio"]]
+    reach = {anc for rival in rivals for anc in (rival, *rival.iterancestors())}
+    node = top.getparent()
+    for _ in range(int(d["max_climb"])):
+        if node is None or node.tag in _TOP:
+            break
+        if node in reach:
+            top = node
+            break
+        node = node.getparent()
     main = [top]
     parent = top.getparent()
     if parent is not None:
@@ -181,124 +208,205 @@ def find_main_content(root: etree._Element) -> list[etree._Element]:
     return main
 
 
-def _common_container(top: etree._Element, alternatives: list[etree._Element]) -> etree._Element:
-    """Climb from ``top`` to the nearest ancestor holding two near-best alternatives too.
+def _vote_scores(root: etree._Element) -> dict[etree._Element, float]:
+    d = rules.DENSITY
+    scores: dict[etree._Element, float] = {}
 
-    An article split into several blocks (one per section, ads in between) has several
-    candidates that score about the same; their common container is the article.
-    """
-    if len(alternatives) < 2:
-        return top
-    ancestors: dict[etree._Element, int] = {}
-    for alt in alternatives:
-        node = alt.getparent()
-        while node is not None:
-            ancestors[node] = ancestors.get(node, 0) + 1
-            node = node.getparent()
-    node = top.getparent()
-    while node is not None and node.tag not in ("body", "html"):
-        if ancestors.get(node, 0) >= 2:
-            return node
+    def vote(el: etree._Element | None, score: float) -> None:
+        if el is not None and isinstance(el.tag, str):
+            scores[el] = scores.get(el, 0.0) + score
+            parent = el.getparent()
+            if parent is not None:
+                scores[parent] = scores.get(parent, 0.0) + score / 2
+
+    for block in root.iter(*_PARAGRAPHS):
+        if len(block) == 1 and block[0].tag == "a" and not (block.text or "").strip() and not (
+            block[0].tail or ""
+        ).strip():
+            continue  # nothing but a link (menu items): all link text, it never votes
+        length = _TEXT_LEN(block)
+        if length < d["min_paragraph_chars"]:
+            continue
+        link_len = sum(_TEXT_LEN(a) for a in block.iter("a"))
+        if link_len <= d["max_paragraph_link_density"] * length:
+            vote(block.getparent(),
+                 1.0 + min((length - link_len) / 100.0, d["max_paragraph_score"] - 1.0))
+    seen: set[etree._Element] = set()
+    for br in root.iter("br"):  # text split by <br> instead of paragraphs
+        holder = br.getparent()
+        if holder is None or holder in seen or holder.tag in _PARAGRAPHS:
+            continue
+        seen.add(holder)
+        length = len((holder.text or "").strip()) + sum(
+            len((child.tail or "").strip()) for child in holder)
+        if length >= d["min_paragraph_chars"]:
+            vote(holder, 1.0 + length / 100.0)
+    return scores
+
+
+def _candidate_weight(el: etree._Element, signal: Callable[[etree._Element], Signal | None],
+                      in_comment: dict[etree._Element, bool]) -> float:
+    """Prior of a candidate: content markup up, boilerplate markup or a comment thread down."""
+    if el.tag in _TOP:
+        return rules.DENSITY["body_weight"]
+    own = signal(el)
+    if own is not None:
+        return rules.DENSITY["content_boost" if own[0] == "content" else "boilerplate_penalty"]
+    chain = []
+    node = el.getparent()
+    while node is not None and node.tag not in _TOP and node not in in_comment:
+        chain.append(node)
         node = node.getparent()
-    return top
+    inside = in_comment.get(node, False) if node is not None else False
+    for item in reversed(chain):
+        sig = signal(item)
+        inside = inside or (sig is not None and sig[0] == "comment")
+        in_comment[item] = inside
+    return rules.DENSITY["boilerplate_penalty"] if inside else 1.0
 
 
-def _site_of(url: str) -> str:
-    host = host_of(url) if url else ""
-    try:
-        return registrable_domain(host) if host else ""
-    except ValueError:
-        return ""
+def _markup_main(root: etree._Element, signal: Callable[[etree._Element], Signal | None],
+                 ) -> list[etree._Element]:
+    """Main content named by markup, for pages with little running text (lists, tables)."""
+    for el in root.iter("main", "article", "div", "section"):
+        found = signal(el)
+        if found is not None and found[0] == "content" and found[2] != "tag":
+            return [el]
+    mains = list(root.iter("main"))
+    return mains if len(mains) == 1 else []
 
 
 class PageLocator:
-    """Locates links of one parsed page; regions are memoized per container element."""
+    """Locates the links of one parsed page; every container's region is computed once."""
 
     def __init__(self, root: etree._Element, page_url: str = "") -> None:
+        self._signals: dict[etree._Element, Signal | None] = {}
         self._memo: dict[etree._Element, Region] = {}
-        self._blocks: dict[etree._Element, bool] = {}
-        self._site = _site_of(page_url)
-        self._main = find_main_content(root)
-        self._main_set = frozenset(self._main)
-        # Containers of the main content cannot be sidebar, footer, ...: whatever their class
-        # says ("has-sidebar", "l-sidebar-fixed" layout flags), their signals are ignored.
-        above: set[etree._Element] = set()
-        for el in self._main:
-            node = el
-            while node is not None:
-                above.add(node)
-                node = node.getparent()
-        self._above = frozenset(above)
+        self._blocks: dict[etree._Element, tuple[str, bool]] = {}
+        self._lists: dict[etree._Element, bool] = {}
+        self._site = _site_of(page_url) if page_url else ""
+        self.main = find_main_content(root, self._signal)
+        self._main_set = frozenset(self.main)
+        # The containers of the main content are not sidebar, footer, ... whatever their
+        # class says ("has-sidebar", "l-sidebar-fixed" layout flags): their signals are ignored.
+        self._above = {anc for el in self.main for anc in el.iterancestors()}
+
+    def _signal(self, el: etree._Element) -> Signal | None:
+        try:
+            return self._signals[el]
+        except KeyError:
+            found = self._signals[el] = signal_of(el)
+            return found
 
     def region(self, el: etree._Element) -> Region:
-        """The region of ``el`` (walks up only to the nearest already-known ancestor)."""
-        chain: list[etree._Element] = []
-        node: etree._Element | None = el
+        """The region of ``el``; walks up only to the nearest ancestor already known."""
         memo = self._memo
+        chain = []
+        node: etree._Element | None = el
         while node is not None and node not in memo:
             chain.append(node)
             node = node.getparent()
         region = memo[node] if node is not None else _EMPTY
         for item in reversed(chain):
-            tag = item.tag if isinstance(item.tag, str) else ""
-            if tag == "noscript" and not region.in_noscript:
-                region = region._replace(in_noscript=True)
             if item in self._main_set:
                 region = region._replace(in_main=True)
-            if item not in self._above or item in self._main_set:
-                get = item.get
-                signal = element_signal(
-                    tag, get("role") or "", get("class") or "", get("id") or "",
-                    get("itemprop") or "", get("itemtype") or "",
-                )
-                if not (signal and item in self._above and signal[0] != "content"):
-                    region = combine(region, signal)
+            elif item.tag == "noscript" and not region.in_noscript:
+                region = region._replace(in_noscript=True)
+            signal = self._signal(item)
+            if signal is not None and (item not in self._above or signal[0] == "content"):
+                region = combine(region, signal)
             memo[item] = region
         return region
 
-    def link_only_block(self, link: etree._Element) -> bool:
-        """True when the link's paragraph/list item/heading holds (almost) only links."""
+    def locate(self, link: etree._Element, url: str = "", anchor: str = "",
+               ) -> tuple[Verdict, bool]:
+        """(location verdict, inside <noscript>) of one <a>/<area> element linking to ``url``."""
+        parent = link.getparent()
+        region = self._memo.get(parent) if parent is not None else _EMPTY
+        if region is None:
+            region = self.region(parent)
+        verdict = decide(region, bool(self.main))
+        if verdict.value == "content" and region.in_main:
+            if self._site and _site_of(url) == self._site:
+                # In the article body, a link to the same site shaped like a teaser is
+                # recirculation ("Related: ...", tag lists, headline lists), not running text.
+                shape = self.teaser_shape(link, anchor)
+                if shape:
+                    verdict = Verdict("other", rules.CONFIDENCE["density"],
+                                      (*verdict.evidence, shape, "target:same-site"))
+            elif _is_social_profile(url, anchor):
+                verdict = Verdict("other", rules.CONFIDENCE["density"],
+                                  (*verdict.evidence, "target:social-profile"))
+        return verdict, region.in_noscript
+
+    def teaser_shape(self, link: etree._Element, anchor: str) -> str:
+        """Why a link looks like a teaser rather than running text ("" when it does not).
+
+        A block that is only links, a headline that is a link, a list item that starts with
+        its link (then a summary), a list whose every item links to the same site.
+        """
         block = link.getparent()
         while block is not None and block.tag not in rules.TEXT_BLOCKS:
             block = block.getparent()
         if block is None:
-            return False
+            return ""
+        if block.tag in rules.HEADINGS or next(link.iter(*rules.HEADINGS), None) is not None:
+            return "shape:headline-link"
+        text, link_only = self._block_facts(block)
+        if link_only:
+            return "shape:link-only-block"
+        if block.tag == "li":
+            if anchor and text.startswith(anchor):
+                return "shape:list-item-lead-link"
+            if self._same_site_list(block.getparent()):
+                return "shape:same-site-link-list"
+        return ""
+
+    def _block_facts(self, block: etree._Element) -> tuple[str, bool]:
+        """(whitespace-collapsed text, holds almost nothing but links) of a text block."""
         known = self._blocks.get(block)
         if known is None:
-            total = _TEXT_LEN(block)
-            other = total - sum(_TEXT_LEN(a) for a in block.iter("a"))
-            known = other <= max(rules.DENSITY["link_only_other_chars"],
-                                 rules.DENSITY["link_only_other_share"] * total)
-            self._blocks[block] = known
+            text = " ".join(block.text_content().split())
+            other = len(text) - sum(_TEXT_LEN(a) for a in block.iter("a"))
+            link_only = other <= max(rules.DENSITY["link_only_other_chars"],
+                                     rules.DENSITY["link_only_other_share"] * len(text))
+            known = self._blocks[block] = (text, link_only)
         return known
 
-    def locate(self, link: etree._Element, url: str = "") -> tuple[Verdict, bool]:
-        """(location verdict, inside <noscript>) for one <a>/<area> element to ``url``."""
-        parent = link.getparent()
-        region = self.region(parent) if parent is not None else _EMPTY
-        verdict = decide(region, bool(self._main))
-        if (verdict.value == "content" and region.in_main and self._site
-                and _site_of(url) == self._site and self.link_only_block(link)):
-            # "Related: ...", tag lists and teaser headlines inside the article body: a block
-            # that is nothing but a link to the same site is recirculation, not article text.
-            verdict = Verdict("other", rules.CONFIDENCE["density"],
-                              (*verdict.evidence, "density:link-only-block", "target:same-site"))
-        return verdict, region.in_noscript
+    def _same_site_list(self, lst: etree._Element | None) -> bool:
+        """True for a list of two or more items that each link to the page's own site."""
+        if lst is None:
+            return False
+        known = self._lists.get(lst)
+        if known is None:
+            items = [li for li in lst if li.tag == "li"]
+            known = self._lists[lst] = len(items) >= 2 and all(
+                any(self._same_site_href(a.get("href") or "") for a in li.iter("a"))
+                for li in items)
+        return known
+
+    def _same_site_href(self, href: str) -> bool:
+        href = href.strip()
+        if href.lower().startswith(("http:", "https:", "//")):
+            return _site_of(href if href[0] != "/" else "http:" + href) == self._site
+        return bool(href) and href[0] != "#" and ":" not in href.split("/", 1)[0]
 
 
-def decide(region: Region, has_main: bool = True) -> Verdict:
-    """Final verdict from a link's region: boilerplate markup, then the main-content block.
+@lru_cache(maxsize=16384)
+def _site_of(url: str) -> str:
+    """Registrable domain of an absolute URL, "" when it has none."""
+    match = _HOST_RE.match(url)
+    try:
+        return registrable_domain(match.group(1)) if match else ""
+    except ValueError:
+        return ""
 
-    Inside the detected main content a link is content unless markup inside it says
-    otherwise; outside it, content markup (<article>, role=main) counts only on pages where
-    the detector found no main text (directories, link lists).
-    """
-    if region.location and region.location != "content":
-        return Verdict(region.location, rules.CONFIDENCE[region.kind], region.evidence)
-    if region.in_main:
-        evidence = (*region.evidence, "density:main-content")
-        confidence = max(rules.CONFIDENCE["density"], rules.CONFIDENCE[region.kind])
-        return Verdict("content", confidence, evidence)
-    if region.location == "content" and not has_main:
-        return Verdict("content", rules.CONFIDENCE[region.kind] - 0.2, region.evidence)
-    return Verdict("other", rules.CONFIDENCE["none"], (*region.evidence, "density:outside-main"))
+
+def _is_social_profile(url: str, anchor: str) -> bool:
+    """A "follow us" link: to a social network, anchored by its name, an @handle, "follow"."""
+    if _site_of(url) not in rules.SOCIAL_SITES:
+        return False
+    words = anchor.lower().split()
+    if len(words) <= 3 and (anchor.startswith("@") or " ".join(words) in rules.SOCIAL_NAMES):
+        return True
+    return bool(rules.FOLLOW_WORDS.intersection(words))

@@ -50,12 +50,11 @@ ITEMTYPE_LOCATIONS: dict[str, str] = {
     "sitenavigationelement": "navigation",
 }
 
-# Words of class/id tokens (split on "-", "_" and camelCase), from the naming conventions of
-# WordPress themes (widget-area, site-footer, comment-list, author-bio, entry-content),
-# Bootstrap/Bulma (navbar, breadcrumb), Drupal (region-sidebar), readability's
-# "unlikely candidate" list and forum engines. Exact words, not substrings: "has-sidebar"
-# is not a sidebar because "has" is not in the table... but "sidebar" is; see
-# NEUTRAL_PREFIXES for the body-level "has-/with-/no-" layout flags that are skipped.
+# Words of class/id tokens (tokens split on "-", "_" and camelCase; whole words, never
+# substrings), from the naming conventions of WordPress themes (widget-area, site-footer,
+# comment-list, author-bio, entry-meta), Bootstrap and Bulma (navbar, breadcrumb), Drupal
+# (region-sidebar), the "unlikely candidates" list of readability (Arc90/Mozilla) and
+# recommendation widgets (Outbrain, Taboola).
 CLASS_WORDS: dict[str, str] = {
     # navigation
     "nav": "navigation", "navbar": "navigation", "navigation": "navigation",
@@ -67,8 +66,7 @@ CLASS_WORDS: dict[str, str] = {
     "header": "header", "masthead": "header", "topbar": "header", "banner": "header",
     "branding": "header", "logo": "header",
     # footer
-    "footer": "footer", "colophon": "footer", "copyright": "footer", "bottom": "footer",
-    "legal": "footer",
+    "footer": "footer", "colophon": "footer", "copyright": "footer", "legal": "footer",
     # sidebar: complementary blocks (widgets, related-post rails, recommendation engines)
     "sidebar": "sidebar", "widget": "sidebar", "widgets": "sidebar", "aside": "sidebar",
     "rail": "sidebar", "related": "sidebar", "recommended": "sidebar",
@@ -78,7 +76,7 @@ CLASS_WORDS: dict[str, str] = {
     # comments (WordPress, Disqus, phpBB/vBulletin/Discourse post lists are forum *content*)
     "comment": "comment", "comments": "comment", "commentlist": "comment",
     "disqus": "comment", "respond": "comment", "replies": "comment", "reply": "comment",
-    "discussion": "comment", "livefyre": "comment", "talk": "comment", "coral": "comment",
+    "discussion": "comment", "livefyre": "comment", "coral": "comment",
     # author bio boxes and bylines
     "author": "author_bio", "bio": "author_bio", "byline": "author_bio",
     "authorbox": "author_bio", "vcard": "author_bio", "contributor": "author_bio",
@@ -91,6 +89,9 @@ CLASS_WORDS: dict[str, str] = {
     "cookie": "other", "consent": "other", "gdpr": "other", "newsletter": "other",
     "subscribe": "other", "signup": "other", "modal": "other", "popup": "other",
     "advert": "other", "advertisement": "other", "ads": "other", "ad": "other",
+    "cta": "other", "calltoaction": "other",  # HubSpot "hs-cta-wrapper" and the like
+    "caption": "other", "credit": "other", "credits": "other",  # image captions/credits
+    "meta": "other", "postinfo": "other", "postmeta": "other",  # WordPress "entry-meta"
 }
 # Whole class/id tokens that mark main content (WordPress "entry-content", Blogger
 # "post-body", schema-minded themes "article-body", news CMSs "story-body").
@@ -99,7 +100,8 @@ CONTENT_CLASSES: frozenset[str] = frozenset(
      "story-body", "post-body", "post-entry", "entry-body", "article__body", "story-content",
      "article-text", "post-text", "blog-post", "postbody", "td-post-content", "content-body"}
 )
-# Layout flags on wrappers (WordPress body classes: "has-sidebar", "no-sidebar").
+# After one of these words the rest of a token is a layout flag, not a region (WordPress
+# body classes "has-sidebar", "no-sidebar"; "with-comments"; "stack--has-header").
 NEUTRAL_PREFIXES: frozenset[str] = frozenset({"has", "with", "no", "without", "hide", "show"})
 # Words that make a whole class token neutral: embedded posts ("social-media-embed",
 # "twitter-tweet") are quoted content, not share buttons.
@@ -122,6 +124,11 @@ ENGINE_TOKENS: dict[str, tuple[str, str]] = {
     "giscus": ("comment", "engine:giscus"),
 }
 
+# Locations specific enough that a class/id naming them refines what a generic element or
+# role says (<nav class="breadcrumbs">, <aside class="author-box">, <section role="region"
+# id="comments">).
+SPECIFIC_LOCATIONS: frozenset[str] = frozenset({"breadcrumb", "comment", "author_bio"})
+
 # How strongly a region holds the links inside it against an inner region's signal: an outer
 # region wins only when it ranks higher. A comment's author link stays a comment; a <nav> in
 # the page footer is footer; a <nav> in the header is navigation.
@@ -133,7 +140,7 @@ DOMINANCE: dict[str, int] = {
     "author_bio": 2,
     "navigation": 1,
     "header": 1,
-    "other": 1,
+    "other": 0,  # weakest: any named region around it wins (an "entry-meta" in a <header>)
     "content": 0,
 }
 
@@ -151,19 +158,23 @@ CONFIDENCE: dict[str, float] = {
     "none": 0.3,
 }
 
-# Main-content detector thresholds, after readability (Arc90, Mozilla's Readability.js):
-# a paragraph counts from 25 characters and is skipped when over half of it is link text;
-# it scores 1 + 1 per 100 characters, capped at 3; siblings of the best container join it
-# when they score over 20% of it (and over 10 in absolute terms); when two more of the top
-# five score 75% of the best, their common container is the main content (Readability.js).
-# Boost/penalty by markup.
+# Main-content detector, after readability (Arc90; Mozilla's Readability.js): a paragraph
+# (<p>, <pre>, <li>) counts from 25 characters unless over half of it is link text, and
+# scores 1 + 1 per 100 characters of non-link text, at most 4; text split by <br> scores
+# 1 + 1 per 100 characters. Its container gets the score, the container's parent half. The
+# best container needs 5 points; a rival among the next four with half its score, found
+# within 3 levels up, makes their common ancestor the main content (an article in chunks);
+# siblings scoring over 20% of the best (and over 10) join it. Markup weighs candidates:
+# content markup x1.5, boilerplate markup or a comment thread around it x0.3, <body> x0.5.
 DENSITY: dict[str, float] = {
     "min_paragraph_chars": 25,
     "max_paragraph_link_density": 0.5,
     "max_paragraph_score": 4.0,
     "min_main_score": 5.0,
     "sibling_ratio": 0.2,
-    "alternative_ratio": 0.75,
+    "alternative_ratio": 0.5,
+    "max_climb": 3,
+    "body_weight": 0.5,
     "min_sibling_score": 10.0,
     "content_boost": 1.5,
     "boilerplate_penalty": 0.3,
@@ -180,3 +191,21 @@ TEXT_BLOCKS: frozenset[str] = frozenset(
      "figcaption", "pre", "div", "section", "article", "aside", "header", "footer", "nav",
      "main", "address", "caption", "form", "body"}
 )
+
+# HTML Living Standard heading content.
+HEADINGS: tuple[str, ...] = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+# Social networks whose profile links close many articles ("Follow us on Facebook, @handle"),
+# by registrable domain, with the names such links are anchored by.
+SOCIAL_SITES: frozenset[str] = frozenset(
+    {"twitter.com", "x.com", "facebook.com", "instagram.com", "youtube.com", "linkedin.com",
+     "pinterest.com", "tiktok.com", "t.me", "threads.net", "snapchat.com", "tumblr.com",
+     "reddit.com", "flickr.com", "vk.com", "mastodon.social", "bsky.app"}
+)
+SOCIAL_NAMES: frozenset[str] = frozenset(
+    {"twitter", "x", "facebook", "instagram", "youtube", "linkedin", "pinterest", "tiktok",
+     "telegram", "threads", "snapchat", "tumblr", "reddit", "flickr", "vk", "mastodon",
+     "bluesky", "follow us", "follow me", "like us", "rss"}
+)
+# Words of "Follow us on ...", "Subscribe to our channel" anchors to those networks.
+FOLLOW_WORDS: frozenset[str] = frozenset({"follow", "subscribe", "like", "join"})

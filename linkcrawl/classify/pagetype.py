@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
@@ -21,6 +22,9 @@ from linkcrawl.classify._pagescan import PageScan, mark_sections, scan_page
 from linkcrawl.domains import host_of, registrable_domain
 from linkcrawl.items import LinkItem
 from linkcrawl.verdict import Verdict
+
+if TYPE_CHECKING:
+    from linkcrawl.extract import PageFacts
 
 __all__ = ["PRECEDENCE", "detect_page_type"]
 
@@ -71,7 +75,9 @@ def _forum(scan: PageScan, generator: str, path: str, scores: dict[str, _Score])
         markers = sorted(engine.markers & scan.tokens)
         points += min(len(markers), 3)
         evidence += [f"class:{m}" for m in markers[:3]]
-        if engine.footer in scan.chrome_text or engine.footer in scan.text:
+        if not points:
+            continue  # a credit or URL alone is an article *about* the engine
+        if engine.footer in scan.chrome_text:
             points += 2
             evidence.append(f'text:"{engine.footer}"')
         if re.search(engine.thread_url, path) or re.search(engine.index_url, path):
@@ -102,7 +108,8 @@ def _forum(scan: PageScan, generator: str, path: str, scores: dict[str, _Score])
         thread.add(2, f"posts={posts}")
     if re.search(rules.FORUM_THREAD_URL, path):
         thread.add(1, "url:thread")
-    if sum(1 for w in rules.FORUM_WORDS if w in scan.all_text) >= 2:
+    all_text = scan.all_text
+    if sum(1 for w in rules.FORUM_WORDS if w in all_text) >= 2:
         thread.add(1, "text:forum_chrome")
     if any(scan.classes[c] for c in rules.GENERIC_INDEX_CLASSES):
         index.add(2, "class:topic_list")
@@ -158,13 +165,14 @@ def _about_company(text: str) -> str | None:
 
 def _headed(phrases: rules.Phrases, titles: list[str], scan: PageScan, url_rx: re.Pattern[str],
             path: str, s: _Score, url_name: str) -> None:
-    """Score a page whose title/h1 (3), URL (2) or content sections (1 each, max 2) say so."""
+    """Score a page whose title/h1 (3), last URL segment (2) or content sections (1 each,
+    max 2) say so. Only the last segment: /resources/guides/x is a guide, not a links page."""
     for text in titles:
         found = phrases.heading(text)
         if found:
             s.add(3, f'heading:"{found}"')
             break
-    if url_rx.search(path):
+    if url_rx.search("/" + path.rstrip("/").rsplit("/", 1)[-1]):
         s.add(2, f"url:{url_name}")
     sections = [found for text in scan.subheadings if (found := phrases.heading(text))]
     for found in sections[:2]:
@@ -173,6 +181,9 @@ def _headed(phrases: rules.Phrases, titles: list[str], scan: PageScan, url_rx: r
 
 def _directory(scan: PageScan, titles: list[str], links: Sequence[LinkItem], path: str,
                s: _Score) -> None:
+    """Page-level signals (headings, URL, listing markup) first; the site-wide ones (a
+    directory-like site name, a "Submit your site" link on every page) only add to them,
+    so a directory's About page stays "other"."""
     for text in titles:
         found = rules.DIRECTORY_HEADING.heading(text)
         if found:
@@ -180,16 +191,29 @@ def _directory(scan: PageScan, titles: list[str], links: Sequence[LinkItem], pat
             break
     if rules.DIRECTORY_URL.search(path):
         s.add(2, "url:directory")
+    sections = [f for t in scan.subheadings if (f := rules.DIRECTORY_HEADING.heading(t))
+                and not rules.DIRECTORY_SUBMIT_ANCHOR.heading(f)]
+    for found in sections[:2]:
+        s.add(1, f'section:"{found}"')
     entries = sum(scan.classes[c] for c in rules.DIRECTORY_CLASSES)
-    if entries >= 3:
-        s.add(2, f"class:listing={entries}")
-    for link in links:
-        found = rules.DIRECTORY_HEADING.heading(rules.fold(link.anchor_text))
-        if found and found in rules.DIRECTORY_HEADINGS[5:]:  # the "submit/add" phrases
-            s.add(2, f'anchor:"{found}"')
-            break
+    if entries:
+        s.add(2 if entries >= 3 else 1, f"class:listing={entries}")
     if scan.schema & rules.LISTING_SCHEMA and entries >= 3:
         s.add(1, "schema:ItemList")
+    listed = sum(scan.itemtypes[t] for t in rules.LISTED_SCHEMA)
+    if listed >= 3:
+        s.add(2, f"schema:LocalBusiness={listed}")
+    if not s.points:
+        return
+    for text in titles:
+        if " " not in text and any(w in text for w in rules.DIRECTORY_NAME_WORDS):
+            s.add(2, f'title:"{text}"')
+            break
+    for link in links:
+        found = rules.DIRECTORY_SUBMIT_ANCHOR.heading(rules.fold(link.anchor_text))
+        if found:
+            s.add(2, f'anchor:"{found}"')
+            break
 
 
 def _guest(scan: PageScan, titles: list[str], links: Sequence[LinkItem], site: str,
@@ -201,15 +225,18 @@ def _guest(scan: PageScan, titles: list[str], links: Sequence[LinkItem], site: s
         s.add(3, f'text:"{found}"')
     if rules.GUEST_URL.search(path):
         s.add(2, "url:guest")
+    if not s.points:
+        return  # an off-site author box alone is a staff writer's own site: support only
     for link in links:
-        if link.location != "author_bio":
+        if link.location != "author_bio" and not any(
+            rules.AUTHOR_SECTION.heading(e[9:-1]) for e in link.location_evidence
+            if e.startswith('section:"')
+        ):
             continue
         domain = _site(link.url)
         if domain and domain != site and domain not in rules.SOCIAL_DOMAINS:
             s.add(2, f"author_bio:offsite={domain}")
             break
-    if scan.byline:
-        s.add(1, "byline")
 
 
 def _article(scan: PageScan, og_type: str, path: str, s: _Score) -> None:
@@ -229,20 +256,16 @@ def _article(scan: PageScan, og_type: str, path: str, s: _Score) -> None:
 
 
 def detect_page_type(
-    root: etree._Element, facts: object, links: Sequence[LinkItem]
+    root: etree._Element, facts: PageFacts, links: Sequence[LinkItem]
 ) -> Verdict:
     """The page type of a parsed page, from its tree, :class:`PageFacts` and links.
 
-    Also records, on each link under a sponsor or partner heading (a sidebar blogroll, a
-    "Gold sponsors" block), ``section:"<phrase>"`` in ``link.location_evidence``: the one
-    walk over the tree serves both, and link typing reads it from there.
+    Also records, on each link under a sponsor, partner or author-box heading (a sidebar
+    blogroll, a "Gold sponsors" block, "About the author"), ``section:"<phrase>"`` in
+    ``link.location_evidence``; link typing reads it from there.
     """
-    url = str(getattr(facts, "url", "") or "")
-    title = rules.fold(str(getattr(facts, "title", "") or ""))
-    generator = str(getattr(facts, "generator", "") or "")
-    og = getattr(facts, "og", None) or {}
-    json_ld = getattr(facts, "json_ld", None) or []
-    scan = scan_page(root, json_ld)
+    url, title, generator = facts.url, rules.fold(facts.title), facts.generator
+    scan = scan_page(root, facts.json_ld)
     mark_sections(root, links)
     split = urlsplit(url)
     path = rules.fold(unquote(split.path or "/"))
@@ -259,7 +282,7 @@ def detect_page_type(
     _headed(rules.PARTNER_HEADING, titles, scan, rules.PARTNER_URL, path,
             scores["partners"], "partners")
     _guest(scan, titles, links, site, path, scores["guest_post"])
-    _article(scan, rules.fold(og.get("og:type", "")), path, scores["article"])
+    _article(scan, rules.fold(facts.og.get("og:type", "")), path, scores["article"])
     home = bool(rules.HOME_PATHS.match(split.path or "/")) and not split.query
     if home:
         scores["homepage"].add(3, "url:root")

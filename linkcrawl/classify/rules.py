@@ -198,7 +198,8 @@ GUEST_WORDS: tuple[str, ...] = (
 SOCIAL_DOMAINS: frozenset[str] = frozenset(
     {"twitter.com", "x.com", "facebook.com", "linkedin.com", "instagram.com", "youtube.com",
      "github.com", "mastodon.social", "threads.net", "tiktok.com", "pinterest.com", "xing.com",
-     "bsky.app", "gravatar.com", "medium.com", "t.me", "wikipedia.org"}
+     "bsky.app", "gravatar.com", "medium.com", "t.me", "wikipedia.org", "flipboard.com",
+     "tumblr.com", "reddit.com", "substack.com", "patreon.com", "muckrack.com", "vk.com"}
 )
 
 # Pages *about* guest posting ("Write for us"): their wording is not a guest byline.
@@ -233,13 +234,16 @@ SPONSOR_HEADINGS: tuple[str, ...] = (
 SPONSOR_SECTIONS: tuple[str, ...] = (
     "sponsors", "our sponsors", "sponsored by", "supported by", "thanks to our sponsors",
     "donors", "our donors", "patrons", "backers", "our supporters", "funded by",
+    "presented by", "powered by our sponsors", "thank you", "thanks", "special thanks",
     "platinum sponsors", "gold sponsors", "silver sponsors", "bronze sponsors",
     "community sponsors", "media sponsors", "event sponsors", "sponsor",
     "sponsoren", "unsere sponsoren", "forderer", "unsere forderer", "unterstutzt von",
     "gefordert von", "mit freundlicher unterstutzung von", "hauptsponsor", "spender",
+    "prasentiert von", "danke", "vielen dank",
     "nos sponsors", "mecenes", "nos mecenes", "soutenu par", "avec le soutien de", "donateurs",
+    "presente par", "merci", "remerciements",
     "patrocinadores", "nuestros patrocinadores", "patrocinado por", "con el apoyo de",
-    "donantes", "mecenas",
+    "donantes", "mecenas", "presentado por", "gracias", "agradecimientos",
 )
 SPONSOR_URL = re.compile(
     r"/(sponsors?(hip)?|sponsoren|forderer|unterstutzer|patrocinadores|patrocinio|mecenes|"
@@ -259,10 +263,21 @@ SPONSOR_WORDS: tuple[str, ...] = (
 # sponsored by <a>"). A bare "sponsor" in prose is not enough (see the hard-case fixture).
 SPONSOR_LEADINS: tuple[str, ...] = (
     "sponsored by", "brought to you by", "supported by", "funded by", "made possible by",
-    "thanks to our sponsor", "thanks to our sponsors",
+    "thanks to our sponsor", "thanks to our sponsors", "donated by", "thank you to",
+    "many thanks to", "special thanks to", "gespendet von", "offert par", "donado por",
     "gesponsert von", "unterstutzt von", "gefordert von", "mit freundlicher unterstutzung von",
     "sponsorise par", "parraine par", "soutenu par", "avec le soutien de", "finance par",
     "patrocinado por", "con el patrocinio de", "con el apoyo de", "financiado por",
+)
+
+# Words allowed between a lead-in and the anchor ("sponsored by the team at", "gesponsert von
+# unseren Freunden bei", "avec le soutien de nos amis de", "patrocinado por nuestros amigos
+# de"): articles, possessives and "friends/team/folks at".
+LEADIN_FILLERS: frozenset[str] = frozenset(
+    {"our", "friends", "at", "the", "team", "folks", "people", "good", "kind", "generous",
+     "from", "of", "unseren", "unserem", "freunden", "von", "bei", "der", "die", "den", "dem",
+     "nos", "notre", "amis", "de", "du", "des", "la", "le", "les", "l", "chez",
+     "nuestros", "nuestro", "amigos", "del", "el", "los", "las", "en"}
 )
 
 # --- partners / resources ------------------------------------------------------------------
@@ -280,17 +295,23 @@ PARTNER_HEADINGS: tuple[str, ...] = (
     "socios", "nuestros socios", "aliados", "enlaces", "enlaces de interes", "enlaces utiles",
     "recursos", "sitios amigos", "webs amigas", "intercambio de enlaces", "colaboradores",
 )
+# Blogroll widgets: the brief counts them as partner links (friendly blogs linking each other).
+# Flip to False to type blogrolls as site-wide "other" (the demo web's ground truth does).
+BLOGROLL_IS_PARTNER = True
+BLOGROLL_WORDS: tuple[str, ...] = ("blogroll", "widget_links", "linkcat", "linkroll")
+
 # Headings of a partner block inside any page (a sidebar blogroll, a footer "Our partners"):
 # stricter than page headings ("Resources" or "Links" under an article is further reading).
 PARTNER_SECTIONS: tuple[str, ...] = (
     "partners", "our partners", "link partners", "partner sites", "friends", "our friends",
-    "friends of", "blogroll", "link exchange", "reciprocal links", "media partners",
+    "friends of", "link exchange", "reciprocal links", "media partners",
     "partner", "sites we like",
     "unsere partner", "linkpartner", "partnerseiten", "befreundete seiten", "befreundete blogs",
     "kooperationspartner", "medienpartner",
     "partenaires", "nos partenaires", "sites amis", "sites partenaires", "blogs amis",
     "partenaires medias",
     "socios", "nuestros socios", "aliados", "sitios amigos", "webs amigas", "blogs amigos",
+    *(BLOGROLL_WORDS if BLOGROLL_IS_PARTNER else ()),
 )
 PARTNER_URL = re.compile(
     r"/(partners?|partnerseiten|linkpartner|kooperationspartner|partenaires|socios|aliados|"
@@ -301,8 +322,8 @@ PARTNER_URL = re.compile(
 # Class/id words of blogroll and partner widgets (WordPress "widget_links"/"blogroll",
 # theme "partners"/"friends" boxes).
 PARTNER_CLASS_WORDS: tuple[str, ...] = (
-    "blogroll", "widget_links", "linkcat", "partners", "partner-links", "friends", "linkroll",
-    "link-exchange", "partnerlinks", "partenaires", "socios",
+    "partners", "partner-links", "friends", "link-exchange", "partnerlinks", "partenaires",
+    "socios", *(BLOGROLL_WORDS if BLOGROLL_IS_PARTNER else ()),
 )
 # Lead-ins that name a partner right before its link ("in partnership with <a>").
 PARTNER_LEADINS: tuple[str, ...] = (
@@ -320,16 +341,25 @@ SPONSOR_CLASS_WORDS: tuple[str, ...] = (
 # --- directories ---------------------------------------------------------------------------
 # Headings and anchors of web and business directories (DMOZ-style catalogs, German
 # "Webkatalog", French "annuaire", Spanish "directorio").
+# Calls to action of directories ("Submit your site"), as link anchors and headings.
+DIRECTORY_SUBMIT: tuple[str, ...] = (
+    "submit your site", "submit site", "submit a site", "add url", "add your site",
+    "suggest a site", "add listing", "add your business", "list your business",
+    "submit a link",
+    "seite eintragen", "link eintragen", "eintrag hinzufugen", "webseite eintragen",
+    "ajouter un site", "proposer un site", "soumettre un site", "inscrire un site",
+    "anadir sitio", "enviar sitio", "alta de web", "anadir web", "anadir empresa",
+)
 DIRECTORY_HEADINGS: tuple[str, ...] = (
     "web directory", "link directory", "business directory", "directory", "site directory",
-    "submit your site", "submit site", "add url", "add your site", "suggest a site",
-    "add listing", "browse categories", "featured listings", "listings",
+    "browse categories", "featured listings", "listings",
     "webkatalog", "webverzeichnis", "linkverzeichnis", "branchenbuch", "firmenverzeichnis",
-    "seite eintragen", "link eintragen", "eintrag hinzufugen",
-    "annuaire", "annuaire web", "ajouter un site", "proposer un site", "soumettre un site",
-    "directorio", "directorio web", "directorio de empresas", "anadir sitio", "enviar sitio",
-    "alta de web", "anadir web",
+    "annuaire", "annuaire web", "directorio", "directorio web", "directorio de empresas",
+    *DIRECTORY_SUBMIT,
 )
+# Words that make a one-word site name a directory's ("BizDirectory", "Linkkatalog").
+DIRECTORY_NAME_WORDS: tuple[str, ...] = ("directory", "verzeichnis", "katalog", "annuaire",
+                                         "directorio")
 DIRECTORY_URL = re.compile(
     r"/(directory|dir|listings?|webkatalog|verzeichnis|branchenbuch|annuaire|directorio)(/|$)"
     r"|/(submit|add[-_]?url|add[-_]?site|suggest)[-_.a-z]*(/|$)", re.I
@@ -337,8 +367,16 @@ DIRECTORY_URL = re.compile(
 # Class tokens of a listing entry in directory scripts (phpLD "link-item", esoTalk/Directory
 # themes "listing", WordPress directory plugins "wpbdp-listing", "lsting").
 DIRECTORY_CLASSES: frozenset[str] = frozenset(
-    {"listing", "listing-item", "link-item", "wpbdp-listing", "directory-entry", "site-entry",
-     "dir-entry", "listings", "directory"}
+    {"listing", "listing-item", "listing-card", "link-item", "wpbdp-listing",
+     "directory-entry", "site-entry", "dir-entry", "listings", "directory", "business-card"}
+)
+# schema.org types of one listed business; several on one page make a business directory.
+LISTED_SCHEMA: frozenset[str] = frozenset({"localbusiness", "organization", "store"})
+# Class words of a directory's listing and category blocks, matched in a link's dom_path
+# (the tokens above plus category lists: "subcategories", "cat-list", German "eintrag").
+DIRECTORY_MARKUP_WORDS: tuple[str, ...] = (
+    "listing", "link-item", "directory", "site-entry", "dir-entry", "subcategor", "cat-list",
+    "category-list", "eintrag", "annuaire", "directorio",
 )
 
 # --- homepages -----------------------------------------------------------------------------
@@ -355,6 +393,15 @@ CHROME_WORDS: frozenset[str] = frozenset(
 )
 CHROME_TAGS: frozenset[str] = frozenset({"nav", "aside", "footer", "menu"})
 
+# Headings of an author box ("About the author" in each language): a link under one is in
+# the author's bio even where the locator saw only an <aside>.
+AUTHOR_SECTIONS: tuple[str, ...] = (
+    "about the author", "about the writer", "about the contributor", "about the guest author",
+    "author bio", "uber den autor", "uber die autorin", "zum autor", "zur autorin",
+    "uber den gastautor", "a propos de l'auteur", "a propos de l'autrice", "l'auteur",
+    "sobre el autor", "sobre la autora", "acerca del autor", "acerca de la autora",
+)
+
 # --- link-level ----------------------------------------------------------------------------
 # Locations that are site-wide boilerplate (vocab.LOCATIONS): a link there is "other" unless a
 # sponsor or partner widget claims it.
@@ -364,15 +411,49 @@ BOILERPLATE_LOCATIONS: frozenset[str] = frozenset(
 # Class words that mark a comment area even when extraction placed the link elsewhere
 # (WordPress "comment-content", Disqus "post-message", "comments").
 COMMENT_CLASS_WORDS: tuple[str, ...] = ("comment", "comments", "commentlist", "disqus")
+# Class words of forum post and topic-list boxes, matched in a link's dom_path: a link inside
+# one is a forum link wherever the locator put it (a signature in an <aside>, a topic row
+# with a "...-bottom-line" class). The engines' own markup, as in FORUM_ENGINES.
+FORUM_MARKUP_WORDS: tuple[str, ...] = (
+    "postbody", "postprofile", "signature", "postcontainer", "postbit", "postcontent",
+    "postrow", "postdetails", "userinfo", "message-body", "message-content",
+    "message-signature", "message-user",
+    "bbwrapper", "structitem", "topic-post", "topic-body", "topic-meta-data", "cooked",
+    "crawler-post", "topic-list-item", "cpost", "ipscomment", "cauthorpane", "ipsdataitem",
+    "post_body", "post_wrapper", "forum-post", "blockpost", "bbp-reply-content", "topiclist",
+    "row-item", "threadbit", "list-inner", "threadtitle", "topic-title",
+)
+# Element ids the engines give each post and its parts, as the extractor writes them in
+# dom_path ("dl#profile40211"): phpBB p123/profile123/sig123/post_content123, vBulletin
+# post_123/post_message_123, MyBB pid_123, XenForo js-post-123, Invision elComment_123,
+# Discourse post_1.
+FORUM_POST_ID = re.compile(
+    r"#(p|profile|sig|post_content|post_|post-|post_message_|pid_|js-post-|elcomment_)\d+\b",
+    re.I,
+)
+# Class words of a forum's own navigation inside the main column (Discourse's category badge
+# next to a topic title, breadcrumb trails): such links are "other" on a forum page.
+FORUM_CHROME_WORDS: tuple[str, ...] = ("topic-category", "breadcrumb", "crumbs", "pagination",
+                                       "pagenav")
+# Location evidence that places a link of location "other" inside the main content (the
+# locator's teaser and social-profile calls, a <main>/<article> ancestor), as opposed to
+# page furniture (share bars, captions).
+MAIN_EVIDENCE_PREFIXES: tuple[str, ...] = (
+    "density:main-content", "shape:", "target:", "tag:main", "role:main", "tag:article",
+)
 
 # --- compiled matchers ---------------------------------------------------------------------
 
 
+_COMBINING = re.compile("[\u0300-\u036f]")
+
+
 def fold(text: str) -> str:
     """Lower-case, strip accents, collapse whitespace: the form every phrase is matched in."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(text.replace("’", "'").split())
+    text = text.casefold()
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).replace("’", "'")
+    return " ".join(text.split())
 
 
 class Phrases:
@@ -388,12 +469,15 @@ class Phrases:
         match = self._rx.search(folded)
         return match.group(1) if match else None
 
-    def last_before(self, folded: str, end: int, window: int) -> str | None:
-        """A phrase ending within ``window`` characters before ``end`` (a lead-in)."""
-        start = max(0, end - window - 60)
+    def lead_in(self, folded: str, end: int) -> str | None:
+        """A phrase that introduces what starts at ``end``: it ends right before it, with at
+        most a few filler words between ("sponsored by our friends at <anchor>")."""
         found = None
-        for match in self._rx.finditer(folded, start, end):
-            if end - match.end() <= window:
+        for match in self._rx.finditer(folded, max(0, end - 120), end):
+            gap = folded[match.end():end]
+            words = re.findall(r"\w+", gap)
+            if (len(words) <= 4 and all(w in LEADIN_FILLERS for w in words)
+                    and not any(mark in gap for mark in ".!?;")):
                 found = match.group(1)
         return found
 
@@ -418,6 +502,8 @@ SPONSOR_LEADIN = Phrases(SPONSOR_LEADINS)
 SPONSOR_SECTION = Phrases(SPONSOR_SECTIONS)
 PARTNER_HEADING = Phrases(PARTNER_HEADINGS)
 PARTNER_SECTION = Phrases(PARTNER_SECTIONS)
+AUTHOR_SECTION = Phrases(AUTHOR_SECTIONS)
 PARTNER_LEADIN = Phrases(PARTNER_LEADINS)
 DIRECTORY_HEADING = Phrases(DIRECTORY_HEADINGS)
+DIRECTORY_SUBMIT_ANCHOR = Phrases(DIRECTORY_SUBMIT)
 FORUM_WORD = Phrases(FORUM_WORDS)

@@ -55,8 +55,12 @@ def open_store(uri: str, *, timeout_ms: int = 5000) -> Store:
     if scheme in ("mongodb", "mongodb+srv"):
         return _open_mongo(uri, mongo_db_name(uri), timeout_ms)
     if scheme == "mongomock":
-        import mongomock_ng  # a test dependency only
-
+        try:
+            import mongomock_ng  # a test dependency only
+        except ImportError:
+            raise StoreError(
+                f"store URI {mask_uri(uri)} needs mongomock-ng, a test dependency"
+            ) from None
         return MongoStore(mongomock_ng.MongoClient(tz_aware=True), mongomock_db_name(uri), uri)
     raise StoreError(
         f"unsupported store URI {mask_uri(uri)}: the scheme must be one of "

@@ -19,11 +19,13 @@ from typing import Any
 
 from linkcrawl.store.base import COLLECTIONS, Doc, backlink_key
 
-# Field kinds. SQLite maps them to columns (see linkcrawl.store.sqlite).
+# Field kinds. SQLite maps them to column types (see linkcrawl.store._sqlcodec).
 TEXT, INT, FLOAT, BOOL, TIME, LIST, JSON, HISTORY = (
     "text", "int", "float", "bool", "time", "list", "json", "history",
 )
 
+# The documented fields (README "Collections"). A field added here becomes a column of an
+# existing SQLite file the next time it is opened (ALTER TABLE ... ADD COLUMN).
 FIELDS: dict[str, dict[str, str]] = {
     "pages": {
         "url": TEXT, "final_url": TEXT, "status": INT, "host": TEXT, "domain": TEXT,
@@ -41,13 +43,13 @@ FIELDS: dict[str, dict[str, str]] = {
         "location_evidence": LIST, "link_type": TEXT, "confidence": FLOAT, "evidence": LIST,
         "context": TEXT, "dom_path": TEXT, "wrapper": TEXT, "page_type": TEXT, "run_id": TEXT,
         "first_seen": TIME, "last_seen": TIME, "status": TEXT, "lost_at": TIME,
-        "lost_reason": TEXT, "history": HISTORY,
+        "lost_reason": TEXT, "history": HISTORY, "checked_at": TIME,
     },
     "referring_domains": {
         "target_domain": TEXT, "referring_domain": TEXT, "backlinks": INT,
         "live_backlinks": INT, "followed_backlinks": INT, "pages": INT, "link_types": LIST,
         "locations": LIST, "first_seen": TIME, "last_seen": TIME, "status": TEXT,
-        "authority": FLOAT,
+        "authority": FLOAT, "public_rank": INT,
     },
     "domain_edges": {
         "source_domain": TEXT, "target_domain": TEXT, "links": INT, "first_seen": TIME,
@@ -127,9 +129,9 @@ _NORMALIZERS: dict[str, Callable[[Any], Any]] = {
     TIME: lambda v: None if v is None else utc(v),
     BOOL: lambda v: None if v is None else bool(v),
 }
-# Per collection: field name -> normalizer, or None when the value is stored as given.
-_FIELD_NORMALIZERS: dict[str, dict[str, Callable[[Any], Any] | None]] = {
-    collection: {name: _NORMALIZERS.get(kind) for name, kind in kinds.items()}
+# Per collection: the fields whose values need normalizing (the rest are stored as given).
+_FIELD_NORMALIZERS: dict[str, dict[str, Callable[[Any], Any]]] = {
+    collection: {n: _NORMALIZERS[k] for n, k in kinds.items() if k in _NORMALIZERS}
     for collection, kinds in FIELDS.items()
 }
 
@@ -150,17 +152,18 @@ def default_value(kind: str) -> Any:
 
 
 def prepare(collection: str, doc: Mapping[str, Any], skip: frozenset[str] = frozenset()) -> Doc:
-    """Normalize one incoming document; undocumented fields are kept, made plain."""
-    normalizers = _FIELD_NORMALIZERS[collection]
-    out: Doc = {}
-    for name, value in doc.items():
-        if name in skip:
-            continue
-        if name in normalizers:
-            normalizer = normalizers[name]
-            out[name] = value if normalizer is None else normalizer(value)
-        else:
-            out[check_extra_name(name)] = plain(value)
+    """Normalize one incoming document; undocumented fields are kept, made plain.
+
+    This runs for every stored link, so it touches only the fields that need work.
+    """
+    out = dict(doc)
+    for name in skip & out.keys():
+        del out[name]
+    for name, normalizer in _FIELD_NORMALIZERS[collection].items():
+        if name in out:
+            out[name] = normalizer(out[name])
+    for name in out.keys() - FIELDS[collection].keys():
+        out[check_extra_name(name)] = plain(out[name])
     return out
 
 

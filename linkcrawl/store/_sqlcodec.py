@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from datetime import datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from linkcrawl.store._schema import (
@@ -51,6 +52,8 @@ INDEXES: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS backlinks_status ON backlinks(status)",
     # pages crawled per site
     "CREATE INDEX IF NOT EXISTS pages_domain ON pages(domain)",
+    # per-domain scores (linkcrawl authority) set on every row of a referring domain
+    "CREATE INDEX IF NOT EXISTS referring_domains_domain ON referring_domains(referring_domain)",
     # who links to a domain in the domain graph (the primary key covers the other direction)
     "CREATE INDEX IF NOT EXISTS domain_edges_target ON domain_edges(target_domain)",
 )
@@ -91,19 +94,25 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def encoders(collection: str, columns: Sequence[str]) -> list[Callable[[Any], Any] | None]:
-    """Per column, the function turning a normalized value into an SQLite parameter."""
-    kinds = FIELDS[collection]
-    return [_ENCODERS.get(kinds[c]) for c in columns]
+class RowEncoder:
+    """Turns normalized documents into parameter lists for a fixed list of columns.
 
+    Only the columns whose kind needs encoding are touched (hot path for backlinks)."""
 
-def encode_row(
-    encs: Sequence[Callable[[Any], Any] | None], columns: Sequence[str], row: Mapping[str, Any]
-) -> list[Any]:
-    return [
-        value if enc is None or value is None else enc(value)
-        for enc, value in zip(encs, [row[c] for c in columns], strict=True)
-    ]
+    def __init__(self, collection: str, columns: Sequence[str]) -> None:
+        kinds = FIELDS[collection]
+        self._get = itemgetter(*columns) if columns else (lambda row: ())
+        self._single = len(columns) == 1
+        self._special = [
+            (i, _ENCODERS[kinds[c]]) for i, c in enumerate(columns) if kinds[c] in _ENCODERS
+        ]
+
+    def __call__(self, row: Mapping[str, Any]) -> list[Any]:
+        values = [self._get(row)] if self._single else list(self._get(row))
+        for i, encoder in self._special:
+            if values[i] is not None:
+                values[i] = encoder(values[i])
+        return values
 
 
 def encode(kind: str | None, value: Any) -> Any:

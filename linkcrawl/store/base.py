@@ -103,6 +103,12 @@ class Store(ABC):
     def update_backlinks(self, key_to_fields: Mapping[str, Mapping[str, Any]]) -> None:
         """Set the given fields on existing backlinks (used by recheck: status, lost_*)."""
 
+    @abstractmethod
+    def set_domain_scores(self, scores: Mapping[str, Mapping[str, Any]]) -> int:
+        """Set per-domain scores (``authority``, ``public_rank``) on every
+        ``referring_domains`` row of each referring domain in ``scores``; other fields and
+        domains are left alone. Returns the number of rows matched."""
+
     # --- reads --------------------------------------------------------------------
     @abstractmethod
     def find(

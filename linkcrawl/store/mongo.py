@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
-from pymongo import ASCENDING, UpdateOne
+from pymongo import ASCENDING, UpdateMany, UpdateOne
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, PyMongoError
 
@@ -51,7 +51,7 @@ INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     # per-target reports and the referring-domain rollup; also serves target_domain alone
     "backlinks": [[("target_domain", 1), ("source_domain", 1)], [("source_domain", 1)],
                   [("status", 1)]],
-    "referring_domains": [[("target_domain", 1)]],
+    "referring_domains": [[("target_domain", 1)], [("referring_domain", 1)]],
     "domain_edges": [[("target_domain", 1)]],
     "pages": [[("domain", 1)]],
 }
@@ -239,6 +239,22 @@ class MongoStore(Store):
             if doc:
                 ops.append(UpdateOne({"_id": key}, {"$set": doc}))
         self._bulk("backlinks", ops)
+
+    @_wrap_errors
+    def set_domain_scores(self, scores: Mapping[str, Mapping[str, Any]]) -> int:
+        kinds = FIELDS["referring_domains"]
+        coll = self._db["referring_domains"]
+        ops = []
+        for domain, fields in scores.items():
+            for name in fields:
+                if name not in kinds or name in KEYS["referring_domains"]:
+                    raise ValueError(f"not a score field of referring_domains: {name!r}")
+            if fields:
+                ops.append(UpdateMany({"referring_domain": domain}, {"$set": dict(fields)}))
+        changed = 0
+        for batch in _batches(ops):
+            changed += coll.bulk_write(list(batch), ordered=False).matched_count
+        return changed
 
     # --- reads --------------------------------------------------------------------
     @staticmethod

@@ -1,8 +1,8 @@
 """The SQLite store: one file, real columns, queryable with plain SQL (see ``_sqlcodec``).
 
-The file runs in WAL mode with ``synchronous=NORMAL``: readers (reports, a ``sqlite3``
-shell) do not block the crawler's writes, and a crash of the process loses nothing; a
-power cut may lose the last transactions. Each write call is one transaction with one
+The file runs in WAL mode with ``synchronous=NORMAL`` (see PRAGMAS): readers (reports, a
+``sqlite3`` shell) do not block the crawler's writes, and a crash of the process loses
+nothing; a power cut may lose the last transactions. Each write call is one transaction with one
 ``executemany`` per statement shape; upserts use ``INSERT ... ON CONFLICT DO UPDATE``
 and update only the fields the incoming document has, like MongoDB's ``$set``.
 """
@@ -20,10 +20,10 @@ from typing import Any, ParamSpec, TypeVar
 
 from linkcrawl.errors import StoreError
 from linkcrawl.store import _sqlcodec as sql
+from linkcrawl.store import _sqlwrite as write
 from linkcrawl.store._rollup import rd_row
 from linkcrawl.store._schema import (
     FIELDS,
-    KEYS,
     check_collection,
     prepare,
     prepare_backlink,
@@ -36,6 +36,17 @@ from linkcrawl.store.uri import mask_uri
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+# Measured on a 2-core machine with 1000-link batches: the commit (writing the touched
+# index pages to the WAL, fsync at checkpoints) is most of a write's cost, so pages are
+# bigger and checkpoints rarer than SQLite's defaults (1000 pages of 4 KB): ~2x faster.
+PRAGMAS: tuple[str, ...] = (
+    "PRAGMA page_size=8192",  # only takes effect on a new file, before WAL is switched on
+    "PRAGMA journal_mode=WAL",  # readers never block the crawler's writes
+    "PRAGMA synchronous=NORMAL",  # safe in WAL mode; a power cut may lose the last commits
+    "PRAGMA cache_size=-65536",  # 64 MB of page cache, for the backlinks indexes
+    "PRAGMA wal_autocheckpoint=4000",  # checkpoint every ~32 MB of WAL
+    "PRAGMA journal_size_limit=67108864",  # and truncate the WAL file back to 64 MB
+)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -77,10 +88,8 @@ class SQLiteStore(Store):
 
     def _setup(self) -> None:
         db = self._db
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        # 64 MB page cache: keeps the backlinks indexes in memory for large batches
-        db.execute("PRAGMA cache_size=-65536")
+        for pragma in PRAGMAS:
+            db.execute(pragma)
         with self._tx():
             for collection in FIELDS:
                 db.execute(sql.create_table(collection))
@@ -113,48 +122,10 @@ class SQLiteStore(Store):
             self._db.execute("COMMIT")
 
     # --- writes -------------------------------------------------------------------
-    def _upsert(
-        self,
-        db: sqlite3.Connection,
-        collection: str,
-        rows: Sequence[Doc],
-        insert_only: frozenset[str] = frozenset(),
-    ) -> None:
-        """Upsert rows, grouped by the set of fields they carry (one statement per group)."""
-        groups: dict[tuple[str, ...], list[Doc]] = {}
-        for row in rows:
-            groups.setdefault(tuple(sorted(row)), []).append(row)
-        kinds, keys = FIELDS[collection], KEYS[collection]
-        for names, group in groups.items():
-            cols = [n for n in names if n in kinds]
-            extras = [n for n in names if n not in kinds]
-            n = len(cols)
-            holders = [f"?{i + 1}" for i in range(n)]
-            if extras:
-                holders.append(f"?{n + 1}")
-            sets = [f"{c} = excluded.{c}" for c in cols if c not in keys and c not in insert_only]
-            if extras:
-                sets.append(self._json_set(extras, start=n + 2))
-            statement = (
-                f"INSERT INTO {collection} ({', '.join(cols + ([sql.EXTRA] if extras else []))}) "
-                f"VALUES ({', '.join(holders)}) ON CONFLICT ({', '.join(keys)}) DO "
-                + (f"UPDATE SET {', '.join(sets)}" if sets else "NOTHING")
-            )
-            params = []
-            encs = sql.encoders(collection, cols)
-            for row in group:
-                values = sql.encode_row(encs, cols, row)
-                if extras:
-                    values.append(sql.encode(None, {e: row[e] for e in extras}))
-                    values.extend(sql.encode(None, row[e]) for e in extras)
-                params.append(values)
-            db.executemany(statement, params)
-
-    @staticmethod
-    def _json_set(extras: Sequence[str], start: int) -> str:
-        """``extra = json_set(extra, ...)`` for parameters ?start.. (JSON texts)."""
-        paths = ", ".join(f"'$.{e}', json(?{start + i})" for i, e in enumerate(extras))
-        return f"{sql.EXTRA} = json_set(coalesce({sql.EXTRA}, '{{}}'), {paths})"
+    def _write(self, batches: Iterable[tuple[str, list[list[Any]]]]) -> None:
+        with self._tx() as db:
+            for statement, params in batches:
+                db.executemany(statement, params)
 
     @_wrap_errors
     def upsert_pages(self, pages: Sequence[Mapping[str, Any]]) -> None:
@@ -164,8 +135,7 @@ class SQLiteStore(Store):
             doc["last_seen"] = seen
             doc["first_seen"] = doc.get("first_seen") or seen
             rows.append(doc)
-        with self._tx() as db:
-            self._upsert(db, "pages", rows, frozenset({"first_seen"}))
+        self._write(write.upserts("pages", rows, frozenset({"first_seen"})))
 
     @_wrap_errors
     def upsert_backlinks(self, links: Sequence[Mapping[str, Any]]) -> None:
@@ -175,8 +145,7 @@ class SQLiteStore(Store):
             doc.update(last_seen=seen, status="live", lost_at=None, lost_reason=None)
             doc["first_seen"] = doc.get("first_seen") or seen
             rows.append(doc)
-        with self._tx() as db:
-            self._upsert(db, "backlinks", rows, frozenset({"first_seen"}))
+        self._write(write.upserts("backlinks", rows, frozenset({"first_seen"})))
 
     @_wrap_errors
     def add_domain_edges(
@@ -226,7 +195,8 @@ class SQLiteStore(Store):
                 )
                 for t, s, n, live, followed, pages, types, locs, first, last in cursor
             ]
-            self._upsert(db, "referring_domains", rows)
+            for statement, params in write.upserts("referring_domains", rows):
+                db.executemany(statement, params)
             # Rows whose backlinks are gone are removed (backlinks are normally never deleted).
             scope = (
                 " AND EXISTS (SELECT 1 FROM temp.rd_pairs p WHERE p.t = r.target_domain"
@@ -243,8 +213,7 @@ class SQLiteStore(Store):
     def start_run(self, run: Mapping[str, Any]) -> None:
         doc = prepare("runs", run)
         doc["store_uri"] = mask_uri(doc.get("store_uri") or self.uri)
-        with self._tx() as db:
-            self._upsert(db, "runs", [doc])
+        self._write(write.upserts("runs", [doc]))
 
     @_wrap_errors
     def finish_run(
@@ -252,32 +221,40 @@ class SQLiteStore(Store):
     ) -> None:
         doc = prepare("runs", {"run_id": run_id, "finished_at": finished_at,
                                "finish_reason": finish_reason, "stats": stats})
-        with self._tx() as db:
-            self._upsert(db, "runs", [doc])
+        self._write(write.upserts("runs", [doc]))
 
     @_wrap_errors
     def update_backlinks(self, key_to_fields: Mapping[str, Mapping[str, Any]]) -> None:
-        kinds = FIELDS["backlinks"]
+        docs = {
+            key: prepare("backlinks", fields, frozenset({"key"}))
+            for key, fields in key_to_fields.items()
+        }
+        self._write(write.updates("backlinks", docs))
+
+    @_wrap_errors
+    def set_domain_scores(self, scores: Mapping[str, Mapping[str, Any]]) -> int:
+        kinds = FIELDS["referring_domains"]
         groups: dict[tuple[str, ...], list[list[Any]]] = {}
-        for key, fields in key_to_fields.items():
-            doc = prepare("backlinks", {k: v for k, v in fields.items() if k != "key"})
-            # documented columns first, then undocumented fields: see the ?N numbering below
-            names = (*sorted(set(doc) & kinds.keys()), *sorted(set(doc) - kinds.keys()))
-            values = [sql.encode(kinds.get(n), doc[n]) for n in names]
-            groups.setdefault(names, []).append([*values, key])
+        for domain, fields in scores.items():
+            names = tuple(sorted(fields))
+            for name in names:
+                if name not in kinds or name in ("target_domain", "referring_domain"):
+                    raise ValueError(f"not a score field of referring_domains: {name!r}")
+            values = [sql.encode(kinds[n], fields[n]) for n in names]
+            groups.setdefault(names, []).append([*values, domain])
+        changed = 0
         with self._tx() as db:
             for names, params in groups.items():
                 if not names:
                     continue
-                cols = [n for n in names if n in kinds]
-                extras = [n for n in names if n not in kinds]
-                sets = [f"{c} = ?{i + 1}" for i, c in enumerate(cols)]
-                if extras:
-                    sets.append(self._json_set(extras, start=len(cols) + 1))
-                db.executemany(
-                    f"UPDATE backlinks SET {', '.join(sets)} WHERE key = ?{len(names) + 1}",
+                sets = ", ".join(f"{n} = ?{i + 1}" for i, n in enumerate(names))
+                cursor = db.executemany(
+                    f"UPDATE referring_domains SET {sets} WHERE referring_domain = ?"
+                    f"{len(names) + 1}",
                     params,
                 )
+                changed += cursor.rowcount
+        return changed
 
     # --- reads --------------------------------------------------------------------
     @_wrap_errors

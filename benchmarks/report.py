@@ -1,0 +1,115 @@
+"""The final table of benchmark figures, ratios and goals (from run.py's results dict)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Goals from the performance issue.
+GOAL_FULL_VS_BARE = 0.8  # full pipeline >= 0.8x bare Scrapy
+GOAL_ANALYSIS_VS_PARSE = 2.0  # analysis <= 2x an lxml parse per page
+GOAL_STORE_LINKS_PER_S = 20_000  # SQLite backlink upserts
+GOAL_SERVER_X_CRAWL = 3.0  # "several times the crawl rate"
+GOAL_TOTAL_S = 600  # one command, under 10 minutes
+# Memory growth per crawled page beyond the dupe filter's own entries. A page carries 50-300
+# links: keeping anything per link (or per page object) shows up as several KB a page.
+GOAL_EXCESS_BYTES_PER_PAGE = 1024
+NOISE_CORES = 0.25  # other processes' CPU use above which the figures are not trustworthy
+
+
+def _verdict(ok: bool | None) -> str:
+    return "" if ok is None else ("OK" if ok else "MISS")
+
+
+def _row(label: str, measured: str, goal: str = "", ok: bool | None = None) -> str:
+    return f"{label:<34} {measured:<58} {goal:<14} {_verdict(ok)}"
+
+
+def memory_growth(crawl: dict[str, Any], pages: int, entry_bytes: int) -> dict[str, Any]:
+    """RSS growth from 1/4 to all of the pages, and how much of it the dupe filter explains."""
+    at = crawl.get("rss_mb_at", {})
+    lo, hi = at.get(str(pages // 4), 0), at.get(str(pages), 0)
+    if not lo or not hi:
+        return {}
+    per_page = (hi - lo) * 1024 * 1024 / (pages - pages // 4)
+    requests_per_page = crawl.get("enqueued", 0) / max(crawl.get("pages", 1), 1) or 1.0
+    allowance = entry_bytes * requests_per_page
+    return {"per_page": per_page, "allowance": allowance, "excess": per_page - allowance}
+
+
+def _crawl_rows(name: str, c: dict[str, Any], pages: int, entry_bytes: int) -> list[str]:
+    if not c.get("pages"):
+        return [_row(name, f"no pages crawled (exit {c.get('returncode')}): see {c.get('log')}")]
+    at = c.get("rss_mb_at", {})
+    rows = [_row(name, f"{c['pages_per_s']:,.1f} pages/s (steady {c['steady_pages_per_s']:,.1f})"
+                 f" · {c['pages']:,} pages in {c['elapsed_s']:.0f} s")]
+    if "backlinks" in c:
+        rows.append(_row("  backlinks stored", f"{c['backlinks']:,} · "
+                         f"{c.get('backlinks_per_s', 0):,.1f} backlinks/s"))
+    rows.append(_row("  CPU", f"{c['cpu_ms_per_page']:.1f} ms/page · crawler "
+                     f"{c['cpu_per_wall']:.2f} core · server "
+                     f"{c['server_cpu_share']:.2f} core"))
+    rows.append(_row("  memory", f"peak RSS {c['peak_rss_mb']:.0f} MB"))
+    marks = " → ".join(f"{at[k]:.0f}" for k in sorted(at, key=int) if at[k])
+    g = memory_growth(c, pages, entry_bytes)
+    if g:
+        rows.append(_row(f"  RSS at {pages // 4:,}/{pages // 2:,}/{pages:,} pages",
+                         f"{marks} MB · +{g['per_page']:,.0f} B/page, dupe filter "
+                         f"~{g['allowance']:,.0f} B/page", f"≤ +{GOAL_EXCESS_BYTES_PER_PAGE} B",
+                         g["excess"] <= GOAL_EXCESS_BYTES_PER_PAGE))
+    return rows
+
+
+def print_report(r: dict[str, Any], args: dict[str, Any]) -> None:
+    web = r["web"]
+    pages, entry = web["pages"], web["dupe_entry_bytes"]
+    print()
+    print(f"=== linkcrawl benchmark: {pages:,} pages on {web['sites']} sites, seed {web['seed']},"
+          f" {web['cpus']} CPUs, concurrency {args['concurrency']}/{args['per_domain']} ===")
+    print(_row("", "measured", "goal", None))
+    bare, full = r.get("bare"), r.get("full")
+    crawl_rates = [c["pages_per_s"] for c in (bare, full) if c and c.get("pages_per_s")]
+    if "server" in r:
+        s = r["server"]
+        x = s["pages_per_s"] / max(crawl_rates) if crawl_rates else 0
+        print(_row("server alone (load client)", f"{s['pages_per_s']:,} pages/s · {s['mb_per_s']}"
+                   f" MB/s · {s['cpu_ms_per_page']} ms CPU/page" + (f" · {x:.1f}× crawl" if x
+                                                                   else "")
+,
+                   f"≥ {GOAL_SERVER_X_CRAWL:.0f}× crawl", x >= GOAL_SERVER_X_CRAWL if x else None))
+    if bare:
+        print("\n".join(_crawl_rows(f"bare Scrapy ({args['bare_dedupe']} dedupe)", bare, pages,
+                                    entry)))
+    if full:
+        print("\n".join(_crawl_rows("linkcrawl full crawl → SQLite", full, pages, entry)))
+    if bare and full and bare["pages_per_s"]:
+        ratio = full["pages_per_s"] / bare["pages_per_s"]
+        cpu_ratio = bare["cpu_ms_per_page"] / full["cpu_ms_per_page"]
+        print(_row("  RATIO full ÷ bare", f"{ratio:.2f} in pages/s ({cpu_ratio:.2f} in CPU per "
+                   "page)", f"≥ {GOAL_FULL_VS_BARE}", ratio >= GOAL_FULL_VS_BARE))
+    a = r.get("analysis")
+    if a:
+        print(_row("lxml parse (floor)", f"{a['parse_ms']:.2f} ms/page · {a['pages']} pages of "
+                   f"{a['mean_kb']} KB, {a['mean_links']} links on average"))
+        print(_row("  Scrapy css hrefs + urljoin", f"{a['scrapy_links_ms']:.2f} ms/page "
+                   "(the bare spider's per-page work, for reference)"))
+        if "analysis_ms" in a:
+            print(_row("page analysis (extract+loc+type)", f"{a['analysis_ms']:.2f} ms/page"))
+            print(_row("  RATIO analysis ÷ parse", f"{a['ratio']:.2f}",
+                       f"≤ {GOAL_ANALYSIS_VS_PARSE}", a["ratio"] <= GOAL_ANALYSIS_VS_PARSE))
+    for name, st in r.get("store", {}).items():
+        print(_row(f"store {name} upsert_backlinks", f"{st['insert_links_per_s']:,} links/s new"
+                   f" · {st['update_links_per_s']:,} links/s again · {st['links']:,} links, "
+                   f"batches of {st['batch']}", f"≥ {GOAL_STORE_LINKS_PER_S:,}" if
+                   name == "sqlite" else "", st["insert_links_per_s"] >= GOAL_STORE_LINKS_PER_S
+                   if name == "sqlite" else None))
+    print(_row("total run time", f"{r['total_s']:.0f} s", f"< {GOAL_TOTAL_S} s",
+               r["total_s"] < GOAL_TOTAL_S if pages >= 20_000 else None))
+    others = r.get("other_cores", {})
+    if others:
+        print(_row("other processes, cores", " · ".join(f"{k} {v:.2f}" for k, v in others.items()),
+                   f"≤ {NOISE_CORES}", max(others.values()) <= NOISE_CORES))
+        if max(others.values()) > NOISE_CORES:
+            print("WARNING: other processes competed for the CPUs; rates are low and ratios noisy."
+                  " Compare CPU ms/page, or rerun on an idle machine.")
+    for line in r.get("notes", []):
+        print(f"note: {line}")

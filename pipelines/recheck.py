@@ -1,0 +1,111 @@
+"""Write recheck verdicts: live again, still live (with changes), or lost with a reason.
+
+Runs last in the ``recheck`` spider's pipelines (instead of the store pipeline). Per page:
+the stored backlinks of the page are diffed (:func:`linkcrawl.recheck.diff_page`) against
+the backlinks found now; links found now are upserted (new ones are new backlinks, and a
+link moved by a redirect keeps its ``first_seen``), then each stored link gets its verdict.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import secrets
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from linkcrawl.analyze import page_identity
+from linkcrawl.config import LinkcrawlConfig
+from linkcrawl.items import PageItem
+from linkcrawl.recheck import Fetch, diff_page, verdict_fields
+from linkcrawl.reciprocal import mark_reciprocal
+from linkcrawl.records import backlink_doc, page_doc
+from linkcrawl.store import open_store
+from linkcrawl.store.base import Store
+from pipelines._base import CrawlerPipeline
+
+logger = logging.getLogger(__name__)
+
+
+class RecheckPipeline(CrawlerPipeline):
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.config = LinkcrawlConfig.from_settings(crawler.settings)
+        self.store: Store | None = None
+        self.run_id = ""
+        self._pairs: set[tuple[str, str]] = set()
+        self.outcomes: Counter[str] = Counter()
+
+    def open_spider(self, spider: Any = None) -> None:
+        spider = spider or self.spider
+        self.store = open_store(self.config.store_uri)
+        stamp = datetime.now(UTC)
+        self.run_id = self.config.run_id or (
+            f"{spider.name}-{stamp:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+        )
+        self.stats.set_value("linkcrawl/run_id", self.run_id)
+        self.store.start_run({"run_id": self.run_id, "spider": spider.name,
+                              "args": dict(getattr(spider, "run_args", {})),
+                              "store_uri": self.store.masked_uri, "started_at": stamp})
+
+    def process_item(self, item: PageItem) -> PageItem:
+        assert self.store is not None
+        keys = self.spider.plan.pop(item.url, None)
+        if not keys:
+            return item
+        now = datetime.now(UTC)
+        old = self.store.find("backlinks", {"key": keys})
+        before = self.store.find("pages", {"url": item.url}, limit=1)
+        was_noindex = bool(before and before[0].get("noindex"))
+        final = "" if item.error else page_identity(item.final_url or item.url)[0]
+        found_at = dataclasses.replace(item, url=final) if final and final != item.url else item
+        current = {}
+        for link in item.links:
+            doc = backlink_doc(found_at, link, self.run_id, now)
+            current.setdefault(doc["key"], doc)
+        fetch = Fetch(
+            url=item.url, final_url=final, status=item.status, error=item.error,
+            noindex=item.noindex, links=list(current.values()),
+            same_site=page_identity(final)[2] == page_identity(item.url)[2] if final else False,
+        )
+        verdicts = diff_page(old, fetch, was_noindex=was_noindex)
+        by_key = {d["key"]: d for d in old}
+        for verdict in verdicts:
+            if verdict.found is not None and verdict.found["key"] != verdict.key:
+                moved = current[verdict.found["key"]]
+                moved["first_seen"] = by_key[verdict.key].get("first_seen")
+                moved["moved_from"] = item.url
+        self.store.upsert_pages([page_doc(item, self.run_id)])
+        if current:
+            self.store.upsert_backlinks(list(current.values()))
+        self.store.update_backlinks(
+            {v.key: verdict_fields(by_key[v.key], v, now) for v in verdicts}
+        )
+        for doc in [*old, *current.values()]:
+            self._pairs.add((doc["target_domain"], doc["source_domain"]))
+        for verdict in verdicts:
+            outcome = verdict.reason or "live"
+            self.outcomes[outcome] += 1
+            self.stats.inc_value(f"recheck/{'live' if outcome == 'live' else 'lost/' + outcome}")
+        return item
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self.store is None:
+            return
+        try:
+            mark_reciprocal(self.store, self._pairs)
+            rows = self.store.refresh_referring_domains(self._pairs)
+            self.stats.set_value("linkcrawl/referring_domains", rows)
+            stats = self.stats.get_stats()
+            self.store.finish_run(self.run_id, finished_at=datetime.now(UTC),
+                                  finish_reason=str(stats.get("finish_reason", "finished")),
+                                  stats=stats)
+            lost = sum(n for k, n in self.outcomes.items() if k != "live")
+            reasons = ", ".join(f"{k} {n}" for k, n in sorted(self.outcomes.items()) if k != "live")
+            logger.info("summary: recheck %s: %d live, %d lost%s", self.run_id,
+                        self.outcomes["live"], lost, f" ({reasons})" if reasons else "")
+        finally:
+            self.store.close()
