@@ -126,6 +126,7 @@ class SharedFrontier(_RedisScheduler):  # type: ignore[misc, valid-type]
         frontier.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         frontier.prefix_template = str(crawler.settings.get("LINKCRAWL_REDIS_KEY") or DEFAULT_KEY)
         crawler.signals.connect(frontier.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(frontier.start_heartbeat, signal=signals.spider_opened)
         return frontier
 
     def open(self, spider: Spider) -> None:
@@ -139,14 +140,17 @@ class SharedFrontier(_RedisScheduler):  # type: ignore[misc, valid-type]
         self._state = ""
         self._set_state("busy")
         self._beat = LoopingCall(self._heartbeat)
-        self._beat.start(HEARTBEAT_SECONDS, now=False)
         logger.info(
             "shared frontier: worker %s on %s (%d requests queued, %d workers registered)",
             self.worker, prefix, len(self.queue), self.server.hlen(self.workers_key),
         )
 
+    def start_heartbeat(self) -> None:
+        """Refresh this worker's state every few seconds, so that a dead one goes stale."""
+        self._beat.start(HEARTBEAT_SECONDS, now=False)
+
     def close(self, reason: str) -> None:
-        if getattr(self, "_beat", None) is not None and self._beat.running:
+        if self._beat.running:
             self._beat.stop()
         self.server.hdel(self.workers_key, self.worker)
         if reason == "finished" and not self._peers() and not len(self.queue):

@@ -1,29 +1,16 @@
-"""Reciprocal links from the crawl graph: the target links back to the referring domain.
+"""Marks reciprocal backlinks in the store (the policy is in linkcrawl.classify.reciprocal).
 
-SEO teams call such exchanges partner links. Both directions must be in the store: the
-backlink (referring -> target) and a domain edge (target -> referring) seen in a crawl.
+Both directions must be in the store: the backlink (referring -> target) and a domain edge
+(target -> referring) seen in a crawl.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from linkcrawl.classify.reciprocal import retype
 from linkcrawl.store.base import Store
-
-EVIDENCE = "graph:reciprocal"
-
-
-def reciprocal_fields(link_type: str, location: str, evidence: list[str]) -> dict[str, object]:
-    """The fields a backlink gets once its pair is known to be reciprocal.
-
-    Every link of the pair gets the evidence. Only an in-content link that the page alone
-    could not explain (``other``) becomes ``partner``: what the page says about a link (an
-    editorial review, a sponsor logo, a site-wide theme credit) outweighs the exchange, and
-    analysts find exchanges by filtering on the evidence.
-    """
-    new_evidence = evidence if EVIDENCE in evidence else [*evidence, EVIDENCE]
-    retype = link_type == "other" and location == "content"
-    return {"link_type": "partner" if retype else link_type, "evidence": new_evidence}
+from linkcrawl.verdict import Verdict
 
 
 def mark_reciprocal(store: Store, pairs: Iterable[tuple[str, str]]) -> int:
@@ -37,12 +24,13 @@ def mark_reciprocal(store: Store, pairs: Iterable[tuple[str, str]]) -> int:
         docs = store.find(
             "backlinks", {"target_domain": target_domain, "source_domain": referring_domain}
         )
-        updates = {
-            doc["key"]: reciprocal_fields(
-                doc["link_type"], doc["location"], list(doc.get("evidence") or [])
-            )
-            for doc in docs
-        }
+        updates = {}
+        for doc in docs:
+            old = Verdict(doc["link_type"], doc["confidence"], tuple(doc.get("evidence") or ()))
+            new = retype(old, doc["location"])
+            updates[doc["key"]] = {
+                "link_type": new.value, "confidence": new.confidence, "evidence": list(new.evidence)
+            }
         if updates:
             store.update_backlinks(updates)
             marked += len(updates)

@@ -23,7 +23,8 @@ BASE = "http://prwire.test/"
 
 RSS = b"""<?xml version="1.0"?>
 <rss version="2.0"><channel><title>x</title>
-<item><title>a</title><link>http://w.test/a.html</link><pubDate>Mon, 04 Mar 2024 08:00:00 GMT</pubDate></item>
+<item><title>a</title><link>http://w.test/a.html</link>
+<pubDate>Mon, 04 Mar 2024 08:00:00 GMT</pubDate></item>
 <item><title>b</title><guid isPermaLink="true">http://w.test/b.html</guid></item>
 <item><title>c</title><guid isPermaLink="false">tag:w.test,1</guid></item>
 <item><title>d</title><link>/d.html</link><pubDate>not a date</pubDate></item>

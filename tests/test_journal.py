@@ -92,7 +92,8 @@ def test_sigkill_and_restart_store_every_backlink_once(
     assert duplicates == []
     assert len(after) == len(expected)
     print(f"\nkilled after {KILL_AFTER} pages ({finished} requests journaled as finished) "
-          f"with {len(set(before))} of {len(expected)} backlinks stored; the restart re-queued {requeued} journaled requests and "
+          f"with {len(set(before))} of {len(expected)} backlinks stored; the restart "
+          f"re-queued {requeued} journaled requests and "
           f"ended with {len(after)} backlinks, each once")
 
 

@@ -97,9 +97,15 @@ FORUM = Verdict("forum_thread", 0.95, ("page:forum_engine=phpbb", "generator:php
     (_link("content", location_evidence=['section:"media partners"']),
      Verdict("sponsors", 0.9), "partner", 'section:"media partners"'),
     (_link("sidebar", dom_path="aside#linkcat-2 > ul.xoxo > li > a",
-           location_evidence=["tag:aside"]), ARTICLE, "partner", "class:linkcat"),
+           location_evidence=["tag:aside"]), ARTICLE, "other", "location:sidebar"),
     (_link("footer", dom_path="div.footer-sponsors > a"), ARTICLE, "acknowledgment",
      "class:sponsor"),
+    (_link("header", location_evidence=["tag:header", 'section:"presented by"'], is_image=True,
+           anchor_text="Acme"), Verdict("homepage", 0.7), "acknowledgment",
+     'section:"presented by"'),
+    (_link("navigation", anchor_text="Partner shop"), ARTICLE, "partner", 'anchor:"partner shop"'),
+    (_link("navigation", anchor_text="Partners", target_domain="blog.example"), ARTICLE,
+     "other", "location:navigation"),
     # author bios
     (_link("author_bio"), Verdict("guest_post", 0.9), "guest_post", "location:author_bio"),
     (_link("author_bio"), ARTICLE, "other", "location:author_bio"),
@@ -186,12 +192,14 @@ def test_reciprocal_pairs(backlinks: list, edges: list, expected: set) -> None:
     assert reciprocal_pairs(backlinks, edges) == expected
 
 
-@pytest.mark.parametrize(("value", "retyped"), [
-    ("editorial", "partner"), ("other", "partner"), ("comment", "comment"),
-    ("directory", "directory"), ("partner", "partner"),
+@pytest.mark.parametrize(("value", "location", "retyped"), [
+    ("other", "content", "partner"), ("editorial", "content", "editorial"),
+    ("other", "footer", "other"), ("other", "sidebar", "other"),
+    ("comment", "comment", "comment"), ("directory", "content", "directory"),
+    ("partner", "content", "partner"),
 ])
-def test_retype(value: str, retyped: str) -> None:
-    verdict = retype(Verdict(value, 0.6, ("page:article",)))
+def test_retype(value: str, location: str, retyped: str) -> None:
+    verdict = retype(Verdict(value, 0.6, ("page:article",)), location)
     assert verdict.value == retyped
     assert verdict.evidence == ("page:article", EVIDENCE)
-    assert retype(verdict) == verdict
+    assert retype(verdict, location) == verdict

@@ -185,3 +185,41 @@ def test_locator_memoizes_each_container_once() -> None:
     assert verdicts == {"navigation"}
     # html, body, nav, ul and 300 <li>: each container computed exactly once
     assert len(locator._memo) == 304
+
+
+@pytest.mark.parametrize(
+    ("attrs", "hidden"),
+    [
+        ({"style": "display:none"}, True),
+        ({"style": "color: red; DISPLAY : none"}, True),
+        ({"style": "visibility:hidden"}, True),
+        ({"style": "position:absolute; top:0; left:-9999px;"}, True),
+        ({"style": "text-indent:-10000px"}, True),
+        ({"hidden": ""}, True),
+        ({"style": "margin-left:-20px"}, False),  # layout, not hiding
+        ({"style": "display:block"}, False),
+        ({"aria-hidden": "true"}, False),  # decorative duplicates stay visible
+        ({}, False),
+    ],
+)
+def test_is_hidden(attrs: dict[str, str], hidden: bool) -> None:
+    from lxml import etree
+
+    from linkcrawl.classify.location import is_hidden
+
+    assert is_hidden(etree.Element("div", attrs)) is hidden
+
+
+def test_hidden_links_are_not_content_but_keep_their_region() -> None:
+    text = b"<p>" + b"Running text of the article, long enough to count. " * 6 + b"</p>"
+    html = (b"<html><body><nav><ul><li><a href='/a'>A</a><ul style='display:none'>"
+            b"<li><a href='/a/sub'>Sub</a></li></ul></li></ul></nav><div class='post'>"
+            + text * 3 + b"<div style='position:absolute;left:-9999px'>"
+            b"<a href='https://spam.test/'>cheap pills online</a></div></div></body></html>")
+    root = parse_document(html)
+    links = extract_links(root, read_page(root, "https://page.test/", {}))
+    got = {link.anchor_text: (link.location, link.location_evidence) for link in links}
+    assert got["A"] == ("navigation", ["tag:nav"])
+    assert got["Sub"] == ("navigation", ["tag:nav", "style:hidden"])
+    assert got["cheap pills online"][0] == "other"
+    assert got["cheap pills online"][1][0] == "style:hidden"

@@ -16,12 +16,22 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from scrapy import Request
+from scrapy import Request, Spider
+from scrapy.exceptions import DontCloseSpider
+from scrapy.settings import Settings
+from scrapy.signalmanager import SignalManager
+from scrapy.statscollectors import MemoryStatsCollector
 
-from linkcrawl.distributed import busy_peers, counts_toward_budget
+from linkcrawl.distributed import (
+    RedisFrontierAddon,
+    SharedFrontier,
+    busy_peers,
+    counts_toward_budget,
+)
 from linkcrawl.localweb import DEMO_WEB_DIR, LocalWeb, Resolved
 from linkcrawl.store import open_store
 from tests.conftest import DEMO_TARGETS, REPO, need, scrapy_crawl
@@ -125,6 +135,70 @@ def page_fetches(web: LocalWeb) -> Counter[tuple[str, str]]:
     return Counter((h, p) for h, p, _ in web.requests if p != "/robots.txt")
 
 
+class _Spider(Spider):
+    name = "sites"
+    max_pages = 2
+
+
+def _frontier(redis_url: str) -> SharedFrontier:
+    """One worker's scheduler, configured exactly as the add-on configures a crawl.
+
+    A stand-in crawler (settings, signals, stats) keeps Twisted's reactor out of this test.
+    """
+    settings = Settings({"LINKCRAWL_REDIS_URL": redis_url})
+    RedisFrontierAddon().update_settings(settings)
+    crawler: Any = SimpleNamespace(settings=settings, signals=SignalManager())
+    crawler.stats = MemoryStatsCollector(crawler)
+    frontier = SharedFrontier.from_crawler(crawler)
+    spider = _Spider()
+    spider.settings = settings
+    frontier.open(spider)
+    return frontier
+
+
+def _page(url: str, **kwargs: Any) -> Request:
+    return Request(url, meta={"site": "a.test", **kwargs.pop("meta", {})}, **kwargs)
+
+
+@pytest.mark.ops
+def test_frontier_shares_dupes_and_budget_and_ends_together(redis_url: str) -> None:
+    import redis
+
+    one, two = _frontier(redis_url), _frontier(redis_url)
+    assert one.enqueue_request(_page("http://a.test/1"))
+    assert not two.enqueue_request(_page("http://a.test/1")), "the dupe filter is shared"
+    assert two.enqueue_request(_page("http://a.test/2"))
+    assert not one.enqueue_request(_page("http://a.test/3")), "the budget (2) is shared"
+    assert one.enqueue_request(_page("http://a.test/1", dont_filter=True)), "retries pass"
+    assert one.enqueue_request(_page("http://b.test/1", meta={"site": "b.test"}))
+    popped = [two.next_request() for _ in range(4)]
+    assert sorted(r.url for r in popped if r) == [
+        "http://a.test/1", "http://a.test/1", "http://a.test/2", "http://b.test/1",
+    ]
+    assert two.next_request() is None
+    # "two" has work in flight (it popped requests): "one" must not close yet ...
+    with pytest.raises(DontCloseSpider):
+        one.spider_idle(one.spider)
+    # ... until "two" is idle too; then the crawl is over for both.
+    two.spider_idle(two.spider)
+    one.spider_idle(one.spider)
+    one.close("finished")
+    two.close("finished")
+    assert redis.Redis.from_url(redis_url).keys("linkcrawl:sites:*") == []
+
+
+@pytest.mark.ops
+def test_a_stopped_crawl_keeps_its_frontier(redis_url: str) -> None:
+    import redis
+
+    one = _frontier(redis_url)
+    assert one.enqueue_request(_page("http://a.test/1"))
+    one.close("shutdown")  # Ctrl-C: the next start resumes from Redis
+    keys = {k.decode() for k in redis.Redis.from_url(redis_url).keys("linkcrawl:sites:*")}
+    assert keys == {"linkcrawl:sites:requests", "linkcrawl:sites:dupefilter",
+                    "linkcrawl:sites:budget"}
+
+
 def _key(doc: dict[str, Any]) -> tuple[str, str, str]:
     return doc["source_url"], doc["target_url"], doc["anchor_text"]
 
@@ -165,13 +239,19 @@ def test_two_workers_fetch_every_page_once(
     assert together == expected
     assert all("shared frontier: worker" in r.stderr for r in results)
 
+    with open_store(f"sqlite:///{tmp_path / 'ref.db'}") as store:
+        ref_domains = sorted((r["target_domain"], r["referring_domain"], r["backlinks"])
+                             for r in store.find("referring_domains"))
     with open_store(uri) as store:
+        domains = sorted((r["target_domain"], r["referring_domain"], r["backlinks"])
+                         for r in store.find("referring_domains"))
         found = [_key(d) for d in store.find("backlinks")]
         pages = store.find("pages")
         runs_stored = store.find("runs")
     assert len(found) == len(set(found)), "duplicate backlink documents"
     assert set(found) == {_key(b) for b in ground_truth["backlinks"]}
     assert len(pages) == len({p["url"] for p in pages})
+    assert domains == ref_domains
     assert len(runs_stored) == 2 and {r["finish_reason"] for r in runs_stored} == {"finished"}
     # The finished crawl cleaned up after itself: a second crawl would start afresh.
     assert redis.Redis.from_url(redis_url).keys("linkcrawl:sites:*") == []

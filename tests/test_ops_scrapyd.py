@@ -156,7 +156,9 @@ def schedule_file(path: Path, web: LocalWeb) -> Path:
         f'args = {{ targets = "{",".join(DEMO_TARGETS)}", seeds_file = "{SEEDS}" }}\n'
         f'settings = {{ LINKCRAWL_HTTP_PROXY = "{web.proxy_url}", '
         "LINKCRAWL_ALLOW_PRIVATE_ADDRESSES = true, AUTOTHROTTLE_ENABLED = false, "
-        "LINKCRAWL_PROGRESS_INTERVAL = 0 }\n",
+        "LINKCRAWL_PROGRESS_INTERVAL = 0 }\n"
+        # Scrapyd refuses this one: it is reported, not recorded, and retried next time.
+        '[[job]]\nname = "typo"\nspider = "no-such-spider"\nevery = "1d"\n',
         encoding="utf-8",
     )
     return path
@@ -208,13 +210,15 @@ def test_deploy_schedule_crawl_through_scrapyd(
 
     path = schedule_file(tmp_path / "jobs.toml", demo_web)
     first = run_schedule_cli(scrapyd, path)
-    assert first.returncode == 0, first.stdout + first.stderr
+    assert first.returncode == 4, first.stdout + first.stderr  # "typo" failed
     assert "demo-sites: submitted spider 'sites' as job " in first.stdout
-    job = first.stdout.rsplit("as job ", 1)[1].split()[0]
+    assert "typo: FAILED: Scrapyd refused the job" in first.stdout
+    job = first.stdout.split("as job ", 1)[1].split()[0]
     assert PASSWORD not in first.stdout + first.stderr
 
-    again = run_schedule_cli(scrapyd, path)  # cron calls again: nothing is due
-    assert again.returncode == 0 and "demo-sites: not due" in again.stdout
+    again = run_schedule_cli(scrapyd, path)  # cron calls again: only the failed job is due
+    assert "demo-sites: not due" in again.stdout
+    assert "typo: FAILED" in again.stdout
 
     seen: list[str] = []
     finished = wait_finished(scrapyd, job, seen)

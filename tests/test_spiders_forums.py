@@ -58,6 +58,7 @@ EXPECTED_REQUESTS = {
                        "/t/best-widget-oil/42?page=2"},
     "ipsforum.test": {"/", "/forum/3-general/", "/topic/15-widget-recommendations/",
                       "/topic/15-widget-recommendations/page/2/"},
+    # /boards/private/ is disallowed by the board's robots.txt
     "smallboard.test": {"/", "/boards/general.html", "/topics/widget-maintenance.html"},
 }
 
@@ -96,8 +97,22 @@ def test_forum_links_are_typed_forum_and_no_browser_started(crawl) -> None:
     assert not any(str(k).startswith(("playwright/", "linkcrawl/browser/")) for k in stats)
 
 
-def test_seed_file_for_the_demo_forum_parses() -> None:
+def test_robots_txt_is_obeyed_by_default(crawl) -> None:
+    _, result = crawl
+    assert run_stats(result.store_uri)["robotstxt/forbidden"] == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "urls"),
+    [
+        ("forums", ["http://makersforum.test/"]),
+        ("directories", ["http://bizdirectory.test/"]),
+        ("wires", ["http://newswire.test/", "http://newswire.test/feed.xml"]),
+        ("sites", ["http://widgetweekly.test/", "http://makerfaire-berlin.test/"]),
+    ],
+)
+def test_demo_seed_files_parse(name: str, urls: list[str]) -> None:
     from linkcrawl.seeds import load_seeds
 
-    seeds = load_seeds(None, str(Path(__file__).parent.parent / "data/seeds/forums.txt"))
-    assert [s.url for s in seeds] == ["http://makersforum.test/"]
+    path = Path(__file__).parent.parent / "data" / "seeds" / f"{name}.txt"
+    assert [s.url for s in load_seeds(None, str(path))] == urls

@@ -1,8 +1,9 @@
-"""One walk over a parsed page collecting what page typing reads (internal to classify).
+"""What page typing reads from a parsed page, gathered once (internal to classify).
 
-Separates the page's own text from its chrome (nav, sidebars, footers, comments) so that a
-"Write a guest post" widget or a commenter saying "great press release" does not type the
-page; and finds the heading each link sits under, for sponsor/partner blocks.
+Attribute facts (classes, ids, microdata) come from XPath; the page's own text comes from
+one walk that skips its chrome (nav, sidebars, footers, comments), so that a "Write a guest
+post" widget or a commenter saying "great press release" does not type the page. Also finds
+the block title each link sits under, for sponsor, partner and author blocks.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class PageScan:
     schema: set[str] = field(default_factory=set)  # JSON-LD @type and microdata names
     itemtypes: Counter[str] = field(default_factory=Counter)  # microdata items by type
     text: str = ""  # the page's own text, folded, capped
-    chrome_text: str = ""  # the end of the page's whole text (footers, credits), folded
+    end_text: str = ""  # the last 20,000 characters of all the text (footer credits), folded
     paragraphs: list[str] = field(default_factory=list)  # first content <p> texts
     labels: list[str] = field(default_factory=list)  # short content blocks (headings, bold)
     h1: list[str] = field(default_factory=list)
@@ -43,7 +44,7 @@ class PageScan:
 
     @property
     def all_text(self) -> str:
-        return self.text + " " + self.chrome_text
+        return self.text + " " + self.end_text
 
 
 def _text(el: etree._Element) -> str:
@@ -126,7 +127,7 @@ def scan_page(root: etree._Element, json_ld: Sequence[dict[str, Any]]) -> PageSc
     scan.text = rules.fold(" ".join(own))
     body = root.find("body")
     all_text = etree.tostring(body if body is not None else root, method="text", encoding=str)
-    scan.chrome_text = rules.fold(all_text[-20_000:])  # footers and credits sit at the end
+    scan.end_text = rules.fold(all_text[-20_000:])  # footers and credits sit at the end
     return scan
 
 

@@ -180,7 +180,7 @@ def classify_link(link: LinkItem, page_type: Verdict) -> Verdict:
             return verdict("press_release", 0.7, *extra, from_page=True)
         return verdict("other", 0.6, *extra)
     if external and chrome and region != "breadcrumb":
-        found = rules.PARTNER_SECTION.search(rules.fold(link.anchor_text))
+        found = rules.PARTNER_ANCHOR.search(rules.fold(link.anchor_text))
         if found:
             return verdict("partner", 0.7, f'anchor:"{found}"')
     if chrome:

@@ -21,7 +21,10 @@ from linkcrawl.classify import location_rules as rules
 from linkcrawl.domains import registrable_domain
 from linkcrawl.verdict import Verdict
 
-__all__ = ["PageLocator", "Region", "combine", "decide", "element_signal", "find_main_content"]
+__all__ = [
+    "PageLocator", "Region", "combine", "decide", "element_signal", "find_main_content",
+    "is_hidden",
+]
 
 Signal = tuple[str, str, str]  # (location, evidence, kind of evidence)
 _WORD_SPLIT_RE = re.compile(r"[^a-z0-9]+")
@@ -40,6 +43,7 @@ class Region(NamedTuple):
     kind: str = "none"  # what decided: tag, role, itemprop, itemtype, class, id, engine
     in_noscript: bool = False
     in_main: bool = False  # inside the main content found by the density detector
+    hidden: bool = False  # inside an element hidden by its inline style or hidden attribute
 
 
 _EMPTY = Region("")
@@ -142,13 +146,25 @@ def decide(region: Region, has_main: bool = True) -> Verdict:
     detector found no running text (directories, link lists).
     """
     if region.location and region.location != "content":
-        return Verdict(region.location, rules.CONFIDENCE[region.kind], region.evidence)
+        evidence = (*region.evidence, "style:hidden") if region.hidden else region.evidence
+        return Verdict(region.location, rules.CONFIDENCE[region.kind], evidence)
+    if region.hidden:  # invisible to readers (a collapsed menu keeps its region above)
+        return Verdict("other", rules.CONFIDENCE["style"], ("style:hidden", *region.evidence))
     if region.in_main:
         confidence = max(rules.CONFIDENCE["density"], rules.CONFIDENCE[region.kind])
         return Verdict("content", confidence, (*region.evidence, "density:main-content"))
     if region.location == "content" and not has_main:
         return Verdict("content", rules.CONFIDENCE[region.kind] - 0.2, region.evidence)
     return Verdict("other", rules.CONFIDENCE["none"], (*region.evidence, "density:outside-main"))
+
+
+def is_hidden(el: etree._Element) -> bool:
+    """Hidden by its own markup: ``hidden``, or an inline style that hides or moves it off
+    screen (``display:none``, ``visibility:hidden``, ``left:-9999px``), as link spam is."""
+    if el.get("hidden") is not None:
+        return True
+    style = el.get("style")
+    return bool(style) and rules.HIDDEN_STYLE_RE.search(style) is not None
 
 
 def signal_of(el: etree._Element) -> Signal | None:
@@ -190,7 +206,9 @@ def find_main_content(root: etree._Element,
     if not ranked or ranked[0][1] < d["min_main_score"]:
         return _markup_main(root, signal)
     top, best = ranked[0]
-    rivals = [el for el, score in ranked[1:5] if score >= best * d["alternative_ratio"]]
+    lineage = set(top.iterancestors())  # a rival must stand beside top, not above or below
+    rivals = [el for el, score in ranked[1:5] if score >= best * d["alternative_ratio"]
+              and el not in lineage and top not in set(el.iterancestors())]
     reach = {anc for rival in rivals for anc in (rival, *rival.iterancestors())}
     node = top.getparent()
     for _ in range(int(d["max_climb"])):
@@ -220,10 +238,8 @@ def _vote_scores(root: etree._Element) -> dict[etree._Element, float]:
                 scores[parent] = scores.get(parent, 0.0) + score / 2
 
     for block in root.iter(*_PARAGRAPHS):
-        if len(block) == 1 and block[0].tag == "a" and not (block.text or "").strip() and not (
-            block[0].tail or ""
-        ).strip():
-            continue  # nothing but a link (menu items): all link text, it never votes
+        if _only_a_link(block):
+            continue  # a menu item: all link text, it would never vote
         length = _TEXT_LEN(block)
         if length < d["min_paragraph_chars"]:
             continue
@@ -242,6 +258,12 @@ def _vote_scores(root: etree._Element) -> dict[etree._Element, float]:
         if length >= d["min_paragraph_chars"]:
             vote(holder, 1.0 + length / 100.0)
     return scores
+
+
+def _only_a_link(block: etree._Element) -> bool:
+    if len(block) != 1 or block[0].tag != "a":
+        return False
+    return not (block.text or "").strip() and not (block[0].tail or "").strip()
 
 
 def _candidate_weight(el: etree._Element, signal: Callable[[etree._Element], Signal | None],
@@ -310,8 +332,10 @@ class PageLocator:
         for item in reversed(chain):
             if item in self._main_set:
                 region = region._replace(in_main=True)
-            elif item.tag == "noscript" and not region.in_noscript:
+            if item.tag == "noscript" and not region.in_noscript:
                 region = region._replace(in_noscript=True)
+            if not region.hidden and is_hidden(item):
+                region = region._replace(hidden=True)
             signal = self._signal(item)
             if signal is not None and (item not in self._above or signal[0] == "content"):
                 region = combine(region, signal)
@@ -325,6 +349,8 @@ class PageLocator:
         region = self._memo.get(parent) if parent is not None else _EMPTY
         if region is None:
             region = self.region(parent)
+        if not region.hidden and is_hidden(link):
+            region = region._replace(hidden=True)
         verdict = decide(region, bool(self.main))
         if verdict.value == "content" and region.in_main:
             if self._site and _site_of(url) == self._site:

@@ -5,6 +5,8 @@ Read by :mod:`linkcrawl.classify.location`; change the rules here, not there.
 
 from __future__ import annotations
 
+import re
+
 # HTML Living Standard, "Sections" and "Grouping content": what each sectioning element is for.
 # <article>/<main> are left to the main-content detector (an <article> can be a teaser card).
 TAG_LOCATIONS: dict[str, str] = {
@@ -63,8 +65,8 @@ CLASS_WORDS: dict[str, str] = {
     "pagination": "navigation", "pager": "navigation", "paging": "navigation",
     "skip": "navigation", "toc": "navigation", "drawer": "navigation",
     # header
-    "header": "header", "masthead": "header", "topbar": "header", "banner": "header",
-    "branding": "header", "logo": "header",
+    # ("logo" and "banner" are left out: "logo-grid" of sponsors, "promo-banner" in articles)
+    "header": "header", "masthead": "header", "topbar": "header", "branding": "header",
     # footer
     "footer": "footer", "colophon": "footer", "copyright": "footer", "legal": "footer",
     # sidebar: complementary blocks (widgets, related-post rails, recommendation engines)
@@ -80,6 +82,9 @@ CLASS_WORDS: dict[str, str] = {
     # author bio boxes and bylines
     "author": "author_bio", "bio": "author_bio", "byline": "author_bio",
     "authorbox": "author_bio", "vcard": "author_bio", "contributor": "author_bio",
+    # forum signatures (phpBB "signature", vBulletin "signaturecontainer", XenForo
+    # "message-signature") and poster profiles: the author's own links under each post
+    "signature": "author_bio", "signaturecontainer": "author_bio", "postprofile": "author_bio",
     # breadcrumbs
     "breadcrumb": "breadcrumb", "breadcrumbs": "breadcrumb", "crumbs": "breadcrumb",
     "crumb": "breadcrumb",
@@ -148,6 +153,7 @@ DOMINANCE: dict[str, int] = {
 # beat text statistics.
 CONFIDENCE: dict[str, float] = {
     "engine": 0.95,
+    "style": 0.9,
     "itemprop": 0.9,
     "itemtype": 0.9,
     "role": 0.9,
@@ -209,3 +215,12 @@ SOCIAL_NAMES: frozenset[str] = frozenset(
 )
 # Words of "Follow us on ...", "Subscribe to our channel" anchors to those networks.
 FOLLOW_WORDS: frozenset[str] = frozenset({"follow", "subscribe", "like", "join"})
+
+# Inline styles that hide an element from readers: CSS display/visibility, and the off-screen
+# positioning (left/top/text-indent of -999px and beyond) that link spam injected into pages
+# uses; Google's spam policies name both ("hidden text and links").
+HIDDEN_STYLE_RE: re.Pattern[str] = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden"
+    r"|(?:^|[;\s])(?:left|top|text-indent|margin-left)\s*:\s*-(?:9{3,}|\d{4,})",
+    re.IGNORECASE,
+)

