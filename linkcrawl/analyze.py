@@ -5,6 +5,7 @@ One lxml parse per page; extraction, location and page type read the same tree.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
@@ -20,10 +21,8 @@ from linkcrawl.verdict import Verdict
 
 def page_identity(url: str) -> tuple[str, str, str]:
     """(normalized url, host, registrable domain) of a page URL; raw URL if unusable."""
-    try:
+    with contextlib.suppress(ValueError):
         url = normalize_url(url)
-    except ValueError:
-        pass
     host = host_of(url)
     return url, host, registrable_domain(host) if host else ""
 

@@ -1,4 +1,4 @@
-"""When a page needs a real browser, and the browser download handler that starts lazily.
+"""When a page needs a real browser, and the Playwright settings for Debian's Chromium.
 
 A browser costs ~100x a plain fetch, so linkcrawl renders a page in Chromium (through
 scrapy-playwright) only when told to or when the static HTML is an empty script shell:
@@ -28,15 +28,16 @@ __all__ = [
     "needs_browser",
 ]
 
-# Thresholds of the automatic fallback: a page that renders its content with JavaScript
-# ships a shell with a title, a <noscript> line and a root <div> -- tens of characters of
-# text and a handful of links (measured on React/Vue/Angular starter apps, which ship
-# 0-2 links and under 100 characters of text before their scripts run).
+# Thresholds of the automatic fallback. A page that renders its content with JavaScript
+# ships a shell: a title, a <noscript> line and an empty root <div> -- tens of characters
+# of text and next to no links. The limits are deliberately low so that short but real
+# static pages (a contact page, a 404) are not sent to the browser.
 AUTO_MAX_TEXT = 200  # visible characters
 AUTO_MAX_LINKS = 3  # <a href> elements
 
-# Debian's Chromium, as checked on these machines (shared/ENVIRONMENT.md): root needs
-# --no-sandbox; the rest stops Chromium phoning home from a crawler.
+# Debian's Chromium, as checked on these machines (shared/ENVIRONMENT.md): running as root
+# needs --no-sandbox; the other flags cut Chromium's own background traffic (it still makes
+# a few update/account requests, which go through LINKCRAWL_HTTP_PROXY like the pages).
 CHROMIUM_PATH = "/usr/bin/chromium"
 PLAYWRIGHT_SETTINGS: dict[str, Any] = {
     "PLAYWRIGHT_BROWSER_TYPE": "chromium",

@@ -89,10 +89,12 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     ),
     # --- directories spider ---
     "LINKCRAWL_MAX_CATEGORY_DEPTH": (
-        3, "How many category levels the directories spider walks below a seed."
+        3,
+        "How many category levels the directories spider walks below a seed.",
     ),
     "LINKCRAWL_MAX_LISTINGS": (
-        500, "Listing detail pages the directories spider visits per directory site."
+        500,
+        "Listing detail pages the directories spider visits per directory site.",
     ),
     # --- distributed crawl (linkcrawl.distributed) ---
     "LINKCRAWL_REDIS_URL": (

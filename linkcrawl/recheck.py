@@ -16,7 +16,8 @@ from typing import Any
 # reason: what the recheck saw (the README's lost-reason table is this table)
 LOST_REASONS: dict[str, str] = {
     "link_removed": "the page answers normally but the link is no longer on it",
-    "moved": "the page now redirects to another page of the same site that has the link",
+    "moved": "the link is now on another page of the same site (the old page redirects "
+    "there, or it was found there later)",
     "page_gone": "the page answers 404 Not Found or 410 Gone",
     "redirected": "the page redirects to another URL that does not have the link",
     "noindex": "the page is now noindex (meta robots or X-Robots-Tag)",
@@ -198,3 +199,39 @@ def plan_recheck(
                 continue
         plan.setdefault(doc["source_url"], []).append(doc["key"])
     return plan
+
+
+def fetch_of(page: Any, links: Sequence[Mapping[str, Any]]) -> Fetch:
+    """The :class:`Fetch` of a recheck page item (``page.url`` = the stored source URL)."""
+    from linkcrawl.analyze import page_identity
+
+    final = "" if page.error else page_identity(page.final_url or page.url)[0]
+    return Fetch(
+        url=page.url, final_url=final, status=page.status, error=page.error,
+        noindex=page.noindex, links=links,
+        same_site=bool(final) and page_identity(final)[2] == page_identity(page.url)[2],
+    )
+
+
+def suspected_losses(old: Iterable[Mapping[str, Any]], fetch: Fetch) -> list[Verdict]:
+    """Verdicts that would turn a live link lost: worth a second fetch before believing."""
+    old = [d for d in old if d.get("status", "live") == "live"]
+    return [v for v in diff_page(old, fetch) if v.status == "lost"]
+
+
+def moved_within_site(
+    verdict: Verdict, old: Mapping[str, Any], candidates: Iterable[Mapping[str, Any]]
+) -> Verdict:
+    """A ``link_removed`` verdict becomes ``moved`` when the same link (target URL and
+    anchor) is live on another page of the same referring domain that was first seen after
+    this one: the site moved the link rather than dropping it."""
+    if verdict.reason != "link_removed":
+        return verdict
+    since = old.get("first_seen")
+    for doc in sorted(candidates, key=lambda d: d.get("first_seen") or since or 0):
+        if (doc.get("status") == "live" and doc.get("source_url") != old.get("source_url")
+                and doc.get("source_domain") == old.get("source_domain")
+                and _match_key(doc) == _match_key(old)
+                and (since is None or (doc.get("first_seen") or since) > since)):
+            return Verdict(verdict.key, "lost", "moved", f"to {doc['source_url']}")
+    return verdict

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from linkcrawl.anchors import ANCHOR_CLASSES, AnchorRules, anchor_classes
+from linkcrawl.sitewide import Placement, placements
 from linkcrawl.store.base import Store
 from linkcrawl.tables import format_table
 from linkcrawl.velocity import domain_events, velocity
@@ -150,6 +151,10 @@ class Report:
             return Counter("follow" if b.get("follow") else "nofollow" for b in self.live)
         return Counter(b.get(name) or "other" for b in self.live)
 
+    def sitewide(self) -> list[Placement]:
+        """Links repeated on many pages of one referring site, one row per placement."""
+        return [p for p in placements(self.backlinks) if p.sitewide]
+
     def changes(self, limit: int = 50) -> list[dict[str, Any]]:
         """Recent history entries (lost, found again, changed), newest first."""
         rows = [
@@ -192,6 +197,10 @@ def _count_rows(counter: Counter[str], order: Sequence[str], label: str) -> list
             for k in [*order, *sorted(set(counter) - set(order))] if counter[k]]
 
 
+def vars_of(placement: Placement) -> dict[str, Any]:
+    return {name: getattr(placement, name) for name in placement.__slots__}
+
+
 def report_text(report: Report, limit: int = 20) -> str:
     """The terminal report: one titled section per question."""
     r = report
@@ -221,6 +230,8 @@ def report_text(report: Report, limit: int = 20) -> str:
                                     ("link type", "backlinks", "share"))),
         ("Locations", format_table(_count_rows(r.counts("location"), LOCATIONS, "location"),
                                    ("location", "backlinks", "share"))),
+        ("Sitewide placements", format_table([vars_of(p) for p in r.sitewide()[:limit]], (
+            "referring_domain", "pages", "anchor_text", "location", "representative_url"))),
         ("Referring domains per month", format_table(r.velocity_month[-12:], (
             "period", "new", "lost", "net"))),
         ("Recent changes", format_table(r.changes(limit), (

@@ -1,9 +1,10 @@
 """The report as CSV files for spreadsheets, with the column names of the big tools' exports.
 
 Files written into the chosen folder: ``referring_domains.csv``, ``backlinks.csv``,
-``anchors.csv``, ``lost.csv``, ``velocity.csv``. UTF-8 with a byte-order mark (so Excel
-reads accents right), comma-separated, ISO dates. Crawled text that a spreadsheet would
-run as a formula (starting with ``= + - @``, tab or carriage return) gets a leading ``'``.
+``anchors.csv``, ``lost.csv``, ``sitewide.csv``, ``velocity.csv``. UTF-8 with a
+byte-order mark (so Excel reads accents right), comma-separated, ISO dates. Crawled text
+that a spreadsheet would run as a formula (starting with ``= + - @``, tab or carriage
+return) gets a leading ``'``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from linkcrawl.errors import ConfigError
-from linkcrawl.report import Report
+from linkcrawl.report import Report, vars_of
 
 Column = tuple[str, Callable[[dict[str, Any]], Any]]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -116,6 +117,16 @@ def write_csv(report: Report, folder: Path) -> dict[str, int]:
                 [{"anchor": a, "class": c, "links": n,
                   "share": f"{100 * n / max(anchors[c], 1):.0f}%"}
                  for (a, c), n in sorted(texts.items(), key=lambda kv: (-kv[1], kv[0]))],
+            ),
+            "sitewide.csv": _write(
+                folder / "sitewide.csv",
+                [("Referring domain", lambda r: r["referring_domain"]),
+                 ("Pages", lambda r: r["pages"]), ("Anchor", lambda r: r["anchor_text"]),
+                 ("Link location", lambda r: r["location"]),
+                 ("Target URL", lambda r: r["target_url"]),
+                 ("Example page URL", lambda r: r["representative_url"]),
+                 ("First seen", lambda r: r["first_seen"])],
+                [vars_of(p) for p in report.sitewide()],
             ),
             "velocity.csv": _write(
                 folder / "velocity.csv",

@@ -182,6 +182,11 @@ def render_html(report: Report, limit: int = 200) -> str:
          _td(e(b.get("link_type"))), _td(e(b.get("first_seen")))]
         for b in r.new()[:limit]
     ]
+    sitewide_rows = [
+        [_td(e(p.referring_domain)), _td(e(p.pages), "n"), _td(e(p.anchor_text)),
+         _td(e(p.location)), _td(link(p.representative_url), "u")]
+        for p in r.sitewide()[:limit]
+    ]
     change_rows = [
         [_td(e(c.get("at"))), _td(e(c.get("event"))), _td(link(c["source_url"]), "u"),
          _td(e(c.get("anchor_text"))),
@@ -218,6 +223,9 @@ def render_html(report: Report, limit: int = 200) -> str:
        new_rows, "No new backlinks.")}
 <h2>Lost backlinks</h2>
 {table(["page", "anchor", "reason", "lost"], lost_rows, "No lost backlinks.")}
+<h2>Sitewide placements</h2>
+{table(["domain", "pages", "anchor", "location", "example page"], sitewide_rows,
+       "No link repeated on many pages of one site.")}
 <h2>Recent changes</h2>
 {table(["when", "event", "page", "anchor", "what", "detail"], change_rows, "No changes yet.")}
 </body></html>

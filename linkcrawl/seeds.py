@@ -33,7 +33,9 @@ def check_url(url: str, where: str = "") -> str:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not host:
         suffix = f" ({where})" if where else ""
-        raise ConfigError(f"invalid seed URL {url!r}{suffix}: expected http:// or https:// with a host")
+        raise ConfigError(
+            f"invalid seed URL {url!r}{suffix}: expected http:// or https:// with a host"
+        )
     return url
 
 
@@ -83,7 +85,9 @@ def load_targets(targets: str | list[str] | None, targets_file: str | None) -> l
             host = urlsplit(host).hostname or ""
         host = host.strip(".").removeprefix("www.")
         if not host or "/" in host or " " in host or "." not in host:
-            raise ConfigError(f"invalid target domain {target!r}: expected a domain like example.com")
+            raise ConfigError(
+                f"invalid target domain {target!r}: expected a domain like example.com"
+            )
         if host not in cleaned:
             cleaned.append(host)
     return cleaned

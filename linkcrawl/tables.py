@@ -18,7 +18,9 @@ def _cell(value: Any) -> str:
     return str(value).replace("\n", " ")
 
 
-def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], max_width: int = 60) -> str:
+def format_table(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], max_width: int = 60
+) -> str:
     """Rows as an aligned table with a header; numbers right-aligned, long cells cut."""
     cells = [[_cell(row.get(c))[:max_width] for c in columns] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]

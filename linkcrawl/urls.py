@@ -13,6 +13,8 @@ import re
 from functools import lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
 
+import idna
+
 __all__ = ["normalize_host", "normalize_url", "resolve_href", "unwrap_redirect"]
 
 # ---------------------------------------------------------------------------------------------
@@ -139,6 +141,19 @@ def _remove_dot_segments(path: str) -> str:
     return "/" + "/".join(out) + tail if path.startswith("/") else "/".join(out) + tail
 
 
+def _idna_label(label: str, host: str) -> str:
+    """Punycode of one label: UTS 46 non-transitional as browsers do ("ß" -> xn--zca), else
+    IDNA 2003 for symbols that IDNA 2008 forbids but browsers still resolve ("☃")."""
+    try:
+        return idna.encode(label, uts46=True).decode("ascii").lower()
+    except (idna.IDNAError, UnicodeError):
+        pass
+    try:
+        return label.encode("idna").decode("ascii").lower()
+    except UnicodeError as exc:
+        raise ValueError(f"invalid internationalized host: {host!r}") from exc
+
+
 @lru_cache(maxsize=4096)
 def normalize_host(host: str) -> str:
     """Lower-case, drop a trailing dot, IDNA-encode non-ASCII labels. Raises ValueError."""
@@ -156,10 +171,7 @@ def normalize_host(host: str) -> str:
             if label.isascii():
                 labels.append(label)
                 continue
-            try:
-                labels.append(label.encode("idna").decode("ascii").lower())
-            except UnicodeError as exc:
-                raise ValueError(f"invalid internationalized host: {host!r}") from exc
+            labels.append(_idna_label(label, host))
         host = ".".join(labels)
     if not _ASCII_HOST_RE.match(host) or ".." in host:
         raise ValueError(f"invalid host: {host!r}")

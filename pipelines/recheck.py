@@ -20,7 +20,13 @@ from scrapy.crawler import Crawler
 from linkcrawl.analyze import page_identity
 from linkcrawl.config import LinkcrawlConfig
 from linkcrawl.items import PageItem
-from linkcrawl.recheck import Fetch, diff_page, verdict_fields
+from linkcrawl.recheck import (
+    Verdict,
+    diff_page,
+    fetch_of,
+    moved_within_site,
+    verdict_fields,
+)
 from linkcrawl.reciprocal import mark_reciprocal
 from linkcrawl.records import backlink_doc, page_doc
 from linkcrawl.store import open_store
@@ -66,13 +72,10 @@ class RecheckPipeline(CrawlerPipeline):
         for link in item.links:
             doc = backlink_doc(found_at, link, self.run_id, now)
             current.setdefault(doc["key"], doc)
-        fetch = Fetch(
-            url=item.url, final_url=final, status=item.status, error=item.error,
-            noindex=item.noindex, links=list(current.values()),
-            same_site=page_identity(final)[2] == page_identity(item.url)[2] if final else False,
-        )
+        fetch = fetch_of(item, list(current.values()))
         verdicts = diff_page(old, fetch, was_noindex=was_noindex)
         by_key = {d["key"]: d for d in old}
+        verdicts = [self._moved(v, by_key[v.key]) for v in verdicts]
         for verdict in verdicts:
             if verdict.found is not None and verdict.found["key"] != verdict.key:
                 moved = current[verdict.found["key"]]
@@ -91,6 +94,16 @@ class RecheckPipeline(CrawlerPipeline):
             self.outcomes[outcome] += 1
             self.stats.inc_value(f"recheck/{'live' if outcome == 'live' else 'lost/' + outcome}")
         return item
+
+    def _moved(self, verdict: Verdict, old: dict[str, Any]) -> Verdict:
+        """Look for the removed link elsewhere on the referring site (one indexed query)."""
+        if verdict.reason != "link_removed":
+            return verdict
+        assert self.store is not None
+        candidates = self.store.find("backlinks", {
+            "source_domain": old["source_domain"], "target_url": old["target_url"],
+            "anchor_text": old.get("anchor_text", ""), "status": "live"})
+        return moved_within_site(verdict, old, candidates)
 
     def close_spider(self, spider: Any = None) -> None:
         if self.store is None:

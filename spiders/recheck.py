@@ -2,14 +2,17 @@
 
 ``scrapy crawl recheck`` rechecks every stored backlink; narrow it with
 ``-a target=acme.com`` (target domains, comma-separated), ``-a status=live|lost`` and
-``-a older_than=7`` (days since the link was last checked). Verdicts come from
+``-a older_than=7`` (days since the link was last checked). A page that seems to have lost
+links is fetched a second time after ``LINKCRAWL_RECHECK_VERIFY_DELAY`` seconds (or
+``-a verify_delay=S``); only that second answer counts. Verdicts come from
 :mod:`linkcrawl.recheck`; ``pipelines.recheck.RecheckPipeline`` writes them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,7 +25,7 @@ from linkcrawl.config import LinkcrawlConfig
 from linkcrawl.domains import host_of, registrable_domain
 from linkcrawl.errors import ConfigError
 from linkcrawl.items import PageItem
-from linkcrawl.recheck import plan_recheck
+from linkcrawl.recheck import fetch_of, plan_recheck, suspected_losses
 from linkcrawl.seeds import load_targets
 from linkcrawl.spiderbase import LinkcrawlSpider
 from linkcrawl.store import open_store
@@ -30,6 +33,10 @@ from linkcrawl.store import open_store
 logger = logging.getLogger(__name__)
 
 STATUSES = ("all", "live", "lost")
+# Verified losses: a page that seems to have lost links is fetched once more after this many
+# seconds, and only that answer counts (0 = believe the first answer).
+VERIFY_SETTING = "LINKCRAWL_RECHECK_VERIFY_DELAY"
+DEFAULT_VERIFY_DELAY = 30.0
 
 
 class RecheckSpider(LinkcrawlSpider):
@@ -62,12 +69,14 @@ class RecheckSpider(LinkcrawlSpider):
         target: str | None = None,
         status: str | None = None,
         older_than: str | float | None = None,
+        verify_delay: str | float | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.run_args.update(
             {k: v for k, v in (("target", target), ("status", status),
-                               ("older_than", older_than)) if v is not None}
+                               ("older_than", older_than), ("verify_delay", verify_delay))
+             if v is not None}
         )
         self.only_targets = load_targets(target, None)
         self.status = (status or "all").strip().lower()
@@ -79,6 +88,10 @@ class RecheckSpider(LinkcrawlSpider):
             raise ConfigError(
                 f"-a older_than must be a number of days, got {older_than!r}"
             ) from None
+        try:
+            self.verify_delay = None if verify_delay in (None, "") else float(verify_delay)
+        except (TypeError, ValueError):
+            raise ConfigError(f"-a verify_delay must be seconds, got {verify_delay!r}") from None
         self.plan: dict[str, list[str]] = {}
 
     def configure(self, settings: BaseSettings) -> None:
@@ -94,6 +107,15 @@ class RecheckSpider(LinkcrawlSpider):
         with open_store(self.config.store_uri) as store:
             docs = store.find("backlinks", where)
         self.plan = plan_recheck(docs, now=datetime.now(UTC), older_than_days=self.older_than)
+        picked = {key for keys in self.plan.values() for key in keys}
+        self.expected: dict[str, list[dict[str, Any]]] = {}
+        for doc in docs:
+            if doc["key"] in picked:
+                self.expected.setdefault(doc["source_url"], []).append(
+                    {k: doc.get(k) for k in ("key", "target_url", "anchor_text", "follow",
+                                             "status", "lost_reason")})
+        if self.verify_delay is None:
+            self.verify_delay = settings.getfloat(VERIFY_SETTING, DEFAULT_VERIFY_DELAY)
         self.targets = sorted({d["target_domain"] for d in docs if d["source_url"] in self.plan})
         self.targets = self.targets or list(self.only_targets)
 
@@ -101,22 +123,40 @@ class RecheckSpider(LinkcrawlSpider):
         links = sum(len(keys) for keys in self.plan.values())
         logger.info("recheck: %d backlinks on %d source pages", links, len(self.plan))
         for url in list(self.plan):
-            yield scrapy.Request(
-                url, callback=self.parse, errback=self.on_error, dont_filter=True,
-                meta={"recheck_source": url, "site": registrable_domain(host_of(url))},
-            )
+            yield self.source_request(url)
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[PageItem]:
+    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
         source = response.meta["recheck_source"]
         page = self.analyze_response(response)
         if page is None:  # no longer an HTML page: it answers, but links nothing
             page = PageItem(url=source, final_url=response.url, status=response.status,
                             spider=self.name)
         page.url = source  # the verdict belongs to the URL that was stored
-        yield page
+        yield await self._second_look(response.meta, page) or page
 
-    def on_error(self, failure: Failure) -> Iterator[PageItem]:
-        source = failure.request.meta.get("recheck_source")  # type: ignore[attr-defined]
+    async def on_error(self, failure: Failure) -> AsyncIterator[Any]:
+        meta = failure.request.meta  # type: ignore[attr-defined]
         for page in super().on_error(failure):
-            page.url = source or page.url
-            yield page
+            page.url = meta.get("recheck_source") or page.url
+            yield await self._second_look(meta, page) or page
+
+    async def _second_look(self, meta: dict[str, Any], page: PageItem) -> scrapy.Request | None:
+        """A second request for a page that seems to have lost links (verified losses):
+        after ``verify_delay`` seconds, once; its answer is the one that counts."""
+        if self.verify_delay <= 0 or meta.get("recheck_verified"):
+            return None
+        links = [{"target_url": link.normalized_url, "anchor_text": link.anchor_text,
+                  "follow": link.follow, "rel": link.rel} for link in page.links]
+        expected = self.expected.get(page.url, ())
+        if not suspected_losses(expected, fetch_of(page, links)):
+            return None
+        self.crawler.stats.inc_value("recheck/verify_refetch")
+        await asyncio.sleep(self.verify_delay)
+        return self.source_request(page.url, verified=True)
+
+    def source_request(self, url: str, verified: bool = False) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=self.parse, errback=self.on_error, dont_filter=True,
+            meta={"recheck_source": url, "recheck_verified": verified,
+                  "site": registrable_domain(host_of(url))},
+        )

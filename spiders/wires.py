@@ -74,16 +74,20 @@ class WiresSpider(FeedDiscovery, LinkcrawlSpider):
             return
         yield from super().parse(response, **kwargs)
 
+    @staticmethod
+    def is_release(url: str, meta: dict[str, Any]) -> bool:
+        """A release page: by its URL, or any feed/sitemap entry that is not a listing."""
+        kind = classify_wire_url(url)
+        return kind == RELEASE or (bool(meta.get("via_feed")) and kind not in (NEWSROOM, SKIP))
+
     def _old_release(self, response: Response) -> bool:
-        if classify_wire_url(response.url) != RELEASE and not response.meta.get("via_feed"):
+        if not self.is_release(response.url, response.meta):
             return False
         when = published(response.meta) or page_date(response.text[:300_000])
         return self.too_old(response.url, when)
 
     def page_type_hint(self, response: Response, page: PageItem) -> str | None:
-        if classify_wire_url(page.url) == RELEASE or response.meta.get("via_feed"):
-            return "press_release"
-        return None
+        return "press_release" if self.is_release(page.url, response.meta) else None
 
     def parse_other(self, response: Response) -> Iterator[Any]:
         yield from self.parse_feed_response(response)

@@ -107,7 +107,9 @@ def scrapy_crawl(
     return CrawlResult(proc.returncode, proc.stdout, proc.stderr, store_uri)
 
 
-def linkcrawl_cli(*args: str, timeout: float = 240, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+def linkcrawl_cli(
+    *args: str, timeout: float = 240, cwd: Path = REPO
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "linkcrawl.cli", *args],
         cwd=cwd,

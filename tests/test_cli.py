@@ -35,7 +35,7 @@ def test_extract_prints_one_json_object_per_link(ground_truth) -> None:
                 if b["source_url"] == url}
     assert {(r["normalized_url"], r["anchor_text"]) for r in rows} == expected
     for row in rows:
-        assert EXTRACT_KEYS <= row.keys()
+        assert row.keys() >= EXTRACT_KEYS
         assert isinstance(row["rel"], list) and isinstance(row["evidence"], list)
         assert row["target_domain"] in DEMO_TARGETS
 

@@ -68,6 +68,10 @@ def test_evidence_names_the_signal() -> None:
     evidence = {link.anchor_text: link.location_evidence for link in links}
     assert evidence["Kommentare mit Disqus ansehen"] == ["engine:disqus"]
     assert evidence["Impressum"] == ["role:contentinfo"]
+    _, links = _extract("forum_thread")
+    evidence = {link.anchor_text: link.location_evidence for link in links}
+    assert evidence["ML-8 from Lathe Maker"][0] == "engine:phpbb"
+    assert evidence["Old Turner Bowls"] == ["class:signature"]
 
 
 @pytest.mark.parametrize(

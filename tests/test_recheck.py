@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from linkcrawl.localweb import LocalWeb, Resolved
+from linkcrawl.recheck import Fetch, Verdict, diff_page, verdict_fields
 from linkcrawl.store import open_store
 from tests.conftest import scrapy_crawl
 
@@ -31,11 +32,21 @@ SOURCES = [f"http://blog.test/{name}.html" for name in SEEDED] + ["http://gone.t
 
 
 class UnreachableWeb(LocalWeb):
-    """Like a proxy that cannot connect: a host without a site folder gets no answer."""
+    """Like a proxy that cannot connect: a host without a site folder gets no answer.
+    Paths in ``flaky`` answer 404 to their first request (a hiccup, then fine)."""
+
+    flaky: frozenset[tuple[str, str]] = frozenset({("blog.test", "/stays.html")})
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.failed: set[tuple[str, str]] = set()
 
     def resolve(self, host: str, target: str) -> Resolved:
         if not (self.root / host.lower()).is_dir():
             raise ConnectionAbortedError(f"no route to {host}")
+        if (host, target) in self.flaky and (host, target) not in self.failed:
+            self.failed.add((host, target))
+            return Resolved(404)
         return super().resolve(host, target)
 
 
@@ -95,9 +106,13 @@ EXPECTED = {
 }
 
 
+VERIFY = {"LINKCRAWL_RECHECK_VERIFY_DELAY": 0.2}
+
+
 def recheck(root: Path, uri: str, **args: str) -> str:
     with UnreachableWeb(root) as web:
-        result = scrapy_crawl("recheck", store_uri=uri, proxy=web.proxy_url, args=args)
+        result = scrapy_crawl("recheck", store_uri=uri, proxy=web.proxy_url, args=args,
+                              settings=VERIFY)
     assert result.returncode == 0, result.stderr[-4000:]
     # Scrapy's robots.txt middleware logs a traceback for an unreachable host; none of
     # linkcrawl's own code may appear in one.
@@ -201,3 +216,63 @@ def test_a_lost_link_that_reappears_is_live_again_with_its_history(rechecked) ->
     # the live link was not rechecked (status=lost): its checked_at did not move
     stays = "http://blog.test/stays.html"
     assert after[stays]["checked_at"] == lost_before[stays]["checked_at"]
+
+
+def test_every_suspected_loss_was_fetched_twice_and_a_hiccup_is_not_a_loss(rechecked) -> None:
+    _, uri, _ = rechecked
+    with open_store(uri) as store:
+        run = store.find("runs", {"spider": "recheck"}, sort=[("started_at", 1)])[0]
+    # 12 pages that really lost their link, and stays.html whose first answer was a 404
+    assert run["stats"]["recheck/verify_refetch"] == 13
+    assert by_source(uri)["http://blog.test/stays.html"]["status"] == "live"
+
+
+# --- the pure verdicts ------------------------------------------------------------------
+OLD = [{"key": "k1", "target_url": "http://t.test/", "anchor_text": "T", "follow": True,
+        "status": "live", "location": "content", "rel": []}]
+
+
+@pytest.mark.parametrize(("fetch", "expected"), [
+    (Fetch("http://s.test/p", "http://s.test/p", 200, links=[{**OLD[0], "key": "k1"}]),
+     ("live", "")),
+    (Fetch("http://s.test/p", "http://s.test/p", 200), ("lost", "link_removed")),
+    (Fetch("http://s.test/p", "", 0, error="http 410"), ("lost", "page_gone")),
+    (Fetch("http://s.test/p", "", 0, error="http 403"), ("lost", "http_error")),
+    (Fetch("http://s.test/p", "", 0, error="DownloadTimeoutError: took too long"),
+     ("lost", "host_unreachable")),
+    (Fetch("http://s.test/p", "", 0, error="blocked by robots.txt"), ("lost", "robots_blocked")),
+    (Fetch("http://s.test/p", "http://s.test/p", 200, noindex=True,
+           links=[{**OLD[0], "key": "k1"}]), ("lost", "noindex")),
+    (Fetch("http://s.test/p", "http://s.test/p", 200,
+           links=[{**OLD[0], "follow": False, "rel": ["sponsored"]}]), ("lost", "nofollow")),
+    (Fetch("http://s.test/p", "http://s.test/q", 200, links=[{**OLD[0], "key": "k2"}]),
+     ("lost", "moved")),
+    (Fetch("http://s.test/p", "http://x.test/", 200, same_site=False,
+           links=[{**OLD[0], "key": "k2"}]), ("lost", "redirected")),
+])
+def test_diff_page_verdicts(fetch: Fetch, expected: tuple[str, str]) -> None:
+    (verdict,) = diff_page(OLD, fetch)
+    assert (verdict.status, verdict.reason) == expected
+
+
+def test_a_link_lost_for_nofollow_stays_lost_while_still_nofollow() -> None:
+    old = [{**OLD[0], "follow": False, "status": "lost", "lost_reason": "nofollow"}]
+    fetch = Fetch("http://s.test/p", "http://s.test/p", 200,
+                  links=[{**OLD[0], "follow": False, "rel": ["nofollow"]}])
+    assert diff_page(old, fetch)[0].reason == "nofollow"
+    # a link that was nofollow all along is not a loss
+    never = [{**OLD[0], "follow": False}]
+    assert diff_page(never, fetch)[0].status == "live"
+
+
+def test_verdict_fields_keep_lost_at_and_append_history_once() -> None:
+    from datetime import UTC, datetime
+
+    t1, t2 = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 8, tzinfo=UTC)
+    lost = Verdict("k1", "lost", "page_gone", "http 404")
+    first = verdict_fields(OLD[0], lost, t1)
+    assert (first["status"], first["lost_at"], len(first["history"])) == ("lost", t1, 1)
+    again = verdict_fields({**OLD[0], **first}, lost, t2)
+    assert (again["lost_at"], len(again["history"]), again["checked_at"]) == (t1, 1, t2)
+    back = verdict_fields({**OLD[0], **again}, Verdict("k1", "live"), t2)
+    assert (back["status"], back["lost_at"], back["history"][-1]["event"]) == ("live", None, "live")

@@ -105,7 +105,8 @@ def test_report_numbers(report) -> None:
 def test_terminal_report_has_every_section(report) -> None:
     text = report_text(report)
     for title in ("Referring domains", "Backlinks", "Anchors", "New in the last 30 days",
-                  "Lost", "Link types", "Locations", "Referring domains per month",
+                  "Lost", "Link types", "Locations", "Sitewide placements",
+                  "Referring domains per month",
                   "Recent changes"):
         assert f"\n{title}" in text
     assert "page_gone" in text
@@ -120,7 +121,8 @@ def test_old_summary_functions_still_work(store_uri: str) -> None:
 def test_csv_files_columns_and_formula_guard(report, tmp_path: Path) -> None:
     written = write_csv(report, tmp_path / "out")
     assert written == {"referring_domains.csv": 4, "backlinks.csv": 5, "lost.csv": 1,
-                       "anchors.csv": 4, "velocity.csv": len(report.velocity_month)
+                       "anchors.csv": 4, "sitewide.csv": 0,
+                       "velocity.csv": len(report.velocity_month)
                        + len(report.velocity_week)}
     with (tmp_path / "out" / "backlinks.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))

@@ -12,7 +12,9 @@ import os
 import sqlite3
 import subprocess
 import sys
+import uuid
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -107,21 +109,30 @@ class DemoSpider(Spider):
 
 
 @pytest.fixture(params=["mongomock", "mongodb"])
-def mongo_uri(request: pytest.FixtureRequest) -> str:
+def mongo_uri(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The fake, and a real server (its own database, dropped afterwards) when
+    LINKCRAWL_TEST_MONGODB_URI is set."""
     if request.param == "mongomock":
-        return "mongomock://outage"
-    uri = os.environ.get("LINKCRAWL_TEST_MONGODB_URI", "")
-    if not uri:
-        pytest.skip("set LINKCRAWL_TEST_MONGODB_URI=mongodb://HOST/DB to run against a server")
-    return uri
+        yield "mongomock://outage"
+        return
+    base = os.environ.get("LINKCRAWL_TEST_MONGODB_URI", "")
+    if not base:
+        pytest.skip("set LINKCRAWL_TEST_MONGODB_URI=mongodb://HOST:PORT to run against a server")
+    head, _, query = base.partition("?")
+    scheme, _, rest = head.partition("://")
+    hosts = rest[rest.rfind("@") + 1 :].split("/", 1)[0]
+    name = f"linkcrawl_outage_{uuid.uuid4().hex[:8]}"
+    yield f"{scheme}://{rest[: rest.rfind('@') + 1]}{hosts}/{name}" + (f"?{query}" if query else "")
+    from pymongo import MongoClient
+
+    with MongoClient(base, serverSelectionTimeoutMS=5000) as client:
+        client.drop_database(name)
 
 
 def test_pipeline_keeps_items_through_an_outage_and_writes_them_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mongo_uri: str
 ) -> None:
     store = open_store(mongo_uri)
-    for name in ("backlinks", "pages", "runs", "domain_edges", "referring_domains"):
-        store._db[name].delete_many({})  # type: ignore[attr-defined]
     store.close = lambda: None  # type: ignore[method-assign]
     monkeypatch.setattr(store_pipeline, "open_store", lambda uri: flaky(store, Switch))
     clock = [1000.0]

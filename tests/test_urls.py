@@ -35,6 +35,10 @@ BASE = "http://blog.test/dir/page.html?x=1"
         ("http://b\u00fccher.de/", "http://xn--bcher-kva.de/"),
         ("http://B\u00dcCHER.de/", "http://xn--bcher-kva.de/"),
         ("http://xn--bcher-kva.de/", "http://xn--bcher-kva.de/"),
+        ("http://stra\u00dfe.de/", "http://xn--strae-oqa.de/"),  # UTS 46 non-transitional
+        ("http://\u65e5\u672c.jp/", "http://xn--wgv71a.jp/"),
+        ("http://\u2603.net/", "http://xn--n3h.net/"),
+        ("http://\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com/", "http://example.com/"),
         ("http://my_host.example.com/", "http://my_host.example.com/"),
         ("http://[::1]:8080/x", "http://[::1]:8080/x"),
         ("http://127.0.0.1:80/", "http://127.0.0.1/"),
@@ -193,3 +197,13 @@ def test_resolve_href_survives_a_huge_href() -> None:
 def test_resolve_href_never_raises(href: str) -> None:
     result = resolve_href(href, BASE)
     assert result is None or result.lower().startswith(("http://", "https://"))
+
+
+@given(st.text(max_size=120))
+@settings(max_examples=300, deadline=None)
+def test_unwrap_redirect_never_raises(text: str) -> None:
+    for url in (text, "https://blog.test/go/" + text, "https://blog.test/out?url=" + text,
+                "https://www.google.com/url?q=" + text):
+        target, wrapper = unwrap_redirect(url)
+        assert wrapper in ("", url)
+        assert (target == url) == (wrapper == "")

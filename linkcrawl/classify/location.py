@@ -153,7 +153,8 @@ def decide(region: Region, has_main: bool = True) -> Verdict:
     if region.in_main:
         confidence = max(rules.CONFIDENCE["density"], rules.CONFIDENCE[region.kind])
         return Verdict("content", confidence, (*region.evidence, "density:main-content"))
-    if region.location == "content" and not has_main:
+    if region.location == "content" and (not has_main or region.kind in
+                                         rules.STRONG_CONTENT_KINDS):
         return Verdict("content", rules.CONFIDENCE[region.kind] - 0.2, region.evidence)
     return Verdict("other", rules.CONFIDENCE["none"], (*region.evidence, "density:outside-main"))
 
@@ -290,10 +291,15 @@ def _candidate_weight(el: etree._Element, signal: Callable[[etree._Element], Sig
 def _markup_main(root: etree._Element, signal: Callable[[etree._Element], Signal | None],
                  ) -> list[etree._Element]:
     """Main content named by markup, for pages with little running text (lists, tables)."""
+    marked = []
     for el in root.iter("main", "article", "div", "section"):
         found = signal(el)
-        if found is not None and found[0] == "content" and found[2] != "tag":
-            return [el]
+        if found is not None and found[0] == "content" and found[2] != "tag" and not any(
+            m in marked for m in el.iterancestors()
+        ):
+            marked.append(el)
+    if marked:
+        return marked
     mains = list(root.iter("main"))
     return mains if len(mains) == 1 else []
 

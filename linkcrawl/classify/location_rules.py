@@ -112,7 +112,8 @@ NEUTRAL_PREFIXES: frozenset[str] = frozenset({"has", "with", "no", "without", "h
 # "twitter-tweet") are quoted content, not share buttons.
 NEUTRAL_WORDS: frozenset[str] = frozenset({"embed", "embedded", "tweet", "oembed"})
 
-# Known comment systems and forum engines, by id/class token (their embed markup).
+# Known comment systems and forum engines, by id/class token (their embed and post markup as
+# the engines ship it).
 ENGINE_TOKENS: dict[str, tuple[str, str]] = {
     "disqus_thread": ("comment", "engine:disqus"),
     "fb-comments": ("comment", "engine:facebook-comments"),
@@ -127,7 +128,17 @@ ENGINE_TOKENS: dict[str, tuple[str, str]] = {
     "comment-respond": ("comment", "engine:wordpress"),
     "utterances": ("comment", "engine:utterances"),
     "giscus": ("comment", "engine:giscus"),
+    # forum engines: the body of each post (its signature is "author_bio" by CLASS_WORDS)
+    "postbody": ("content", "engine:phpbb"),
+    "postcontent": ("content", "engine:vbulletin"),
+    "bbwrapper": ("content", "engine:xenforo"),
+    "cooked": ("content", "engine:discourse"),
+    "post_body": ("content", "engine:mybb"),
+    "ipstype_richtext": ("content", "engine:invision"),
 }
+# Kinds of content evidence trusted outside the density detector's main block (every post of
+# a forum thread, not just the longest one).
+STRONG_CONTENT_KINDS: frozenset[str] = frozenset({"engine", "itemprop"})
 
 # Locations specific enough that a class/id naming them refines what a generic element or
 # role says (<nav class="breadcrumbs">, <aside class="author-box">, <section role="region"
