@@ -109,7 +109,7 @@ def velocity_chart(chart_id: str, title: str, rows: Sequence[dict[str, Any]]) ->
     top = max([1, *(r["new"] for r in rows), *(r["lost"] for r in rows)])
     mid = height / 2
     step = (width - 2 * pad) / max(len(rows), 1)
-    bar = max(3.0, step * 0.7)
+    bar = min(max(3.0, step * 0.7), 36.0)
     parts = [f'<line x1="{pad}" x2="{width - pad}" y1="{mid}" y2="{mid}" stroke="#999"/>']
     for i, r in enumerate(rows):
         x = pad + i * step + (step - bar) / 2

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from linkcrawl.localweb import LocalWeb, Resolved
-from linkcrawl.recheck import Fetch, Verdict, diff_page, verdict_fields
+from linkcrawl.recheck import Fetch, Verdict, diff_page, moved_within_site, verdict_fields
 from linkcrawl.store import open_store
 from tests.conftest import scrapy_crawl
 
@@ -25,7 +25,7 @@ WEB = Path(__file__).resolve().parent / "web" / "recheck"
 TARGET = "shopbrand.test"
 SEEDED = [
     "stays", "removed", "gone404", "gone410", "moves", "relocated", "noindex", "nofollow",
-    "ugc", "sponsored", "comeback", "private/secret",
+    "ugc", "sponsored", "comeback", "private/secret", "shifted",
 ]
 OUR_FRAME = re.compile(r'File "[^"]*/(linkcrawl|pipelines|spiders)/[^"]*", line')
 SOURCES = [f"http://blog.test/{name}.html" for name in SEEDED] + ["http://gone.test/"]
@@ -81,6 +81,11 @@ def mutate(root: Path) -> None:
     (blog / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n")
     # host_unreachable
     shutil.rmtree(root / "gone.test")
+    # moved: the link leaves shifted.html and shows up on moved-here.html (crawled below)
+    _edit(blog / "shifted.html", '<a href="http://shopbrand.test/m">ShopBrand tools</a>',
+          "ShopBrand tools")
+    _edit(blog / "moved-here.html", "Tools we use.",
+          'Tools we use: <a href="http://shopbrand.test/m">ShopBrand tools</a>.')
     # still live, but the link moved from the article into the footer (a change record)
     _edit(blog / "stays.html", '<p>Still a fan of <a href="http://shopbrand.test/">ShopBrand</a>.</p>',
           "<p>Still a fan.</p>")
@@ -97,6 +102,7 @@ EXPECTED = {
     "http://blog.test/gone410.html": ("lost", "page_gone"),
     "http://blog.test/moves.html": ("lost", "redirected"),
     "http://blog.test/relocated.html": ("lost", "moved"),
+    "http://blog.test/shifted.html": ("lost", "moved"),
     "http://blog.test/noindex.html": ("lost", "noindex"),
     "http://blog.test/nofollow.html": ("lost", "nofollow"),
     "http://blog.test/ugc.html": ("lost", "nofollow"),
@@ -136,6 +142,10 @@ def rechecked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
                      args={"seeds": ",".join(SOURCES), "targets": TARGET, "max_depth": "0"}).check()
     before = by_source(uri)
     mutate(root)
+    with LocalWeb(root) as web:  # a later crawl finds the link on its new page
+        scrapy_crawl("sites", store_uri=uri, proxy=web.proxy_url,
+                     args={"seeds": "http://blog.test/moved-here.html", "targets": TARGET,
+                           "max_depth": "0"}).check()
     recheck(root, uri)
     yield root, uri, before
 
@@ -164,6 +174,8 @@ def test_each_link_gets_its_exact_verdict(rechecked, source: str, expected: tupl
     ("http://blog.test/ugc.html", "rel:ugc"),
     ("http://blog.test/sponsored.html", "rel:sponsored"),
     ("http://blog.test/moves.html", "to http://other.test/"),
+    ("http://blog.test/shifted.html", "to http://blog.test/moved-here.html"),
+    ("http://blog.test/relocated.html", "to http://blog.test/new-home.html"),
 ])
 def test_lost_details_name_what_was_seen(rechecked, source: str, detail: str) -> None:
     _, uri, _ = rechecked
@@ -193,9 +205,9 @@ def test_referring_domains_follow_the_verdicts(rechecked) -> None:
     with open_store(uri) as store:
         rows = {r["referring_domain"]: r for r in store.find("referring_domains")}
     assert rows["gone.test"]["status"] == "lost"
-    # blog.test: stays (live, followed) and new-home (live, followed) remain
-    assert rows["blog.test"]["live_backlinks"] == 2
-    assert rows["blog.test"]["followed_backlinks"] == 2
+    # blog.test: stays, new-home and moved-here remain live and followed
+    assert rows["blog.test"]["live_backlinks"] == 3
+    assert rows["blog.test"]["followed_backlinks"] == 3
 
 
 def test_a_lost_link_that_reappears_is_live_again_with_its_history(rechecked) -> None:
@@ -222,8 +234,8 @@ def test_every_suspected_loss_was_fetched_twice_and_a_hiccup_is_not_a_loss(reche
     _, uri, _ = rechecked
     with open_store(uri) as store:
         run = store.find("runs", {"spider": "recheck"}, sort=[("started_at", 1)])[0]
-    # 12 pages that really lost their link, and stays.html whose first answer was a 404
-    assert run["stats"]["recheck/verify_refetch"] == 13
+    # 13 pages that really lost their link, and stays.html whose first answer was a 404
+    assert run["stats"]["recheck/verify_refetch"] == 14
     assert by_source(uri)["http://blog.test/stays.html"]["status"] == "live"
 
 
@@ -263,6 +275,24 @@ def test_a_link_lost_for_nofollow_stays_lost_while_still_nofollow() -> None:
     # a link that was nofollow all along is not a loss
     never = [{**OLD[0], "follow": False}]
     assert diff_page(never, fetch)[0].status == "live"
+
+
+def test_a_removed_link_found_later_on_another_page_of_the_site_moved() -> None:
+    from datetime import UTC, datetime
+
+    t0, t1 = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
+    old = {**OLD[0], "source_url": "http://s.test/p", "source_domain": "s.test",
+           "first_seen": t1}
+    removed = Verdict("k1", "lost", "link_removed")
+    elsewhere = {**old, "key": "k9", "source_url": "http://s.test/q"}
+    assert moved_within_site(removed, old, [elsewhere]).reason == "link_removed"  # not later
+    later = {**elsewhere, "first_seen": datetime(2026, 3, 1, tzinfo=UTC)}
+    moved = moved_within_site(removed, old, [later])
+    assert (moved.reason, moved.detail) == ("moved", "to http://s.test/q")
+    other_site = {**later, "source_domain": "x.test"}
+    assert moved_within_site(removed, old, [other_site]).reason == "link_removed"
+    assert moved_within_site(removed, {**old, "first_seen": t0}, [{**later, "status": "lost"}]
+                             ).reason == "link_removed"
 
 
 def test_verdict_fields_keep_lost_at_and_append_history_once() -> None:

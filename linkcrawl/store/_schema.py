@@ -43,7 +43,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "location_evidence": LIST, "link_type": TEXT, "confidence": FLOAT, "evidence": LIST,
         "context": TEXT, "dom_path": TEXT, "wrapper": TEXT, "page_type": TEXT, "run_id": TEXT,
         "first_seen": TIME, "last_seen": TIME, "status": TEXT, "lost_at": TIME,
-        "lost_reason": TEXT, "history": HISTORY, "checked_at": TIME,
+        "lost_reason": TEXT, "history": HISTORY, "checked_at": TIME, "moved_from": TEXT,
     },
     "referring_domains": {
         "target_domain": TEXT, "referring_domain": TEXT, "backlinks": INT,
