@@ -68,6 +68,7 @@ def analyze_page(
     page.page_type_confidence = verdict.confidence
     page.page_type_evidence = list(verdict.evidence)
     normalize_page_links(page)
+    page.dom = root  # for the unlinked-mentions pass (pipelines.mentions), then dropped
     return page
 
 

@@ -49,7 +49,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"crawled {stats.get('linkcrawl/pages', 0)} pages, "
         f"{stats.get('linkcrawl/links_found', 0)} links, "
         f"{stats.get('linkcrawl/backlinks_stored', 0)} backlinks stored, "
-        f"{stats.get('linkcrawl/page_errors', 0)} errors "
+        f"{stats.get('linkcrawl/page_errors', 0)} errors, "
+        f"{stats.get('linkcrawl/robots_blocked', 0)} URLs blocked by robots.txt "
         f"(run {stats.get('linkcrawl/run_id', '?')})\n"
     )
     with open_store(store_uri) as store:

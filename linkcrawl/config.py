@@ -7,12 +7,13 @@ read them once through :class:`LinkcrawlConfig`. The README's settings table is 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from scrapy.settings import BaseSettings
 
 from linkcrawl.errors import ConfigError
+from linkcrawl.mentions import parse_brand_terms
 
 DEFAULT_STORE_URI = "sqlite:///var/linkcrawl.db"
 
@@ -106,6 +107,27 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "linkcrawl:%(spider)s",
         "Prefix of the shared crawl's Redis keys; give concurrent shared crawls different ones.",
     ),
+    # --- unlinked mentions and sitewide placements (linkcrawl.mentions, linkcrawl.sitewide) ---
+    "LINKCRAWL_MENTIONS": (
+        True,
+        "Store unlinked brand mentions: pages that name a target in their main content "
+        "without linking to it.",
+    ),
+    "LINKCRAWL_BRAND_TERMS": (
+        {},
+        "Brand terms per target, as a dict or `target=term|term;target2=term` (spider arg "
+        "brand_terms overrides); default: the domain's name without its suffix.",
+    ),
+    "LINKCRAWL_SITEWIDE_MIN_PAGES": (
+        3,
+        "A placement (same link, anchor and location on many pages of one referring site) "
+        "on at least this many pages is sitewide.",
+    ),
+    "LINKCRAWL_RECHECK_VERIFY_DELAY": (
+        30.0,
+        "Seconds before recheck fetches a page that seems to have lost links a second time; "
+        "only that answer counts (0 = off).",
+    ),
 }
 
 # Settings that may hold credentials: read from the environment so they never have to be
@@ -158,6 +180,9 @@ class LinkcrawlConfig:
     spill_max_items: int = 10000
     store_retry_max_delay: float = 60.0
     journal: bool = True
+    mentions: bool = True
+    brand_terms: dict[str, list[str]] = field(default_factory=dict)
+    sitewide_min_pages: int = 3
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> LinkcrawlConfig:
@@ -187,6 +212,9 @@ class LinkcrawlConfig:
                 spill_max_items=settings.getint("LINKCRAWL_SPILL_MAX_ITEMS", 10000),
                 store_retry_max_delay=settings.getfloat("LINKCRAWL_STORE_RETRY_MAX_DELAY", 60.0),
                 journal=settings.getbool("LINKCRAWL_JOURNAL", True),
+                mentions=settings.getbool("LINKCRAWL_MENTIONS", True),
+                brand_terms=parse_brand_terms(settings.get("LINKCRAWL_BRAND_TERMS")),
+                sitewide_min_pages=settings.getint("LINKCRAWL_SITEWIDE_MIN_PAGES", 3),
             )
         except ValueError as exc:
             raise ConfigError(f"invalid linkcrawl setting: {exc}") from None
@@ -202,6 +230,7 @@ class LinkcrawlConfig:
             "LINKCRAWL_MAX_PAGE_NUMBER": cfg.max_page_number,
             "LINKCRAWL_MAX_LISTINGS": cfg.max_listings,
             "LINKCRAWL_SPILL_MAX_ITEMS": cfg.spill_max_items,
+            "LINKCRAWL_SITEWIDE_MIN_PAGES": cfg.sitewide_min_pages,
         }
         for name, value in limits.items():
             if value < 1:

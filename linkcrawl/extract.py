@@ -1,12 +1,13 @@
 """One parse per page: decode and parse the HTML, read page facts, extract every link.
 
-``parse_document`` never raises; ``read_page`` and ``extract_links`` skip what they cannot
-read (one bad link never fails a page). Location comes from :mod:`linkcrawl.classify.location`.
+``parse_document`` (decoding and parsing, in :mod:`linkcrawl._encoding`) never raises;
+``read_page`` and ``extract_links`` skip what they cannot read (one bad link never fails a
+page). Location comes from :mod:`linkcrawl.classify.location`, each link's DOM path and text
+context from :mod:`linkcrawl._linkcontext`.
 """
 
 from __future__ import annotations
 
-import codecs
 import json
 import logging
 import re
@@ -17,6 +18,8 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from linkcrawl._encoding import PARSER, parse_document, sniff_encoding
+from linkcrawl._linkcontext import CONTEXT_CHARS, Surroundings, clean_text
 from linkcrawl.classify.location import PageLocator
 from linkcrawl.items import LinkItem
 from linkcrawl.urls import resolve_href
@@ -29,20 +32,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-CONTEXT_CHARS = 150  # ~150 characters of text around a link, anchor included
 _REL_SPLIT_RE = re.compile(r"[\s,]+")
-# lxml.html elements (text_content, cssselect, ...) without lxml.html's per-element Python
-# class lookup, which costs more than the parse itself once every link's ancestors are read.
-_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, huge_tree=True)
-_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(element=lxml.html.HtmlElement))
 _TEXT_LEN = etree.XPath("string-length(normalize-space(.))")
-# Elements whose text is the context of the links inside them (paragraph-like units); a
-# link with none of them within a few levels takes its parent's text.
-_BLOCKS = frozenset(
-    {"p", "li", "td", "th", "dd", "dt", "blockquote", "figcaption", "caption", "pre",
-     "h1", "h2", "h3", "h4", "h5", "h6", "address", "label", "summary", "legend"}
-)
-_BLOCK_SEARCH_DEPTH = 4
 _FACT_TAGS = ("base", "title", "meta", "link", "script", "a", "area", "h1", "h2", "h3")
 _HIDDEN_TEXT = ("script", "style", "template", "noscript")
 
@@ -72,97 +63,6 @@ class PageFacts:
         """Page-level nofollow from meta robots or X-Robots-Tag ("none" implies it)."""
         tokens = {*self.meta_robots, *self.x_robots}
         return "nofollow" in tokens or "none" in tokens
-
-
-def clean_text(text: str | None) -> str:
-    """Collapse whitespace runs to one space and strip."""
-    return " ".join(text.split()) if text else ""
-
-
-_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.I)
-_CT_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.I)
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-         (codecs.BOM_UTF16_BE, "utf-16-be"))
-# WHATWG Encoding: labels browsers treat as another encoding (latin-1 means windows-1252, a
-# <meta> that claims UTF-16 in an ASCII-compatible document means UTF-8).
-_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "ascii": "cp1252",
-            "us-ascii": "cp1252", "iso8859-1": "cp1252", "x-user-defined": "cp1252"}
-
-
-def _codec(label: str | bytes | None, from_meta: bool = False) -> str | None:
-    """A Python codec name for an encoding label, or None when unknown."""
-    if not label:
-        return None
-    if isinstance(label, bytes):
-        label = label.decode("ascii", "ignore")
-    label = label.strip().strip("\"'").lower()
-    label = _ALIASES.get(label, label)
-    try:
-        name = codecs.lookup(label).name
-    except LookupError:
-        return None
-    if from_meta and name.startswith("utf-16"):
-        return "utf-8"
-    return name
-
-
-def sniff_encoding(body: bytes, encoding: str | None = None,
-                   content_type: str | None = None) -> tuple[str, int]:
-    """(codec, BOM length): BOM, ``encoding``, Content-Type charset, <meta charset>, else
-    UTF-16 if the bytes look like it, else UTF-8 (windows-1252 if they are not valid UTF-8)."""
-    for bom, name in _BOMS:
-        if body.startswith(bom):
-            return name, len(bom)
-    ct_match = _CT_CHARSET_RE.search(content_type or "")
-    meta = _CHARSET_RE.search(body[:4096])
-    name = (_codec(encoding) or _codec(ct_match.group(1) if ct_match else None)
-            or _codec(meta.group(1) if meta else None, from_meta=True))
-    if name is not None:
-        return name, 0
-    sample = body[:200]
-    if len(sample) >= 4 and sample.count(b"\x00") * 3 >= len(sample):  # UTF-16, no BOM
-        return ("utf-16-le" if body[1:2] == b"\x00" else "utf-16-be"), 0
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return "cp1252", 0
-    return "utf-8", 0
-
-
-def _utf8_bytes(body: bytes | str, encoding: str | None, content_type: str | None) -> bytes:
-    """The page as valid UTF-8 without NUL bytes, decoded as browsers would."""
-    if isinstance(body, str):
-        return body.replace("\x00", "\ufffd").encode("utf-8", "replace")
-    if not isinstance(body, bytes):
-        body = bytes(body)  # bytearray, memoryview; TypeError for anything else
-    name, skip = sniff_encoding(body, encoding, content_type)
-    data = body[skip:] if skip else body
-    if name == "utf-8" and b"\x00" not in data:
-        try:
-            data.decode("utf-8")  # valid UTF-8 goes to the parser as it is
-            return data
-        except UnicodeDecodeError:
-            pass
-    return data.decode(name, "replace").replace("\x00", "\ufffd").encode("utf-8")
-
-
-def parse_document(
-    body: bytes | str, encoding: str | None = None, content_type: str | None = None
-) -> lxml.html.HtmlElement:
-    """Parse a page into an lxml.html root; never raises (an empty document for garbage).
-
-    The encoding comes from the BOM, ``encoding``, the Content-Type charset, a
-    ``<meta charset>``, then UTF-8 if the bytes are valid UTF-8, else windows-1252.
-    """
-    try:
-        data = _utf8_bytes(body, encoding, content_type)
-        if data.strip():
-            root = etree.fromstring(data, parser=_PARSER)
-            if root is not None:
-                return root
-    except (etree.ParserError, ValueError, TypeError, LookupError) as exc:
-        logger.debug("unparsable document: %s", exc)
-    return etree.fromstring(b"<html><body></body></html>", parser=_PARSER)
 
 
 def _header_values(headers: Any, name: str) -> list[str]:
@@ -310,17 +210,6 @@ def parse_rel(value: str | None) -> list[str]:
     return out
 
 
-def _label(el: etree._Element) -> str:
-    """A short CSS-like label for one element: ``tag#id`` or ``tag.first-class``."""
-    tag = el.tag if isinstance(el.tag, str) else "?"
-    ident = el.get("id")
-    if ident and len(ident) <= 40 and ident.strip():
-        return f"{tag}#{ident.split()[0]}"
-    classes = el.get("class")
-    first = classes.split(None, 1)[0] if classes and classes.strip() else ""
-    return f"{tag}.{first}" if first and len(first) <= 40 else tag
-
-
 def _anchor(el: etree._Element) -> tuple[str, bool]:
     """(anchor text, is image link): the text, else the alt of an image inside the link."""
     if el.tag == "area":
@@ -339,7 +228,7 @@ def _noscript_fragments(root: etree._Element) -> None:
     for ns in list(root.iter("noscript")):
         if len(ns) == 0 and ns.text and "<a" in ns.text.lower():
             try:
-                children = lxml.html.fragments_fromstring(ns.text, parser=_PARSER)
+                children = lxml.html.fragments_fromstring(ns.text, parser=PARSER)
             except (etree.ParserError, ValueError):
                 continue
             ns.text = None
@@ -350,66 +239,11 @@ def _noscript_fragments(root: etree._Element) -> None:
                     ns.append(child)
 
 
-class _Surroundings:
-    """Per element: the last labels of its DOM path and the text block around its links.
-
-    Both follow from the parent's, so each element is read once however many links sit
-    below it.
-    """
-
-    def __init__(self) -> None:
-        # element -> (labels of its last three ancestors-or-self, nearest block, distance)
-        self._info: dict[etree._Element, tuple[tuple[str, ...], etree._Element | None, int]] = {}
-        self._text: dict[etree._Element, str] = {}
-
-    def of(self, parent: etree._Element) -> tuple[str, etree._Element]:
-        """(DOM path down to ``parent``, text block for the context of its links)."""
-        info = self._info
-        known = info.get(parent)
-        if known is None:
-            chain = []
-            node: etree._Element | None = parent
-            while node is not None and node not in info:
-                chain.append(node)
-                node = node.getparent()
-            labels, block, distance = info[node] if node is not None else ((), None, 0)
-            for el in reversed(chain):
-                tag = el.tag
-                labels = () if tag in ("body", "html") else (*labels[-2:], _label(el))
-                if tag in _BLOCKS:
-                    block, distance = el, 0
-                elif block is not None and distance < _BLOCK_SEARCH_DEPTH - 1:
-                    distance += 1
-                else:
-                    block, distance = None, 0
-                known = info[el] = (labels, block, distance)
-        labels, block, _ = known  # type: ignore[misc]
-        return " > ".join(labels), block if block is not None else parent
-
-    def context(self, link: etree._Element, block: etree._Element | None, anchor: str) -> str:
-        """About CONTEXT_CHARS characters of the block's text, centred on the anchor."""
-        if block is None or (  # a menu item: the link is all there is in its block
-            len(block) == 1 and block is link.getparent() and not (block.text or "").strip()
-            and not (link.tail or "").strip()
-        ):
-            return anchor[:CONTEXT_CHARS]
-        text = self._text.get(block)
-        if text is None:
-            text = self._text[block] = clean_text(block.text_content())
-        if len(text) <= CONTEXT_CHARS:
-            return text
-        pos = text.find(anchor) if anchor else -1
-        if pos < 0:  # an image link: its alt text is not in the block's text
-            return text[:CONTEXT_CHARS].strip()
-        start = max(0, min(pos - (CONTEXT_CHARS - len(anchor)) // 2, len(text) - CONTEXT_CHARS))
-        return text[start : start + CONTEXT_CHARS].strip()
-
-
 def extract_links(root: lxml.html.HtmlElement, facts: PageFacts) -> list[LinkItem]:
     """Every followable <a href>/<area href> of the page with its location, in page order."""
     _noscript_fragments(root)
     locator = PageLocator(root, facts.url)
-    around = _Surroundings()
+    around = Surroundings()
     resolved: dict[str, str | None] = {}
     base = facts.base_url or facts.url
     links: list[LinkItem] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -69,6 +70,10 @@ class PageItem:
     links: list[LinkItem] = field(default_factory=list)
     # external registrable domain -> links to it on this page (set by the target filter)
     domain_edges: dict[str, int] = field(default_factory=dict)
+    # unlinked brand mentions of targets (set by pipelines.mentions, see linkcrawl.mentions)
+    mentions: list[dict[str, Any]] = field(default_factory=list)
+    # the parsed page (lxml root), kept only until the mentions pipeline has read it
+    dom: Any = field(default=None, repr=False, compare=False)
 
     @property
     def noindex(self) -> bool:

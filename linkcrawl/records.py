@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from linkcrawl.items import LinkItem, PageItem
-from linkcrawl.store.base import backlink_key
+from linkcrawl.store.base import backlink_key, mention_key
 
 
 def page_doc(page: PageItem, run_id: str) -> dict[str, Any]:
@@ -87,4 +87,25 @@ def link_json(link: LinkItem) -> dict[str, Any]:
         "wrapper": link.wrapper,
         "context": link.context,
         "dom_path": link.dom_path,
+    }
+
+
+def mention_doc(
+    page: PageItem, mention: dict[str, Any], run_id: str, seen_at: datetime
+) -> dict[str, Any]:
+    """A ``mentions`` document from one of :func:`linkcrawl.mentions.find_mentions`'s."""
+    return {
+        "key": mention_key(page.url, mention["target"], mention["term"]),
+        "target_domain": mention["target_domain"],
+        "target": mention["target"],
+        "term": mention["term"],
+        "source_url": page.url,
+        "source_host": page.host,
+        "source_domain": page.domain,
+        "context": mention["context"],
+        "location": mention["location"],
+        "occurrences": mention["occurrences"],
+        "page_type": page.page_type,
+        "run_id": run_id,
+        "seen_at": seen_at,
     }

@@ -46,6 +46,10 @@ def target_summary(store: Store, target: str) -> dict[str, Any]:
         "by_location": Counter(link.get("location") or "other" for link in links),
         "domains_by_type": _domains_by(links, "link_type"),
         "domains_by_location": _domains_by(links, "location"),
+        "placements": store.count("placements", {"target_domain": target}),
+        "sitewide_placements": store.count("placements",
+                                           {"target_domain": target, "sitewide": True}),
+        "mentions": store.count("mentions", {"target_domain": target}),
     }
 
 
@@ -61,7 +65,8 @@ def summary_text(store: Store, targets: list[str]) -> str:
         s = target_summary(store, target)
         head = (
             f"{target}: {s['referring_domains']} referring domains, {s['backlinks']} backlinks "
-            f"({s['followed']} followed)"
+            f"({s['followed']} followed) in {s['placements']} placements "
+            f"({s['sitewide_placements']} sitewide), {s['mentions']} unlinked mentions"
         )
         rows = [
             {"link type": t, "backlinks": s["by_type"][t], "domains": s["domains_by_type"][t]}
@@ -128,6 +133,8 @@ class Report:
     anchor_class: dict[str, str]  # backlink key -> anchor class
     velocity_week: list[dict[str, Any]] = field(default_factory=list)
     velocity_month: list[dict[str, Any]] = field(default_factory=list)
+    placements: list[dict[str, Any]] = field(default_factory=list)  # stored, most pages first
+    mentions: list[dict[str, Any]] = field(default_factory=list)  # unlinked, newest first
 
     @property
     def live(self) -> list[dict[str, Any]]:
@@ -188,6 +195,10 @@ def build_report(store: Store, target: str, rules: AnchorRules | None = None,
         target=target, generated_at=now or datetime.now(UTC), backlinks=links, domains=rows,
         titles=titles, anchor_class=anchor_classes(links, rules),
         velocity_week=velocity(events, "week"), velocity_month=velocity(events, "month"),
+        placements=store.find("placements", {"target_domain": target},
+                              sort=[("page_count", -1), ("source_domain", 1)]),
+        mentions=store.find("mentions", {"target_domain": target},
+                            sort=[("first_seen", -1), ("source_url", 1)]),
     )
 
 
@@ -207,7 +218,9 @@ def report_text(report: Report, limit: int = 20) -> str:
     live_domains = [d for d in r.domains if d["status"] == "live"]
     head = (f"{r.target}: {len(live_domains)} live referring domains ({len(r.domains)} ever), "
             f"{len(r.live)} live backlinks ({r.counts('follow')['follow']} followed), "
-            f"{len(r.lost)} lost")
+            f"{len(r.lost)} lost, {len(r.placements)} placements "
+            f"({sum(1 for p in r.placements if p.get('sitewide'))} sitewide), "
+            f"{len(r.mentions)} unlinked mentions")
     domain_rows = [
         {**d, "best link": (d["best"] or {}).get("source_url", ""),
          "authority": d.get("authority")}
@@ -232,6 +245,11 @@ def report_text(report: Report, limit: int = 20) -> str:
                                    ("location", "backlinks", "share"))),
         ("Sitewide placements", format_table([vars_of(p) for p in r.sitewide()[:limit]], (
             "referring_domain", "pages", "anchor_text", "location", "representative_url"))),
+        (f"Placements (top {limit})", format_table(r.placements[:limit], (
+            "source_domain", "page_count", "sitewide", "anchor_text", "location",
+            "representative_url"))),
+        (f"Unlinked mentions (newest {limit})", format_table(r.mentions[:limit], (
+            "source_url", "term", "location", "context", "first_seen"))),
         ("Referring domains per month", format_table(r.velocity_month[-12:], (
             "period", "new", "lost", "net"))),
         ("Recent changes", format_table(r.changes(limit), (

@@ -11,11 +11,28 @@ middleware has stored the real parser (or ``None`` after a download error) in
 
 from __future__ import annotations
 
+import logging
+
 from scrapy import Request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxt
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
+
+
+class _OneLine(logging.Filter):
+    """Scrapy logs a traceback when robots.txt cannot be fetched (a host that is down);
+    the message already names the error, and a crawl meets dead hosts all the time."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+_SCRAPY_LOGGER = logging.getLogger(ScrapyRobotsTxt.__module__)
+if not any(isinstance(f, _OneLine) for f in _SCRAPY_LOGGER.filters):
+    _SCRAPY_LOGGER.addFilter(_OneLine())
 
 
 class RobotsTxtMiddleware(ScrapyRobotsTxt):

@@ -47,6 +47,10 @@ DOWNLOAD_HANDLERS = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy 2.19's robots.txt middleware lets requests queued behind a host's robots.txt
+    # ignore it (see linkcrawl/robotstxt.py); ours gives every waiter the parser.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "linkcrawl.robotstxt.RobotsTxtMiddleware": 100,
     "linkcrawl.middlewares.ProxyMiddleware": 740,
     "linkcrawl.middlewares.AddressGuardMiddleware": 745,
 }
@@ -54,12 +58,21 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.targets.TargetFilterPipeline": 200,
+    "pipelines.mentions.MentionsPipeline": 250,
     "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.classify.ClassifyPipeline": 400,
     "pipelines.store.StorePipeline": 900,
 }
 
+# With JOBDIR set, journal requested-but-unfinished URLs so a restart after a kill re-queues
+# them (linkcrawl.journal_ext); lowest order so it sees a callback's output last.
+SPIDER_MIDDLEWARES = {
+    "linkcrawl.journal_ext.JournalMiddleware": 1,
+}
+
 EXTENSIONS = {
+    # first: built before Scrapy logs anything, masks credentials in every log record
+    "linkcrawl.logmask.SecretMaskExtension": 0,
     "linkcrawl.progress.ProgressLog": 500,
 }
 

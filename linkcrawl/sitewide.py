@@ -59,3 +59,28 @@ def placements(links: Iterable[Mapping[str, Any]]) -> list[Placement]:
 
 def sitewide(links: Iterable[Mapping[str, Any]]) -> list[Placement]:
     return [p for p in placements(links) if p.sitewide]
+
+
+def placement_docs(links: Iterable[Mapping[str, Any]], min_pages: int) -> list[dict[str, Any]]:
+    """``placements`` collection rows for the live ``links`` (backlink documents): one per
+    placement, with ``page_count`` pages and ``sitewide`` from ``min_pages``."""
+    from linkcrawl.store.base import placement_key
+
+    by_key = {link["key"]: link for link in links}
+    rows = []
+    for p in placements(by_key.values()):
+        members = [by_key[k] for k in p.keys]
+        lasts = [m["last_seen"] for m in members if m.get("last_seen")]
+        target_domain = members[0].get("target_domain") or ""
+        rows.append({
+            "key": placement_key(target_domain, p.referring_domain, p.target_url,
+                                 p.anchor_text, p.location),
+            "target_domain": target_domain, "source_domain": p.referring_domain,
+            "target_url": p.target_url, "anchor_text": p.anchor_text, "location": p.location,
+            "page_count": p.pages, "backlinks": len(members),
+            "follow": any(m.get("follow") for m in members),
+            "link_type": members[0].get("link_type") or "",
+            "representative_url": p.representative_url, "sitewide": p.pages >= min_pages,
+            "first_seen": p.first_seen, "last_seen": max(lasts) if lasts else None,
+        })
+    return rows

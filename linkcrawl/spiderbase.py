@@ -34,6 +34,8 @@ from linkcrawl.traps import TrapPolicy, check_url, page_number
 logger = logging.getLogger(__name__)
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+# The error recorded for a page robots.txt forbids (recheck reads it as a lost reason).
+ROBOTS_BLOCKED = "blocked by robots.txt"
 # Page types a spider's hint may replace: page analysis found nothing more specific.
 GENERIC_PAGE_TYPES = frozenset({"other", "article", "homepage"})
 HINT_CONFIDENCE = 0.7
@@ -272,7 +274,7 @@ class LinkcrawlSpider(scrapy.Spider):
         elif failure.check(IgnoreRequest):
             error = str(failure.value) or "ignored"
             if "robots" in error.lower() or not error.strip():
-                error = "blocked by robots.txt"
+                error = ROBOTS_BLOCKED
         else:
             error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
         self.crawler.stats.inc_value(f"linkcrawl/fetch_errors/{error.split(':')[0].split()[0]}")

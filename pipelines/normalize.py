@@ -12,6 +12,7 @@ from scrapy.exceptions import DropItem
 from linkcrawl.analyze import page_identity
 from linkcrawl.items import PageItem
 from linkcrawl.links import normalize_page_links
+from linkcrawl.spiderbase import ROBOTS_BLOCKED
 from pipelines._base import CrawlerPipeline
 
 
@@ -24,10 +25,13 @@ class NormalizePipeline(CrawlerPipeline):
             item.url, item.host, item.domain = page_identity(item.url)
         found = len(item.links)
         dropped = normalize_page_links(item)
-        self.stats.inc_value("linkcrawl/pages")
+        if item.error == ROBOTS_BLOCKED:
+            self.stats.inc_value("linkcrawl/robots_blocked")
+        elif item.error:
+            self.stats.inc_value("linkcrawl/page_errors")
+        else:
+            self.stats.inc_value("linkcrawl/pages")
         self.stats.inc_value("linkcrawl/links_found", found)
         if dropped:
             self.stats.inc_value("linkcrawl/links_unusable", dropped)
-        if item.error:
-            self.stats.inc_value("linkcrawl/page_errors")
         return item

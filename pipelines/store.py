@@ -21,13 +21,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 
 from linkcrawl.config import LinkcrawlConfig
 from linkcrawl.errors import StoreError
 from linkcrawl.items import PageItem
 from linkcrawl.reciprocal import mark_reciprocal
-from linkcrawl.records import backlink_doc, page_doc
+from linkcrawl.records import backlink_doc, mention_doc, page_doc
 from linkcrawl.spill import Backlog, items_durable
 from linkcrawl.store import open_store
 from linkcrawl.store.base import Store
@@ -48,11 +49,14 @@ class StorePipeline(CrawlerPipeline):
         self._run_started = False
         self._pages: list[dict[str, Any]] = []
         self._backlinks: list[dict[str, Any]] = []
+        self._mentions: list[dict[str, Any]] = []
         self._edges: Counter[tuple[str, str]] = Counter()
         self._pairs: set[tuple[str, str]] = set()
         self._backlog: Backlog | None = None
         self._delay = 0.0
         self._retry_at = 0.0
+        self._recorded = False  # the run record was written by _finish
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     def open_spider(self, spider: Any = None) -> None:
         spider = spider or self.spider
@@ -91,6 +95,7 @@ class StorePipeline(CrawlerPipeline):
         for link in item.links:
             self._backlinks.append(backlink_doc(item, link, self.run_id, seen_at))
             self._pairs.add((link.target_domain, link.source_domain or item.domain))
+        self._mentions.extend(mention_doc(item, m, self.run_id, seen_at) for m in item.mentions)
         for domain, count in item.domain_edges.items():
             self._edges[(item.domain, domain)] += count
         if max(len(self._backlinks), len(self._pages)) >= self.config.batch_size:
@@ -136,6 +141,10 @@ class StorePipeline(CrawlerPipeline):
         if self._edges:
             store.add_domain_edges(dict(self._edges), datetime.now(UTC), self.run_id)
             self._edges.clear()
+        if self._mentions:
+            store.upsert_mentions(self._mentions)
+            self.stats.inc_value("linkcrawl/mentions_stored", len(self._mentions))
+            self._mentions = []
 
     def _keep(self) -> None:
         """Move the current batch into the backlog (which spills past its bound)."""
@@ -181,6 +190,8 @@ class StorePipeline(CrawlerPipeline):
             self.stats.set_value("linkcrawl/reciprocal_links", reciprocal)
             rows = self.store.refresh_referring_domains(self._pairs)
             self.stats.set_value("linkcrawl/referring_domains", rows)
+            placements = self.store.refresh_placements(self._pairs, self.config.sitewide_min_pages)
+            self.stats.set_value("linkcrawl/placements", placements)
             stats = self.stats.get_stats()
             self.store.finish_run(
                 self.run_id,
@@ -188,6 +199,7 @@ class StorePipeline(CrawlerPipeline):
                 finish_reason=str(stats.get("finish_reason", "finished")),
                 stats=stats,
             )
+            self._recorded = True
         except StoreError as exc:
             self._failed(exc)
             self._leave_spill()
@@ -216,14 +228,29 @@ class StorePipeline(CrawlerPipeline):
         )
         self.log_summary(stats)
 
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        """Scrapy knows why a crawl ended (``shutdown`` after Ctrl-C, ``closespider_*``)
+        only after the pipelines have closed: correct the run record then."""
+        if not self._recorded or reason == "finished":
+            return
+        stats = {**self.stats.get_stats(), "finish_reason": reason}
+        try:
+            with open_store(self.config.store_uri) as store:
+                store.finish_run(
+                    self.run_id, finished_at=datetime.now(UTC), finish_reason=reason, stats=stats
+                )
+        except StoreError as exc:
+            logger.warning("run %s ended with %r, not recorded: %s", self.run_id, reason, exc)
+
     def log_summary(self, stats: dict[str, Any]) -> None:
         logger.info(
             "summary: run %s: %d pages, %d links found, %d backlinks stored, "
-            "%d referring domains, %d errors",
+            "%d referring domains, %d errors, %d blocked by robots.txt",
             self.run_id,
             stats.get("linkcrawl/pages", 0),
             stats.get("linkcrawl/links_found", 0),
             stats.get("linkcrawl/backlinks_stored", 0),
             stats.get("linkcrawl/referring_domains", 0),
             stats.get("linkcrawl/page_errors", 0),
+            stats.get("linkcrawl/robots_blocked", 0),
         )

@@ -51,19 +51,6 @@ class RecheckSpider(LinkcrawlSpider):
         },
     }
 
-    @classmethod
-    def update_settings(cls, settings: BaseSettings) -> None:
-        super().update_settings(settings)
-        # Scrapy 2.19's robots.txt middleware lets requests that queue behind a host's
-        # robots.txt ignore it; a robots_blocked verdict needs the fixed one. Merged into
-        # the project's middlewares (a dict in custom_settings would replace them).
-        middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
-        middlewares |= {
-            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-            "linkcrawl.robotstxt.RobotsTxtMiddleware": 100,
-        }
-        settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="spider")
-
     def __init__(
         self,
         target: str | None = None,

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import json
 import socket
 import struct
 import threading
@@ -18,29 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from scrapy.utils.project import get_project_settings
-
 from linkcrawl.localweb import LocalWeb, Resolved
-
-JOURNAL_MIDDLEWARE = "linkcrawl.journal_ext.JournalMiddleware"
-
-
-def journal_settings() -> dict[str, str]:
-    """Enable the journal middleware if the project settings do not yet (order 1: it
-    must see a callback's output last)."""
-    if JOURNAL_MIDDLEWARE in (get_project_settings().getdict("SPIDER_MIDDLEWARES") or {}):
-        return {}
-    return {"SPIDER_MIDDLEWARES": json.dumps({JOURNAL_MIDDLEWARE: 1})}
-
-
-MASK_EXTENSION = "linkcrawl.logmask.SecretMaskExtension"
-
-
-def mask_settings() -> dict[str, str]:
-    """Enable the log mask extension if the project settings do not yet (order 0: first)."""
-    if MASK_EXTENSION in (get_project_settings().getdict("EXTENSIONS") or {}):
-        return {}
-    return {"EXTENSIONS": json.dumps({MASK_EXTENSION: 0})}
 
 
 class GatedWeb(LocalWeb):

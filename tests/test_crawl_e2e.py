@@ -102,12 +102,15 @@ def test_run_is_recorded_with_stats_and_summary(crawled, ground_truth) -> None:
     uri, result = crawled
     with open_store(uri) as store:
         runs = store.find("runs")
-        pages = store.count("pages")
+        pages = store.find("pages")
+    pages_fetched = sum(1 for p in pages if not p["error"])
+    pages_blocked = sum(1 for p in pages if p["error"] == "blocked by robots.txt")
     assert len(runs) == 1
     run = runs[0]
     assert run["finish_reason"] == "finished"
     assert run["stats"]["linkcrawl/backlinks_stored"] == len(ground_truth["backlinks"])
-    assert run["stats"]["linkcrawl/pages"] == pages
+    assert run["stats"]["linkcrawl/pages"] == pages_fetched
+    assert run["stats"]["linkcrawl/robots_blocked"] == pages_blocked > 0
     assert "summary: run" in result.stderr
     assert f"{len(ground_truth['backlinks'])} backlinks stored" in result.stderr
 

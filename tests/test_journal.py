@@ -23,7 +23,7 @@ from linkcrawl.journal import FILE_NAME, Journal
 from linkcrawl.localweb import DEMO_WEB_DIR, LocalWeb
 from linkcrawl.store import open_store
 from tests.conftest import DEMO_TARGETS, REPO, scrapy_crawl
-from tests.faultweb import GatedWeb, journal_settings
+from tests.faultweb import GatedWeb
 
 SEEDS = REPO / "data" / "seeds" / "demo.txt"
 ARGS = {"seeds_file": str(SEEDS), "targets": ",".join(DEMO_TARGETS)}
@@ -44,7 +44,6 @@ def crawl_command(uri: str, proxy: str, jobdir: Path) -> list[str]:
         "LINKCRAWL_STORE_URI": uri, "LINKCRAWL_HTTP_PROXY": proxy,
         "LINKCRAWL_ALLOW_PRIVATE_ADDRESSES": True, "LINKCRAWL_PROGRESS_INTERVAL": 0,
         "AUTOTHROTTLE_ENABLED": False, "JOBDIR": jobdir, "LINKCRAWL_BATCH_SIZE": 3,
-        **journal_settings(),
     }
     for key, value in settings.items():
         cmd += ["-s", f"{key}={value}"]
@@ -80,7 +79,7 @@ def test_sigkill_and_restart_store_every_backlink_once(
 
     with LocalWeb(DEMO_WEB_DIR) as web:
         second = scrapy_crawl("sites", store_uri=uri, proxy=web.proxy_url, args=ARGS,
-                              settings={"JOBDIR": jobdir, **journal_settings()}).check()
+                              settings={"JOBDIR": jobdir}).check()
     assert "did not close cleanly" in second.stderr
     requeued = int(second.stderr.split("journal: re-queued ")[1].split()[0])
     assert requeued > 0

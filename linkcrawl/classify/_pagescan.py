@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -51,6 +52,13 @@ def _text(el: etree._Element) -> str:
     return rules.fold(" ".join(el.itertext()))
 
 
+@lru_cache(maxsize=16384)
+def _is_chrome_markup(tag: str, classes: str, ident: str) -> bool:
+    """:func:`_is_chrome` of one element's tag, class and id values (memoized: pages repeat
+    the same markup hundreds of times)."""
+    return _is_chrome(tag, [*classes.lower().split(), ident.lower()])
+
+
 def _is_chrome(tag: str, tokens: Iterable[str]) -> bool:
     if tag in rules.CHROME_TAGS:
         return True
@@ -80,50 +88,90 @@ def _schema_types(json_ld: Sequence[dict[str, Any]]) -> set[str]:
     return out
 
 
-# Attribute-wide facts, read with XPath in one C-level pass each rather than per element.
-_CLASSES = etree.XPath("//@class")
-_IDS = etree.XPath("//@id")
-_ENGINE_ATTRS = etree.XPath("//@data-template | //@data-pagecontroller | //@data-app")
-_ITEMTYPES = etree.XPath("//@itemtype")
-_PUBLISHED = etree.XPath(
-    "boolean(//time[@datetime] | //*[@itemprop='datePublished']"
-    " | //meta[@property='article:published_time'])"
-)
-_ARTICLES = etree.XPath("count(//article)")
+_ENGINE_ATTRS = frozenset({"data-template", "data-pagecontroller", "data-app"})
 
 
-def scan_page(root: etree._Element, json_ld: Sequence[dict[str, Any]]) -> PageScan:
-    """Read attribute facts with XPath, then walk the page's own text (chrome subtrees are
-    skipped whole; lxml's iterwalk, so deep pages stay safe) and fill a :class:`PageScan`."""
-    scan = PageScan(schema=_schema_types(json_ld))
-    for value in _CLASSES(root):
-        scan.classes.update(value.lower().split())
+def _attribute_facts(scan: PageScan, classes: list[str], ids: list[str], engine: list[str],
+                     itemtypes: list[str]) -> None:
+    scan.classes.update(" ".join(classes).lower().split())
     scan.tokens.update(scan.classes)
-    scan.tokens.update(str(v).lower() for v in _IDS(root))
-    scan.tokens.update(str(v).lower() for v in _ENGINE_ATTRS(root))
-    for value in _ITEMTYPES(root):
+    scan.tokens.update(v.lower() for v in ids)
+    scan.tokens.update(v.lower() for v in engine)
+    for value in itemtypes:
         names = [t.rstrip("/").rsplit("/", 1)[-1].lower() for t in value.split()]
         scan.schema.update(names)
         scan.itemtypes.update(names)
-    scan.published = bool(_PUBLISHED(root))
-    scan.tags["article"] = int(_ARTICLES(root))
+
+
+def scan_page(root: etree._Element, json_ld: Sequence[dict[str, Any]]) -> PageScan:
+    """Read the document's attribute facts (what ``//@class``, ``//@id``, ``//@itemtype``
+    ... select) and the page's own text (chrome subtrees skipped whole) in one pass over the
+    tree, and fill a :class:`PageScan`."""
+    scan = PageScan(schema=_schema_types(json_ld))
+    classes: list[str] = []
+    ids: list[str] = []
+    engine: list[str] = []
+    itemtypes: list[str] = []
+    published = False  # <time datetime>, itemprop=datePublished, article:published_time
+    articles = 0
     own: list[str] = []
     own_len = 0
-    walk = etree.iterwalk(root, events=("start",))
-    for _, el in walk:
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if own_len < TEXT_CAP and el.tail and el.tail.strip():  # the parent's own text
-            own.append(el.tail)
-            own_len += len(el.tail)
-        if not tag or tag in _SKIP or (tag not in ("html", "body") and _is_chrome(
-            tag, [*(el.get("class") or "").lower().split(), (el.get("id") or "").lower()]
-        )):
-            walk.skip_subtree()
+    skipped: set[etree._Element] = set()
+    doc = root.getroottree().getroot()
+    # A subtree: attributes still come from the whole document, text from the subtree only.
+    subtree = None if doc is root else set(root.iter())
+    for el in doc.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            ltag = cls = ident = ""
+        else:
+            ltag = tag.lower()
+            cls = ident = ""
+            if tag == "article":
+                articles += 1
+            for name, value in el.items():
+                if name == "class":
+                    cls = value
+                    classes.append(value)
+                elif name == "id":
+                    ident = value
+                    ids.append(value)
+                elif name in _ENGINE_ATTRS:
+                    engine.append(value)
+                elif name == "itemtype":
+                    itemtypes.append(value)
+                elif not published and (
+                    (name == "itemprop" and value == "datePublished")
+                    or (name == "datetime" and tag == "time")
+                    or (name == "property" and tag == "meta"
+                        and value == "article:published_time")
+                ):
+                    published = True
+        if subtree is not None and el not in subtree:
             continue
-        if own_len < TEXT_CAP and el.text and el.text.strip():
-            own.append(el.text)
-            own_len += len(el.text)
-        _content_element(scan, el, tag)
+        if el.getparent() in skipped:
+            skipped.add(el)
+            continue
+        if own_len < TEXT_CAP:  # the parent's own text
+            tail = el.tail
+            if tail and not tail.isspace():
+                own.append(tail)
+                own_len += len(tail)
+        if not ltag or ltag in _SKIP or (ltag not in ("html", "body") and _is_chrome_markup(
+            ltag, cls, ident
+        )):
+            skipped.add(el)
+            continue
+        if own_len < TEXT_CAP:
+            text = el.text
+            if text and not text.isspace():
+                own.append(text)
+                own_len += len(text)
+        if ltag in _CONTENT_TAGS:
+            _content_element(scan, el, ltag)
+    _attribute_facts(scan, classes, ids, engine, itemtypes)
+    scan.published = published
+    scan.tags["article"] = articles
     scan.text = rules.fold(" ".join(own))
     body = root.find("body")
     all_text = etree.tostring(body if body is not None else root, method="text", encoding=str)
@@ -131,13 +179,17 @@ def scan_page(root: etree._Element, json_ld: Sequence[dict[str, Any]]) -> PageSc
     return scan
 
 
+# Tags :func:`_content_element` reads; the walk skips the call for all others.
+_CONTENT_TAGS = _LABEL_TAGS | {"h1"}
 _INLINE = frozenset({"strong", "b", "em", "i", "span", "small", "br", "abbr", "time"})
 
 
 def _short_text(el: etree._Element, limit: int = 80) -> str | None:
     """Folded text of a small element (no block children, at most ``limit`` characters)."""
-    if any(not isinstance(c.tag, str) or c.tag not in _INLINE for c in el):
-        return None
+    for child in el:
+        tag = child.tag
+        if not isinstance(tag, str) or tag not in _INLINE:
+            return None
     text = " ".join(el.itertext())
     return rules.fold(text) if len(text) <= limit * 2 else None
 
@@ -168,16 +220,19 @@ def _content_element(scan: PageScan, el: etree._Element, tag: str) -> None:
             scan.labels.append(lead.rstrip(":"))
 
 
+_TITLE_TAGS = frozenset({"p", "div", "span", "strong", "b"})
+
+
 def _heading_like(el: etree._Element) -> str | None:
     """The folded text of ``el`` if it reads as a block title, else None."""
     tag = el.tag if isinstance(el.tag, str) else ""
-    classes = (el.get("class") or "").lower()
     if tag in _SECTION_TAGS:  # a heading always starts a new section, even a linked one
         return rules.fold(" ".join(el.itertext())[:300]).rstrip(": ")
-    if "title" in classes or "heading" in classes:
+    classes = el.get("class")
+    if classes and ("title" in (low := classes.lower()) or "heading" in low):
         text = _short_text(el, 120)
         return text.rstrip(": ") if text else None
-    if tag in ("p", "div", "span", "strong", "b"):
+    if tag in _TITLE_TAGS:
         text = _short_text(el, 60)
         if text and len(text.split()) <= 5:
             return text.rstrip(": ")
@@ -189,19 +244,26 @@ def mark_sections(root: etree._Element, links: Sequence[LinkItem]) -> None:
     partner or author-box title (the nearest title before the link's block, walking outwards)."""
     if not links:
         return
-    child_titles: dict[etree._Element, dict[etree._Element, str | None]] = {}
+    # parent -> [its children not read yet, child -> title before it, last title so far]:
+    # children are read in order only as far as a link's ancestor needs.
+    child_titles: dict[etree._Element, list[Any]] = {}
 
-    def titles_of(parent: etree._Element) -> dict[etree._Element, str | None]:
-        table = child_titles.get(parent)
-        if table is None:
-            table, current = {}, None
-            for child in parent:
-                table[child] = current
-                title = _heading_like(child)
-                if title:
-                    current = title
-            child_titles[parent] = table
-        return table
+    def title_before(parent: etree._Element, node: etree._Element) -> str | None:
+        state = child_titles.get(parent)
+        if state is None:
+            state = child_titles[parent] = [iter(parent), {}, None]
+        children, table, current = state
+        if node in table:
+            return table[node]
+        for child in children:
+            table[child] = current
+            title = _heading_like(child)
+            if title:
+                current = title
+            if child is node:
+                break
+        state[2] = current
+        return table.get(node)
 
     memo: dict[etree._Element, str | None] = {}
 
@@ -217,7 +279,7 @@ def mark_sections(root: etree._Element, links: Sequence[LinkItem]) -> None:
             if parent is None or parent.tag in ("body", "html"):
                 break
             chain.append(node)
-            found = titles_of(parent).get(node)
+            found = title_before(parent, node)
             if found:
                 break
             node = parent

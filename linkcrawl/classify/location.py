@@ -18,6 +18,9 @@ from typing import NamedTuple
 from lxml import etree
 
 from linkcrawl.classify import location_rules as rules
+from linkcrawl.classify._maincontent import TEXT_LEN as _TEXT_LEN
+from linkcrawl.classify._maincontent import Signal
+from linkcrawl.classify._maincontent import find_main_content as _find_main_content
 from linkcrawl.domains import registrable_domain
 from linkcrawl.verdict import Verdict
 
@@ -26,12 +29,9 @@ __all__ = [
     "is_hidden",
 ]
 
-Signal = tuple[str, str, str]  # (location, evidence, kind of evidence)
 _WORD_SPLIT_RE = re.compile(r"[^a-z0-9]+")
 _CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _HOST_RE = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/?#]*@)?([^:/?#]+)", re.IGNORECASE)
-_TEXT_LEN = etree.XPath("string-length(normalize-space(.))")
-_PARAGRAPHS = ("p", "pre", "li")
 _TOP = ("body", "html")
 
 
@@ -47,6 +47,7 @@ class Region(NamedTuple):
 
 
 _EMPTY = Region("")
+_UNSET = object()
 
 
 @lru_cache(maxsize=32768)
@@ -191,117 +192,9 @@ def signal_of(el: etree._Element) -> Signal | None:
 def find_main_content(root: etree._Element,
                       signal: Callable[[etree._Element], Signal | None] = signal_of,
                       ) -> list[etree._Element]:
-    """The element(s) holding the page's running text; [] when the page has none.
-
-    Readability-style: paragraphs with enough non-link text (and runs of text split by
-    <br>) vote for their container (full score) and its parent (half). The best container
-    wins; a near-best rival a few levels up pulls it to their common container (an article
-    split in chunks), and siblings that scored well join it. Content markup weighs in.
-    """
-    d = rules.DENSITY
-    scores = _vote_scores(root)
-    in_comment: dict[etree._Element, bool] = {}
-    for el in scores:
-        scores[el] *= _candidate_weight(el, signal, in_comment)
-    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
-    if not ranked or ranked[0][1] < d["min_main_score"]:
-        return _markup_main(root, signal)
-    top, best = ranked[0]
-    lineage = set(top.iterancestors())  # a rival must stand beside top, not above or below
-    rivals = [el for el, score in ranked[1:5] if score >= best * d["alternative_ratio"]
-              and el not in lineage and top not in set(el.iterancestors())]
-    reach = {anc for rival in rivals for anc in (rival, *rival.iterancestors())}
-    node = top.getparent()
-    for _ in range(int(d["max_climb"])):
-        if node is None or node.tag in _TOP:
-            break
-        if node in reach:
-            top = node
-            break
-        node = node.getparent()
-    main = [top]
-    parent = top.getparent()
-    if parent is not None:
-        threshold = max(d["min_sibling_score"], best * d["sibling_ratio"])
-        main.extend(s for s in parent if s is not top and scores.get(s, 0.0) >= threshold)
-    return main
-
-
-def _vote_scores(root: etree._Element) -> dict[etree._Element, float]:
-    d = rules.DENSITY
-    scores: dict[etree._Element, float] = {}
-
-    def vote(el: etree._Element | None, score: float) -> None:
-        if el is not None and isinstance(el.tag, str):
-            scores[el] = scores.get(el, 0.0) + score
-            parent = el.getparent()
-            if parent is not None:
-                scores[parent] = scores.get(parent, 0.0) + score / 2
-
-    for block in root.iter(*_PARAGRAPHS):
-        if _only_a_link(block):
-            continue  # a menu item: all link text, it would never vote
-        length = _TEXT_LEN(block)
-        if length < d["min_paragraph_chars"]:
-            continue
-        link_len = sum(_TEXT_LEN(a) for a in block.iter("a"))
-        if link_len <= d["max_paragraph_link_density"] * length:
-            vote(block.getparent(),
-                 1.0 + min((length - link_len) / 100.0, d["max_paragraph_score"] - 1.0))
-    seen: set[etree._Element] = set()
-    for br in root.iter("br"):  # text split by <br> instead of paragraphs
-        holder = br.getparent()
-        if holder is None or holder in seen or holder.tag in _PARAGRAPHS:
-            continue
-        seen.add(holder)
-        length = len((holder.text or "").strip()) + sum(
-            len((child.tail or "").strip()) for child in holder)
-        if length >= d["min_paragraph_chars"]:
-            vote(holder, 1.0 + length / 100.0)
-    return scores
-
-
-def _only_a_link(block: etree._Element) -> bool:
-    if len(block) != 1 or block[0].tag != "a":
-        return False
-    return not (block.text or "").strip() and not (block[0].tail or "").strip()
-
-
-def _candidate_weight(el: etree._Element, signal: Callable[[etree._Element], Signal | None],
-                      in_comment: dict[etree._Element, bool]) -> float:
-    """Prior of a candidate: content markup up, boilerplate markup or a comment thread down."""
-    if el.tag in _TOP:
-        return rules.DENSITY["body_weight"]
-    own = signal(el)
-    if own is not None:
-        return rules.DENSITY["content_boost" if own[0] == "content" else "boilerplate_penalty"]
-    chain = []
-    node = el.getparent()
-    while node is not None and node.tag not in _TOP and node not in in_comment:
-        chain.append(node)
-        node = node.getparent()
-    inside = in_comment.get(node, False) if node is not None else False
-    for item in reversed(chain):
-        sig = signal(item)
-        inside = inside or (sig is not None and sig[0] == "comment")
-        in_comment[item] = inside
-    return rules.DENSITY["boilerplate_penalty"] if inside else 1.0
-
-
-def _markup_main(root: etree._Element, signal: Callable[[etree._Element], Signal | None],
-                 ) -> list[etree._Element]:
-    """Main content named by markup, for pages with little running text (lists, tables)."""
-    marked = []
-    for el in root.iter("main", "article", "div", "section"):
-        found = signal(el)
-        if found is not None and found[0] == "content" and found[2] != "tag" and not any(
-            m in marked for m in el.iterancestors()
-        ):
-            marked.append(el)
-    if marked:
-        return marked
-    mains = list(root.iter("main"))
-    return mains if len(mains) == 1 else []
+    """The element(s) holding the page's running text; [] when the page has none (see
+    :mod:`linkcrawl.classify._maincontent`)."""
+    return _find_main_content(root, signal)
 
 
 class PageLocator:
@@ -326,6 +219,33 @@ class PageLocator:
             found = self._signals[el] = signal_of(el)
             return found
 
+    def _markup(self, el: etree._Element) -> tuple[Signal | None, bool]:
+        """(:func:`signal_of`, :func:`is_hidden`) of ``el`` from one read of its attributes."""
+        tag = el.tag
+        role = classes = ident = itemprop = itemtype = ""
+        hidden = False
+        for name, value in el.items():
+            if name == "class":
+                classes = value
+            elif name == "id":
+                ident = value
+            elif name == "role":
+                role = value
+            elif name == "itemprop":
+                itemprop = value
+            elif name == "itemtype":
+                itemtype = value
+            elif name == "hidden" or (
+                name == "style" and value and rules.HIDDEN_STYLE_RE.search(value) is not None
+            ):
+                hidden = True
+        signal = self._signals.get(el, _UNSET)
+        if signal is _UNSET:
+            signal = self._signals[el] = (
+                None if not isinstance(tag, str) or tag in _TOP
+                else element_signal(tag, role, classes, ident, itemprop, itemtype))
+        return signal, hidden  # type: ignore[return-value]
+
     def region(self, el: etree._Element) -> Region:
         """The region of ``el``; walks up only to the nearest ancestor already known."""
         memo = self._memo
@@ -340,9 +260,9 @@ class PageLocator:
                 region = region._replace(in_main=True)
             if item.tag == "noscript" and not region.in_noscript:
                 region = region._replace(in_noscript=True)
-            if not region.hidden and is_hidden(item):
+            signal, hidden = self._markup(item)
+            if hidden and not region.hidden:
                 region = region._replace(hidden=True)
-            signal = self._signal(item)
             if signal is not None and (item not in self._above or signal[0] == "content"):
                 region = combine(region, signal)
             memo[item] = region

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from linkcrawl.store.base import COLLECTIONS, Doc, backlink_key
+from linkcrawl.store.base import COLLECTIONS, Doc, backlink_key, mention_key
 
 # Field kinds. SQLite maps them to column types (see linkcrawl.store._sqlcodec).
 TEXT, INT, FLOAT, BOOL, TIME, LIST, JSON, HISTORY = (
@@ -59,6 +59,18 @@ FIELDS: dict[str, dict[str, str]] = {
         "run_id": TEXT, "spider": TEXT, "args": JSON, "store_uri": TEXT, "started_at": TIME,
         "finished_at": TIME, "finish_reason": TEXT, "stats": JSON,
     },
+    "mentions": {
+        "key": TEXT, "target_domain": TEXT, "target": TEXT, "term": TEXT, "source_url": TEXT,
+        "source_host": TEXT, "source_domain": TEXT, "context": TEXT, "location": TEXT,
+        "occurrences": INT, "page_type": TEXT, "run_id": TEXT, "first_seen": TIME,
+        "last_seen": TIME,
+    },
+    "placements": {
+        "key": TEXT, "target_domain": TEXT, "source_domain": TEXT, "target_url": TEXT,
+        "anchor_text": TEXT, "location": TEXT, "page_count": INT, "backlinks": INT,
+        "follow": BOOL, "link_type": TEXT, "representative_url": TEXT, "sitewide": BOOL,
+        "first_seen": TIME, "last_seen": TIME,
+    },
 }
 
 KEYS: dict[str, tuple[str, ...]] = {
@@ -67,6 +79,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     "referring_domains": ("target_domain", "referring_domain"),
     "domain_edges": ("source_domain", "target_domain"),
     "runs": ("run_id",),
+    "mentions": ("key",),
+    "placements": ("key",),
 }
 
 # Names of fields that are not documented: letters, digits and "_" only, so they are safe
@@ -190,6 +204,16 @@ def prepare_backlink(doc: Mapping[str, Any]) -> tuple[Doc, datetime]:
         out["target_url"] = doc["normalized_url"]
     if not out.get("key"):
         out["key"] = backlink_key(out["source_url"], out["target_url"], out.get("anchor_text", ""))
+    seen = doc.get("seen_at")
+    return out, utc(seen) if seen is not None else now()
+
+
+def prepare_mention(doc: Mapping[str, Any]) -> tuple[Doc, datetime]:
+    """A mention document and its sighting time; ``key`` is computed when missing."""
+    out = prepare("mentions", doc, frozenset({"seen_at"}))
+    if not out.get("key"):
+        out["key"] = mention_key(out["source_url"], out.get("target") or out["target_domain"],
+                                 out["term"])
     seen = doc.get("seen_at")
     return out, utc(seen) if seen is not None else now()
 

@@ -56,6 +56,9 @@ INDEXES: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS referring_domains_domain ON referring_domains(referring_domain)",
     # who links to a domain in the domain graph (the primary key covers the other direction)
     "CREATE INDEX IF NOT EXISTS domain_edges_target ON domain_edges(target_domain)",
+    # per-target outreach lists and placement reports; placements are replaced per pair
+    "CREATE INDEX IF NOT EXISTS mentions_target ON mentions(target_domain)",
+    "CREATE INDEX IF NOT EXISTS placements_pair ON placements(target_domain, source_domain)",
 )
 
 

@@ -11,6 +11,9 @@ Keys (the upsert identity of each collection):
 - ``referring_domains``: (``target_domain``, ``referring_domain``)
 - ``domain_edges``: (``source_domain``, ``target_domain``)
 - ``runs``: ``run_id``
+- ``mentions``: ``key`` = :func:`mention_key` (source_url, target, term)
+- ``placements``: ``key`` = :func:`placement_key` (target_domain, source_domain, target_url,
+  anchor_text lower-cased, location)
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ COLLECTIONS: tuple[str, ...] = (
     "referring_domains",
     "domain_edges",
     "runs",
+    "mentions",
+    "placements",
 )
 
 Doc = dict[str, Any]
@@ -35,6 +40,20 @@ Doc = dict[str, Any]
 def backlink_key(source_url: str, target_url: str, anchor_text: str) -> str:
     """Stable identity of a backlink: one per source page x target URL x anchor."""
     raw = "\x00".join((source_url, target_url, anchor_text))
+    return hashlib.sha1(raw.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def mention_key(source_url: str, target: str, term: str) -> str:
+    """Stable identity of an unlinked mention: one per page x target x brand term."""
+    raw = "\x00".join((source_url, target, term.lower()))
+    return hashlib.sha1(raw.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def placement_key(target_domain: str, source_domain: str, target_url: str, anchor_text: str,
+                  location: str) -> str:
+    """Stable identity of a placement (one link repeated across a referring site)."""
+    raw = "\x00".join((target_domain, source_domain, target_url,
+                       anchor_text.strip().lower(), location))
     return hashlib.sha1(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -89,6 +108,37 @@ class Store(ABC):
         ``followed_backlinks``, ``pages`` (distinct source pages), ``link_types``,
         ``locations`` (sorted distinct values over live links), ``first_seen``
         (min), ``last_seen`` (max), ``status`` ("live" if any live backlink else "lost")."""
+
+    @abstractmethod
+    def upsert_mentions(self, mentions: Sequence[Mapping[str, Any]]) -> None:
+        """Insert or update unlinked mentions by ``key`` (computed when missing).
+        ``seen_at`` sets ``last_seen`` (and ``first_seen`` on insert)."""
+
+    @abstractmethod
+    def replace_placements(
+        self, pairs: Iterable[tuple[str, str]], placements: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Delete the placements of the given (target_domain, source_domain) pairs, then
+        write ``placements`` (rows computed from backlinks, see :meth:`refresh_placements`)."""
+
+    def refresh_placements(self, pairs: Iterable[tuple[str, str]], min_pages: int) -> int:
+        """Recompute ``placements`` from the live backlinks of the given pairs; a placement
+        on at least ``min_pages`` pages is ``sitewide``. Returns the rows written."""
+        from linkcrawl.sitewide import placement_docs
+
+        by_target: dict[str, set[str]] = {}
+        for target, source in pairs:
+            by_target.setdefault(target, set()).add(source)
+        wanted = {(t, s) for t, sources in by_target.items() for s in sources}
+        rows: list[Doc] = []
+        for target, sources in by_target.items():
+            names = sorted(sources)
+            for start in range(0, len(names), 500):  # bounded IN lists
+                links = self.find("backlinks", {"target_domain": target, "status": "live",
+                                                "source_domain": names[start : start + 500]})
+                rows.extend(placement_docs(links, min_pages))
+        self.replace_placements(wanted, rows)
+        return len(rows)
 
     @abstractmethod
     def start_run(self, run: Mapping[str, Any]) -> None:

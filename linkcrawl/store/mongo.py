@@ -35,6 +35,7 @@ from linkcrawl.store._schema import (
     plain,
     prepare,
     prepare_backlink,
+    prepare_mention,
     prepare_page,
     utc,
 )
@@ -54,6 +55,8 @@ INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     "referring_domains": [[("target_domain", 1)], [("referring_domain", 1)]],
     "domain_edges": [[("target_domain", 1)]],
     "pages": [[("domain", 1)]],
+    "mentions": [[("target_domain", 1)]],
+    "placements": [[("target_domain", 1), ("source_domain", 1)]],
 }
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -216,6 +219,22 @@ class MongoStore(Store):
         for start in range(0, len(stale), BATCH):
             rds.delete_many({"_id": {"$in": stale[start : start + BATCH]}})
         return len(rows)
+
+    @_wrap_errors
+    def upsert_mentions(self, mentions: Sequence[Mapping[str, Any]]) -> None:
+        self._upsert_seen("mentions", (prepare_mention(m) for m in mentions))
+
+    @_wrap_errors
+    def replace_placements(
+        self, pairs: Iterable[tuple[str, str]], placements: Sequence[Mapping[str, Any]]
+    ) -> None:
+        coll = self._db["placements"]
+        wanted = sorted(set(pairs))
+        for start in range(0, len(wanted), BATCH):
+            chunk = wanted[start : start + BATCH]
+            coll.delete_many({"$or": [{"target_domain": t, "source_domain": s} for t, s in chunk]})
+        docs = [prepare("placements", p) for p in placements]
+        self._bulk("placements", [self._upsert_op("placements", d, {}) for d in docs])
 
     @_wrap_errors
     def start_run(self, run: Mapping[str, Any]) -> None:

@@ -27,6 +27,7 @@ from linkcrawl.store._schema import (
     check_collection,
     prepare,
     prepare_backlink,
+    prepare_mention,
     prepare_page,
     utc,
 )
@@ -208,6 +209,27 @@ class SQLiteStore(Store):
                 f" AND b.source_domain = r.referring_domain){scope}"
             )
         return len(rows)
+
+    @_wrap_errors
+    def upsert_mentions(self, mentions: Sequence[Mapping[str, Any]]) -> None:
+        rows = []
+        for mention in mentions:
+            doc, seen = prepare_mention(mention)
+            doc["last_seen"] = seen
+            doc["first_seen"] = doc.get("first_seen") or seen
+            rows.append(doc)
+        self._write(write.upserts("mentions", rows, frozenset({"first_seen"})))
+
+    @_wrap_errors
+    def replace_placements(
+        self, pairs: Iterable[tuple[str, str]], placements: Sequence[Mapping[str, Any]]
+    ) -> None:
+        rows = [prepare("placements", p) for p in placements]
+        with self._tx() as db:
+            db.executemany("DELETE FROM placements WHERE target_domain = ? AND source_domain = ?",
+                           list(pairs))
+            for statement, params in write.upserts("placements", rows):
+                db.executemany(statement, params)
 
     @_wrap_errors
     def start_run(self, run: Mapping[str, Any]) -> None:

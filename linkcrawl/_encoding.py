@@ -1,0 +1,108 @@
+"""Decoding and parsing a page's bytes the way browsers do: one lxml parse per page.
+
+``parse_document`` never raises; :func:`sniff_encoding` follows the WHATWG order (BOM,
+transport charset, ``<meta charset>``, then a guess).
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+
+import lxml.html
+from lxml import etree
+
+__all__ = ["PARSER", "parse_document", "sniff_encoding"]
+
+logger = logging.getLogger(__name__)
+
+# lxml.html elements (text_content, cssselect, ...) without lxml.html's per-element Python
+# class lookup, which costs more than the parse itself once every link's ancestors are read.
+PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, huge_tree=True)
+PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(element=lxml.html.HtmlElement))
+
+_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.I)
+_CT_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.I)
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+# WHATWG Encoding: labels browsers treat as another encoding (latin-1 means windows-1252, a
+# <meta> that claims UTF-16 in an ASCII-compatible document means UTF-8).
+_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "ascii": "cp1252",
+            "us-ascii": "cp1252", "iso8859-1": "cp1252", "x-user-defined": "cp1252"}
+
+
+def _codec(label: str | bytes | None, from_meta: bool = False) -> str | None:
+    """A Python codec name for an encoding label, or None when unknown."""
+    if not label:
+        return None
+    if isinstance(label, bytes):
+        label = label.decode("ascii", "ignore")
+    label = label.strip().strip("\"'").lower()
+    label = _ALIASES.get(label, label)
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    if from_meta and name.startswith("utf-16"):
+        return "utf-8"
+    return name
+
+
+def sniff_encoding(body: bytes, encoding: str | None = None,
+                   content_type: str | None = None) -> tuple[str, int]:
+    """(codec, BOM length): BOM, ``encoding``, Content-Type charset, <meta charset>, else
+    UTF-16 if the bytes look like it, else UTF-8 (windows-1252 if they are not valid UTF-8)."""
+    for bom, name in _BOMS:
+        if body.startswith(bom):
+            return name, len(bom)
+    ct_match = _CT_CHARSET_RE.search(content_type or "")
+    meta = _CHARSET_RE.search(body[:4096])
+    name = (_codec(encoding) or _codec(ct_match.group(1) if ct_match else None)
+            or _codec(meta.group(1) if meta else None, from_meta=True))
+    if name is not None:
+        return name, 0
+    sample = body[:200]
+    if len(sample) >= 4 and sample.count(b"\x00") * 3 >= len(sample):  # UTF-16, no BOM
+        return ("utf-16-le" if body[1:2] == b"\x00" else "utf-16-be"), 0
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252", 0
+    return "utf-8", 0
+
+
+def _utf8_bytes(body: bytes | str, encoding: str | None, content_type: str | None) -> bytes:
+    """The page as valid UTF-8 without NUL bytes, decoded as browsers would."""
+    if isinstance(body, str):
+        return body.replace("\x00", "\ufffd").encode("utf-8", "replace")
+    if not isinstance(body, bytes):
+        body = bytes(body)  # bytearray, memoryview; TypeError for anything else
+    name, skip = sniff_encoding(body, encoding, content_type)
+    data = body[skip:] if skip else body
+    if name == "utf-8" and b"\x00" not in data:
+        try:
+            data.decode("utf-8")  # valid UTF-8 goes to the parser as it is
+            return data
+        except UnicodeDecodeError:
+            pass
+    return data.decode(name, "replace").replace("\x00", "\ufffd").encode("utf-8")
+
+
+def parse_document(
+    body: bytes | str, encoding: str | None = None, content_type: str | None = None
+) -> lxml.html.HtmlElement:
+    """Parse a page into an lxml.html root; never raises (an empty document for garbage).
+
+    The encoding comes from the BOM, ``encoding``, the Content-Type charset, a
+    ``<meta charset>``, then UTF-8 if the bytes are valid UTF-8, else windows-1252.
+    """
+    try:
+        data = _utf8_bytes(body, encoding, content_type)
+        if data.strip():
+            root = etree.fromstring(data, parser=PARSER)
+            if root is not None:
+                return root
+    except (etree.ParserError, ValueError, TypeError, LookupError) as exc:
+        logger.debug("unparsable document: %s", exc)
+    return etree.fromstring(b"<html><body></body></html>", parser=PARSER)
