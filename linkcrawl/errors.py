@@ -10,10 +10,10 @@ class LinkcrawlError(Exception):
 
 
 class ConfigError(LinkcrawlError):
-    """Bad arguments or settings: unknown store scheme, no targets, unreadable seeds file."""
+    """Bad arguments or settings: no targets, invalid seed URL, unreadable seeds file."""
 
 
 class StoreError(LinkcrawlError):
-    """The store cannot be opened or written (unreachable MongoDB, unwritable SQLite file)."""
+    """The store cannot be used: unknown scheme, unreachable MongoDB, unwritable SQLite file."""
 
     exit_code = 3

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,11 +137,13 @@ class BrandTerms:
         return self._any is not None
 
     def anywhere(self, text: str) -> bool:
-        """Cheap pre-check: does any term of any target occur in ``text``?"""
-        if self._any is None:
-            return False
+        """Does any term of any target occur in ``text``?"""
+        return self.maybe_in(text) and self._any is not None and self._any.search(text) is not None
+
+    def maybe_in(self, text: str) -> bool:
+        """Cheap pre-check (no false negatives): the first word of some term is in ``text``."""
         low = text.lower()
-        return any(w in low for w in self._words) and self._any.search(text) is not None
+        return any(w in low for w in self._words)
 
     def matches(self, target: str, text: str) -> Iterable[tuple[str, int, int]]:
         """(term as configured, start, end) of each occurrence of ``target``'s terms."""
@@ -184,7 +186,7 @@ def find_mentions(
     wanted = [t for t in brands.terms if t not in skip and brands.domains[t] != page_domain]
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for block in blocks:
-        if block.location not in MENTION_LOCATIONS:
+        if block.location not in MENTION_LOCATIONS or not brands.maybe_in(block.text):
             continue
         masked = _mask(block.text)
         for target in wanted:
@@ -205,8 +207,10 @@ def _clean(parts: list[str]) -> str:
     return " ".join(" ".join(parts).split())
 
 
-def main_text_blocks(root: etree._Element, page_url: str = "") -> list[TextBlock]:
-    """Text blocks of the page's main content (density detector), each with its location."""
+def main_text_blocks(root: etree._Element, page_url: str = "",
+                     keep: Callable[[str], bool] | None = None) -> list[TextBlock]:
+    """Text blocks of the page's main content (density detector), each with its location;
+    with ``keep``, only the blocks whose text it accepts (the others cost no location)."""
     locator = PageLocator(root, page_url)
     blocks: dict[etree._Element, list[str]] = {}
     order: list[etree._Element] = []
@@ -231,9 +235,9 @@ def main_text_blocks(root: etree._Element, page_url: str = "") -> list[TextBlock
         walk(main, main)
     out = []
     for holder in order:
-        location = decide(locator.region(holder), True).value
         text = _clean(blocks[holder])
-        if text:
+        if text and (keep is None or keep(text)):
+            location = decide(locator.region(holder), True).value
             out.append(TextBlock(text, location))
     return out
 
@@ -248,7 +252,8 @@ def page_mentions(
         return []
     body = root.find("body")
     text = (body if body is not None else root).text_content()
-    if not brands.anywhere(text):
+    if not brands.maybe_in(text):
         return []
-    return find_mentions(main_text_blocks(root, page_url), page_domain=page_domain,
+    return find_mentions(main_text_blocks(root, page_url, brands.maybe_in),
+                         page_domain=page_domain,
                          linked_targets=linked_targets, brands=brands)
