@@ -1,4 +1,5 @@
-"""The ``linkcrawl`` command: demo, extract, report.
+"""The ``linkcrawl`` command: demo, extract, report, recheck, authority, queries, replay,
+schedule.
 
 Every user error ends as one line on stderr and a non-zero exit, never a traceback.
 """

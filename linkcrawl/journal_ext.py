@@ -84,7 +84,8 @@ class JournalMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         jobdir = crawler.settings.get("JOBDIR")
         if not jobdir:
-            raise NotConfigured("the request journal needs JOBDIR")
+            # A crawl without JOBDIR is the normal case: no message, so Scrapy logs no warning.
+            raise NotConfigured
         if not LinkcrawlConfig.from_settings(crawler.settings).journal:
             raise NotConfigured("LINKCRAWL_JOURNAL is off")
         return cls(crawler, Path(jobdir))

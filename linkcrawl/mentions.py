@@ -131,7 +131,9 @@ class BrandTerms:
         self._any = re.compile("|".join(every), re.IGNORECASE) if every else None
         # A substring test on the lower-cased text is ~10x faster than the regex with its
         # word-boundary lookarounds (measured on 25 KB pages): the regex runs only on a hit.
-        self._words = tuple({t.split()[0].lower() for ts in self.terms.values() for t in ts})
+        # The longest word of each term is tested ("the widget co" -> "widget").
+        self._words = tuple({max(t.lower().split(), key=len) for ts in self.terms.values()
+                             for t in ts})
 
     def __bool__(self) -> bool:
         return self._any is not None
@@ -141,7 +143,7 @@ class BrandTerms:
         return self.maybe_in(text) and self._any is not None and self._any.search(text) is not None
 
     def maybe_in(self, text: str) -> bool:
-        """Cheap pre-check (no false negatives): the first word of some term is in ``text``."""
+        """Cheap pre-check (no false negatives): the longest word of a term is in ``text``."""
         low = text.lower()
         return any(w in low for w in self._words)
 

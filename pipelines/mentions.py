@@ -2,29 +2,33 @@
 
 Runs after the target filter, so ``item.links`` holds the page's backlinks: a page that
 links to a target gives no mention of that target. Reads the parsed page the analysis left
-on ``item.dom`` and drops it (the tree is not kept past this step).
+on ``item.dom`` and drops it (the tree is not kept past this step), also when mentions are
+off (``LINKCRAWL_MENTIONS=False``).
 """
 
 from __future__ import annotations
 
+import logging
+
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 
 from linkcrawl.config import LinkcrawlConfig
+from linkcrawl.errors import ConfigError
 from linkcrawl.items import PageItem
 from linkcrawl.links import TargetMatcher
 from linkcrawl.mentions import BrandTerms, page_mentions, parse_brand_terms
 from pipelines._base import CrawlerPipeline
+
+logger = logging.getLogger(__name__)
 
 
 class MentionsPipeline(CrawlerPipeline):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.config = LinkcrawlConfig.from_settings(crawler.settings)
-        if not self.config.mentions:
-            raise NotConfigured("unlinked mentions are off (LINKCRAWL_MENTIONS=False)")
         self._brands: BrandTerms | None = None
         self._matcher: TargetMatcher | None = None
+        self._enabled = self.config.mentions
 
     def _setup(self) -> tuple[BrandTerms, TargetMatcher]:
         if self._brands is None or self._matcher is None:
@@ -35,9 +39,18 @@ class MentionsPipeline(CrawlerPipeline):
             self._matcher = TargetMatcher(targets)
         return self._brands, self._matcher
 
+    def open_spider(self, spider: object = None) -> None:
+        if not self.config.mentions:
+            return
+        try:
+            self._setup()
+        except ConfigError as exc:  # a bad -a brand_terms (preflight should catch it first)
+            logger.error("%s; unlinked mentions are off for this run", exc)
+            self._enabled = False
+
     def process_item(self, item: PageItem) -> PageItem:
         root, item.dom = item.dom, None
-        if root is None or item.error:
+        if root is None or item.error or not self._enabled:
             return item
         brands, matcher = self._setup()
         linked = {matcher.match(link.target_host, link.target_domain) for link in item.links}

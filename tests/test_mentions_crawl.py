@@ -115,3 +115,20 @@ def test_brand_terms_setting_replaces_the_default(web: LocalWeb, tmp_path: Path)
                        for m in store.find("mentions"))
     # clamp-test.html says "glue-ups" but links to Acme: no mention
     assert found == [("bench-rebuild.html", "workbench")]
+
+
+@pytest.mark.parametrize(("args", "settings", "log"), [
+    ({"brand_terms": "oops"}, {}, "brand terms entry 'oops': expected TARGET=TERM|TERM"),
+    ({}, {"LINKCRAWL_MENTIONS": False}, ""),
+])
+def test_mentions_off_or_bad_terms_store_backlinks_and_no_mentions(
+    web: LocalWeb, tmp_path: Path, args: dict[str, str], settings: dict[str, Any], log: str,
+) -> None:
+    uri = f"sqlite:///{tmp_path / 'off.db'}"
+    result = scrapy_crawl("sites", store_uri=uri, proxy=web.proxy_url, settings=settings,
+                          args={"seeds": "http://maker-notes.test/", "targets": ACME, **args})
+    result.check()  # no traceback
+    assert log in result.stderr
+    with open_store(uri) as store:
+        assert store.count("mentions") == 0
+        assert store.count("backlinks") == 1
