@@ -222,6 +222,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--crawl-timeout", type=float, default=1200.0, help="kill a crawl after")
     ap.add_argument("--workdir", type=Path, help="logs, databases, results.json (default: tmp)")
     args = ap.parse_args(argv)
+    unknown = {s.strip() for s in args.steps.split(",")} - set(STEPS)
+    if unknown:
+        ap.error(f"unknown step(s) {', '.join(sorted(unknown))}; use {', '.join(STEPS)}")
     if args.quick:
         args.pages = min(args.pages, 3_000)
         args.sample, args.store_links, args.server_seconds = 150, 20_000, 2.0

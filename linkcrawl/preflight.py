@@ -7,14 +7,16 @@ from typing import Any
 from scrapy.settings import BaseSettings
 
 from linkcrawl.config import LinkcrawlConfig
+from linkcrawl.mentions import parse_brand_terms
 from linkcrawl.spiderbase import LinkcrawlSpider
 from linkcrawl.store import open_store
 
 
 def preflight(settings: BaseSettings, spider_cls: type, spargs: dict[str, Any]) -> None:
     """Raise :class:`linkcrawl.errors.LinkcrawlError` if the crawl cannot run as asked:
-    bad seeds or targets, unreadable files, unknown or unreachable store."""
+    bad seeds, targets or brand terms, unreadable files, unknown or unreachable store."""
     config = LinkcrawlConfig.from_settings(settings)
+    parse_brand_terms(spargs.get("brand_terms"))
     if issubclass(spider_cls, LinkcrawlSpider):
         spider = spider_cls(**spargs)
         spider.configure(settings)

@@ -189,7 +189,10 @@ def _normalize(url: str) -> str:
     if query:
         kept = [p for p in query.split("&") if p and not _is_tracking(p)]
         query = _fix_percent("&".join(kept), _QUERY_SAFE)
-    return f"{scheme}://{userinfo}{host}{port_str}{path}" + (f"?{query}" if query else "")
+    out = f"{scheme}://{userinfo}{host}{port_str}{path}" + (f"?{query}" if query else "")
+    if out[-1] in _EDGE:  # a stray quote left at the end ("/a'#frag", "?q='&utm_x=1"): the
+        return _normalize(out.rstrip(_EDGE))  # next pass would strip it, so strip it now
+    return out
 
 
 _AUTHORITY_RE = re.compile(

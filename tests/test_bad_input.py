@@ -29,6 +29,7 @@ def error_lines(stderr: str) -> list[str]:
                      id="unreadable-seeds-file"),
         pytest.param({**GOOD, "targets": "not a domain!"}, None, "target", id="bad-target"),
         pytest.param({**GOOD, "max_depth": "deep"}, None, "max_depth", id="bad-depth"),
+        pytest.param({**GOOD, "brand_terms": "oops"}, None, "brand terms", id="bad-brand-terms"),
     ],
 )
 def test_scrapy_crawl_rejects_bad_input(

@@ -117,8 +117,8 @@ def test_brand_terms_setting_replaces_the_default(web: LocalWeb, tmp_path: Path)
     assert found == [("bench-rebuild.html", "workbench")]
 
 
+# A bad -a brand_terms never gets this far: the preflight rejects it (tests/test_bad_input.py).
 @pytest.mark.parametrize(("args", "settings", "log"), [
-    ({"brand_terms": "oops"}, {}, "brand terms entry 'oops': expected TARGET=TERM|TERM"),
     ({}, {"LINKCRAWL_MENTIONS": False}, ""),
 ])
 def test_mentions_off_or_bad_terms_store_backlinks_and_no_mentions(

@@ -91,87 +91,99 @@ def _schema_types(json_ld: Sequence[dict[str, Any]]) -> set[str]:
 _ENGINE_ATTRS = frozenset({"data-template", "data-pagecontroller", "data-app"})
 
 
-def _attribute_facts(scan: PageScan, classes: list[str], ids: list[str], engine: list[str],
-                     itemtypes: list[str]) -> None:
-    scan.classes.update(" ".join(classes).lower().split())
-    scan.tokens.update(scan.classes)
-    scan.tokens.update(v.lower() for v in ids)
-    scan.tokens.update(v.lower() for v in engine)
-    for value in itemtypes:
-        names = [t.rstrip("/").rsplit("/", 1)[-1].lower() for t in value.split()]
-        scan.schema.update(names)
-        scan.itemtypes.update(names)
+class _Attributes:
+    """Attribute-wide facts of the document: what ``//@class``, ``//@id``, ``//@itemtype``,
+    ``count(//article)`` ... would select, read in the walk instead of one XPath pass each."""
+
+    __slots__ = ("articles", "classes", "engine", "ids", "itemtypes", "published")
+
+    def __init__(self) -> None:
+        self.classes: list[str] = []
+        self.ids: list[str] = []
+        self.engine: list[str] = []
+        self.itemtypes: list[str] = []
+        self.published = False  # <time datetime>, itemprop=datePublished, published_time meta
+        self.articles = 0
+
+    def read(self, el: etree._Element) -> tuple[str, str]:
+        """Record the attributes of ``el`` (any node); returns its (class, id) values."""
+        tag = el.tag
+        cls = ident = ""
+        if not isinstance(tag, str):
+            return cls, ident
+        if tag == "article":
+            self.articles += 1
+        for name, value in el.items():
+            if name == "class":
+                cls = value
+                self.classes.append(value)
+            elif name == "id":
+                ident = value
+                self.ids.append(value)
+            elif name in _ENGINE_ATTRS:
+                self.engine.append(value)
+            elif name == "itemtype":
+                self.itemtypes.append(value)
+            elif not self.published and (
+                (name == "itemprop" and value == "datePublished")
+                or (name == "datetime" and tag == "time")
+                or (name == "property" and tag == "meta" and value == "article:published_time")
+            ):
+                self.published = True
+        return cls, ident
+
+    def fill(self, scan: PageScan) -> None:
+        scan.classes.update(" ".join(self.classes).lower().split())
+        scan.tokens.update(scan.classes)
+        scan.tokens.update(v.lower() for v in self.ids)
+        scan.tokens.update(v.lower() for v in self.engine)
+        for value in self.itemtypes:
+            names = [t.rstrip("/").rsplit("/", 1)[-1].lower() for t in value.split()]
+            scan.schema.update(names)
+            scan.itemtypes.update(names)
+        scan.published = self.published
+        scan.tags["article"] = self.articles
 
 
 def scan_page(root: etree._Element, json_ld: Sequence[dict[str, Any]]) -> PageScan:
-    """Read the document's attribute facts (what ``//@class``, ``//@id``, ``//@itemtype``
-    ... select) and the page's own text (chrome subtrees skipped whole) in one pass over the
-    tree, and fill a :class:`PageScan`."""
+    """Walk the page once: its own text (chrome subtrees skipped, lxml's iterwalk, so deep
+    pages stay safe) and the attribute facts of every element, skipped ones included."""
     scan = PageScan(schema=_schema_types(json_ld))
-    classes: list[str] = []
-    ids: list[str] = []
-    engine: list[str] = []
-    itemtypes: list[str] = []
-    published = False  # <time datetime>, itemprop=datePublished, article:published_time
-    articles = 0
+    attrs = _Attributes()
+    read = attrs.read
+    doc = root.getroottree().getroot()
+    if doc is not root:  # a subtree: attributes still come from the whole document
+        for el in doc.iter():
+            read(el)
+    whole = doc is root
     own: list[str] = []
     own_len = 0
-    skipped: set[etree._Element] = set()
-    doc = root.getroottree().getroot()
-    # A subtree: attributes still come from the whole document, text from the subtree only.
-    subtree = None if doc is root else set(root.iter())
-    for el in doc.iter():
+    walk = etree.iterwalk(root, events=("start",))
+    for _, el in walk:
+        cls, ident = read(el) if whole else (el.get("class") or "", el.get("id") or "")
         tag = el.tag
-        if not isinstance(tag, str):
-            ltag = cls = ident = ""
-        else:
-            ltag = tag.lower()
-            cls = ident = ""
-            if tag == "article":
-                articles += 1
-            for name, value in el.items():
-                if name == "class":
-                    cls = value
-                    classes.append(value)
-                elif name == "id":
-                    ident = value
-                    ids.append(value)
-                elif name in _ENGINE_ATTRS:
-                    engine.append(value)
-                elif name == "itemtype":
-                    itemtypes.append(value)
-                elif not published and (
-                    (name == "itemprop" and value == "datePublished")
-                    or (name == "datetime" and tag == "time")
-                    or (name == "property" and tag == "meta"
-                        and value == "article:published_time")
-                ):
-                    published = True
-        if subtree is not None and el not in subtree:
-            continue
-        if el.getparent() in skipped:
-            skipped.add(el)
-            continue
+        tag = tag.lower() if isinstance(tag, str) else ""
         if own_len < TEXT_CAP:  # the parent's own text
             tail = el.tail
             if tail and not tail.isspace():
                 own.append(tail)
                 own_len += len(tail)
-        if not ltag or ltag in _SKIP or (ltag not in ("html", "body") and _is_chrome_markup(
-            ltag, cls, ident
+        if not tag or tag in _SKIP or (tag not in ("html", "body") and _is_chrome_markup(
+            tag, cls, ident
         )):
-            skipped.add(el)
+            walk.skip_subtree()
+            if whole:
+                for sub in el.iterdescendants():
+                    read(sub)
             continue
         if own_len < TEXT_CAP:
             text = el.text
             if text and not text.isspace():
                 own.append(text)
                 own_len += len(text)
-        if ltag in _CONTENT_TAGS:
-            _content_element(scan, el, ltag)
-    _attribute_facts(scan, classes, ids, engine, itemtypes)
-    scan.published = published
-    scan.tags["article"] = articles
+        if tag in _CONTENT_TAGS:
+            _content_element(scan, el, tag)
+    attrs.fill(scan)
     scan.text = rules.fold(" ".join(own))
     body = root.find("body")
     all_text = etree.tostring(body if body is not None else root, method="text", encoding=str)
