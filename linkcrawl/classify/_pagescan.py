@@ -1,8 +1,9 @@
 """What page typing reads from a parsed page, gathered once (internal to classify).
 
-Attribute facts (classes, ids, microdata) come from XPath; the page's own text comes from
-one walk that skips its chrome (nav, sidebars, footers, comments), so that a "Write a guest
-post" widget or a commenter saying "great press release" does not type the page. Also finds
+One walk over the tree reads the attribute facts of every element (classes, ids, microdata)
+and the page's own text, skipping its chrome (nav, sidebars, footers, comments) for the text,
+so that a "Write a guest post" widget or a commenter saying "great press release" does not
+type the page. Also finds
 the block title each link sits under, for sponsor, partner and author blocks.
 """
 
