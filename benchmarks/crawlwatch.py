@@ -20,7 +20,7 @@ from typing import Any
 
 _CRAWLED = re.compile(r"Crawled (\d+) pages")
 _CLOSING = "Closing spider ("  # the engine's INFO line when the crawl starts to stop
-_STAT_INT = re.compile(r"'(response_received_count|item_scraped_count)': (\d+)")
+_STAT_INT = re.compile(r"'(response_received_count|item_scraped_count|scheduler/enqueued)': (\d+)")
 _STAT_FLOAT = re.compile(r"'elapsed_time_seconds': ([\d.]+)")
 _REASON = re.compile(r"'finish_reason': '([^']+)'")
 

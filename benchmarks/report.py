@@ -53,8 +53,9 @@ def _crawl_rows(name: str, c: dict[str, Any], pages: int, entry_bytes: int) -> l
     g = memory_growth(c, pages, entry_bytes)
     if g:
         rows.append(_row(f"  RSS at {pages // 4:,}/{pages // 2:,}/{pages:,} pages",
-                         f"{marks} MB · +{g['per_page']:,.0f} B/page, dupe filter "
-                         f"~{g['allowance']:,.0f} B/page", f"≤ +{GOAL_EXCESS_BYTES_PER_PAGE} B",
+                         f"{marks} MB · {g['per_page']:+,.0f} B/page, {g['excess']:+,.0f} beyond "
+                         f"the dupe filter's ~{g['allowance']:,.0f}",
+                         f"excess ≤ {GOAL_EXCESS_BYTES_PER_PAGE} B",
                          g["excess"] <= GOAL_EXCESS_BYTES_PER_PAGE))
     return rows
 

@@ -1,7 +1,7 @@
 """linkcrawl's performance benchmark: one command, one table (see benchmarks/README.md).
 
-    .venv/bin/python benchmarks/run.py              # 20,000 pages, ~6-8 minutes on 2 cores
-    .venv/bin/python benchmarks/run.py --quick      # 3,000 pages, smoke test (~1-2 minutes)
+    .venv/bin/python benchmarks/run.py           # 20,000 pages: ~4 min + linkcrawl's crawl
+    .venv/bin/python benchmarks/run.py --quick   # 3,000 pages, smoke test (~1-2 minutes)
 
 Steps, in order: the benchmark server alone (load client), bare Scrapy (baseline crawl),
 linkcrawl's full crawl into SQLite, page analysis vs an lxml parse, store write throughput.

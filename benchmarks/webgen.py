@@ -7,7 +7,7 @@ a page is then a few hundred string joins, cheap enough for the server to outrun
 
 Shape (defaults): ~200 sites of five kinds (blog, news, forum, directory, corporate) in three
 markup styles (HTML5 landmarks, div soup with ids, utility classes with ARIA roles); pages of
-5-120 KB with 50-300 links, mostly internal, ~15% to other `.test` sites, a small share to the
+5-120 KB with 50-300 links, ~77% internal, ~21% to other `.test` sites, ~0.15% to the
 target sites in content, comments, author bios, signatures, directories and footers. Every
 page is reachable from its site's home page (page i links to pages 8i+1 .. 8i+8).
 """

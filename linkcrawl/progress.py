@@ -45,8 +45,8 @@ class ProgressLog:
         now = time.monotonic()
         rate = (pages - self._last[0]) / max(now - self._last[1], 1e-9) * 60
         self._last = (pages, now)
-        engine = self.crawler.engine
-        queued = len(engine.slot.scheduler) if engine and engine.slot else 0
+        scheduler = self.crawler.engine.scheduler if self.crawler.engine else None
+        queued = len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else 0
         logger.info(
             "progress: %d pages, %d backlinks found, %d queued, %.0f pages/min",
             pages,
