@@ -243,8 +243,6 @@ def report_text(report: Report, limit: int = 20) -> str:
                                     ("link type", "backlinks", "share"))),
         ("Locations", format_table(_count_rows(r.counts("location"), LOCATIONS, "location"),
                                    ("location", "backlinks", "share"))),
-        ("Sitewide placements", format_table([vars_of(p) for p in r.sitewide()[:limit]], (
-            "referring_domain", "pages", "anchor_text", "location", "representative_url"))),
         (f"Placements (top {limit})", format_table(r.placements[:limit], (
             "source_domain", "page_count", "sitewide", "anchor_text", "location",
             "representative_url"))),

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-SITEWIDE_MIN_PAGES = 3
+from linkcrawl.config import SETTINGS
+
+# The default of LINKCRAWL_SITEWIDE_MIN_PAGES, which the stored placements use.
+SITEWIDE_MIN_PAGES: int = SETTINGS["LINKCRAWL_SITEWIDE_MIN_PAGES"][0]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """Re-fetch known source pages and decide, per stored backlink, live or lost (and why).
 
 ``scrapy crawl recheck`` rechecks every stored backlink; narrow it with
-``-a target=acme.com`` (target domains, comma-separated), ``-a status=live|lost`` and
+``-a target=acme.com`` (target domains, comma-separated; ``targets``/``targets_file`` work
+too), ``-a status=live|lost`` and
 ``-a older_than=7`` (days since the link was last checked). A page that seems to have lost
 links is fetched a second time after ``LINKCRAWL_RECHECK_VERIFY_DELAY`` seconds (or
 ``-a verify_delay=S``); only that second answer counts. Verdicts come from
@@ -65,7 +66,8 @@ class RecheckSpider(LinkcrawlSpider):
                                ("older_than", older_than), ("verify_delay", verify_delay))
              if v is not None}
         )
-        self.only_targets = load_targets(target, None)
+        # -a target=… and the other spiders' -a targets=… / targets_file=… both narrow it.
+        self.only_targets = load_targets(target, None) or list(self.targets)
         self.status = (status or "all").strip().lower()
         if self.status not in STATUSES:
             raise ConfigError(f"-a status must be one of {', '.join(STATUSES)}, got {status!r}")

@@ -306,3 +306,11 @@ def test_verdict_fields_keep_lost_at_and_append_history_once() -> None:
     assert (again["lost_at"], len(again["history"]), again["checked_at"]) == (t1, 1, t2)
     back = verdict_fields({**OLD[0], **again}, Verdict("k1", "live"), t2)
     assert (back["status"], back["lost_at"], back["history"][-1]["event"]) == ("live", None, "live")
+
+
+@pytest.mark.parametrize("arg", ["target", "targets"])
+def test_recheck_is_narrowed_by_target_or_targets(rechecked, arg: str) -> None:
+    """Both spellings narrow the recheck (the schedule example uses ``targets``)."""
+    root, uri, _ = rechecked
+    stderr = recheck(root, uri, **{arg: "nobody-links-here.test"})
+    assert "recheck: 0 backlinks on 0 source pages" in stderr

@@ -105,7 +105,7 @@ def test_report_numbers(report) -> None:
 def test_terminal_report_has_every_section(report) -> None:
     text = report_text(report)
     for title in ("Referring domains", "Backlinks", "Anchors", "New in the last 30 days",
-                  "Lost", "Link types", "Locations", "Sitewide placements",
+                  "Lost", "Link types", "Locations", "Placements",
                   "Referring domains per month",
                   "Recent changes"):
         assert f"\n{title}" in text
