@@ -15,6 +15,7 @@ from typing import Any
 
 from linkcrawl.anchors import ANCHOR_CLASSES, AnchorRules, anchor_classes
 from linkcrawl.sitewide import Placement, placements
+from linkcrawl.store._rollup import best_link_key
 from linkcrawl.store.base import Store
 from linkcrawl.tables import format_table
 from linkcrawl.velocity import domain_events, velocity
@@ -97,28 +98,12 @@ def referring_domains_text(store: Store, target: str) -> str:
     return "\n".join([title, "", format_table(rows, REFERRING_COLUMNS)])
 
 
-# Best link of a referring domain: live first, then followed, then by where it sits on the
-# page (editorial body first) and what kind of link it is (editorial first).
-LOCATION_RANK = ("content", "author_bio", "sidebar", "comment", "header", "navigation",
-                 "breadcrumb", "footer", "other")
-TYPE_RANK = ("editorial", "guest_post", "press_release", "partner", "acknowledgment",
-             "directory", "forum", "comment", "other")
 RECENT_DAYS = 30
 
 
-def _rank(values: Sequence[str], value: str | None) -> int:
-    return values.index(value) if value in values else len(values)
-
-
 def best_link(links: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
-    """The link of a referring domain worth most to the target (see the ranks above)."""
-    return min(
-        links,
-        key=lambda d: (d.get("status") != "live", not d.get("follow"),
-                       _rank(LOCATION_RANK, d.get("location")),
-                       _rank(TYPE_RANK, d.get("link_type")), d.get("source_url") or ""),
-        default=None,
-    )
+    """The link of a referring domain worth most to the target (the stored ``best_link``)."""
+    return min(links, key=best_link_key, default=None)
 
 
 @dataclass

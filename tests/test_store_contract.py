@@ -225,7 +225,8 @@ def _rollup_rows(store: Store) -> dict[tuple[str, str], dict[str, Any]]:
     for doc in store.find("referring_domains"):
         pair = (doc.pop("target_domain"), doc.pop("referring_domain"))
         assert doc["authority"] is None
-        assert all(doc[name] is None for name in doc.keys() - ROLLUP_FIELDS)
+        computed_elsewhere = ROLLUP_FIELDS | {"best_link", "best_anchor"}  # see below
+        assert all(doc[name] is None for name in doc.keys() - computed_elsewhere)
         rows[pair] = {name: doc[name] for name in ROLLUP_FIELDS}
     return rows
 
@@ -236,6 +237,30 @@ def test_referring_domains_rollup_numbers(store: Store) -> None:
     assert _rollup_rows(store) == EXPECTED_ROLLUP
     assert store.refresh_referring_domains() == 3  # idempotent
     assert store.count("referring_domains") == 3
+
+
+def test_referring_domains_store_the_best_link(store: Store) -> None:
+    """Live beats lost, followed beats nofollow, then content beats footer (README)."""
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    store.upsert_backlinks([
+        # a.test: the content link is lost and the other content link is nofollow, so the
+        # followed footer link is worth most
+        link("http://a.test/1", "http://t.test/", "lost body", t0),
+        link("http://a.test/2", "http://t.test/", "nofollow body", t0, follow=False),
+        link("http://a.test/3", "http://t.test/", "footer", t0, location="footer",
+             link_type="other"),
+        # b.test: a followed content link beats a followed sidebar link
+        link("http://b.test/9", "http://t.test/", "sidebar", t0, location="sidebar",
+             link_type="other"),
+        link("http://b.test/8", "http://t.test/", "body", t0),
+    ])
+    lost = backlink_key("http://a.test/1", "http://t.test/", "lost body")
+    store.update_backlinks({lost: {"status": "lost", "lost_reason": "link_removed"}})
+    store.refresh_referring_domains()
+    best = {(r["referring_domain"]): (r["best_link"], r["best_anchor"])
+            for r in store.find("referring_domains")}
+    assert best == {"a.test": ("http://a.test/3", "footer"),
+                    "b.test": ("http://b.test/8", "body")}
 
 
 def test_referring_domains_refresh_of_some_pairs(store: Store) -> None:

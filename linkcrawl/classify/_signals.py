@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from lxml import etree
 
 from linkcrawl.classify import location_rules as rules
 from linkcrawl.classify._maincontent import Signal
 
-__all__ = ["TOP", "element_signal", "is_hidden", "signal_of"]
+__all__ = ["TOP", "Markup", "element_signal", "is_hidden", "markup_of", "signal_of"]
 
 _WORD_SPLIT_RE = re.compile(r"[^a-z0-9]+")
 _CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -101,12 +102,21 @@ def is_hidden(el: etree._Element) -> bool:
     return bool(style) and rules.HIDDEN_STYLE_RE.search(style) is not None
 
 
-def signal_of(el: etree._Element) -> Signal | None:
-    """:func:`element_signal` of an lxml element."""
-    tag = el.tag
-    if not isinstance(tag, str) or tag in TOP:  # <body> classes describe the page
-        return None
+class Markup(NamedTuple):
+    """The attributes location reads from an element, gathered in one pass."""
+
+    role: str
+    classes: str
+    ident: str
+    itemprop: str
+    itemtype: str
+    hidden: bool  # ``hidden``, or an inline style that hides it (see :func:`is_hidden`)
+
+
+def markup_of(el: etree._Element) -> Markup:
+    """One pass over ``el``'s attributes (a link's ancestors are read once per page)."""
     role = classes = ident = itemprop = itemtype = ""
+    hidden = False
     for name, value in el.items():
         if name == "class":
             classes = value
@@ -118,4 +128,17 @@ def signal_of(el: etree._Element) -> Signal | None:
             itemprop = value
         elif name == "itemtype":
             itemtype = value
-    return element_signal(tag, role, classes, ident, itemprop, itemtype)
+        elif name == "hidden" or (
+            name == "style" and value and rules.HIDDEN_STYLE_RE.search(value) is not None
+        ):
+            hidden = True
+    return Markup(role, classes, ident, itemprop, itemtype, hidden)
+
+
+def signal_of(el: etree._Element) -> Signal | None:
+    """:func:`element_signal` of an lxml element."""
+    tag = el.tag
+    if not isinstance(tag, str) or tag in TOP:  # <body> classes describe the page
+        return None
+    m = markup_of(el)
+    return element_signal(tag, m.role, m.classes, m.ident, m.itemprop, m.itemtype)

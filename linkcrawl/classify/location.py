@@ -24,7 +24,7 @@ from linkcrawl.classify._maincontent import TEXT_LEN as _TEXT_LEN
 from linkcrawl.classify._maincontent import Signal
 from linkcrawl.classify._maincontent import find_main_content as _find_main_content
 from linkcrawl.classify._signals import TOP as _TOP
-from linkcrawl.classify._signals import element_signal, is_hidden, signal_of
+from linkcrawl.classify._signals import element_signal, is_hidden, markup_of, signal_of
 from linkcrawl.domains import registrable_domain
 from linkcrawl.verdict import Verdict
 
@@ -122,29 +122,13 @@ class PageLocator:
     def _markup(self, el: etree._Element) -> tuple[Signal | None, bool]:
         """(:func:`signal_of`, :func:`is_hidden`) of ``el`` from one read of its attributes."""
         tag = el.tag
-        role = classes = ident = itemprop = itemtype = ""
-        hidden = False
-        for name, value in el.items():
-            if name == "class":
-                classes = value
-            elif name == "id":
-                ident = value
-            elif name == "role":
-                role = value
-            elif name == "itemprop":
-                itemprop = value
-            elif name == "itemtype":
-                itemtype = value
-            elif name == "hidden" or (
-                name == "style" and value and rules.HIDDEN_STYLE_RE.search(value) is not None
-            ):
-                hidden = True
+        m = markup_of(el)
         signal = self._signals.get(el, _UNSET)
         if signal is _UNSET:
             signal = self._signals[el] = (
                 None if not isinstance(tag, str) or tag in _TOP
-                else element_signal(tag, role, classes, ident, itemprop, itemtype))
-        return signal, hidden  # type: ignore[return-value]
+                else element_signal(tag, m.role, m.classes, m.ident, m.itemprop, m.itemtype))
+        return signal, m.hidden  # type: ignore[return-value]
 
     def region(self, el: etree._Element) -> Region:
         """The region of ``el``; walks up only to the nearest ancestor already known."""

@@ -11,7 +11,11 @@ Definitions (both stores must give the same numbers; SQLite computes them with o
 - ``first_seen``: earliest ``first_seen``; ``last_seen``: latest ``last_seen``;
 - ``status``: "live" when ``live_backlinks > 0``, else "lost".
 
-``authority`` is reserved for a later domain score: the rollup never writes it.
+- ``best_link``, ``best_anchor``: source URL and anchor of the pair's most valuable
+  backlink by :func:`best_link_key` (live, followed, best location, best type).
+
+``authority`` and ``public_rank`` come from ``linkcrawl authority``: the rollup never
+writes them.
 """
 
 from __future__ import annotations
@@ -26,8 +30,48 @@ from linkcrawl.store.base import Doc
 # Backlink fields the rollup reads (a projection for MongoDB).
 ROLLUP_FIELDS: tuple[str, ...] = (
     "target_domain", "source_domain", "source_url", "status", "follow", "link_type",
-    "location", "first_seen", "last_seen",
+    "location", "first_seen", "last_seen", "anchor_text",
 )
+
+# What a link is worth to the target, best first: where it sits, then what kind it is.
+# An editorial link in the body outweighs a sitewide footer link (SEO practice).
+LOCATION_RANK: tuple[str, ...] = (
+    "content", "author_bio", "sidebar", "comment", "header", "navigation", "breadcrumb",
+    "footer", "other",
+)
+TYPE_RANK: tuple[str, ...] = (
+    "editorial", "guest_post", "press_release", "partner", "acknowledgment", "directory",
+    "forum", "comment", "other",
+)
+
+
+def _rank(values: tuple[str, ...], value: str | None) -> int:
+    return values.index(value) if value in values else len(values)
+
+
+def best_link_key(link: Mapping[str, Any]) -> tuple[bool, bool, int, int, str]:
+    """Sort key of a backlink's value: live, followed, location, type, then URL (stable)."""
+    return (
+        link.get("status") != "live",
+        not link.get("follow"),
+        _rank(LOCATION_RANK, link.get("location")),
+        _rank(TYPE_RANK, link.get("link_type")),
+        link.get("source_url") or "",
+    )
+
+
+def best_link_order_sql(alias: str = "b") -> str:
+    """:func:`best_link_key` as an SQL ORDER BY list (SQLite), from the same rank tables."""
+
+    def case(column: str, values: tuple[str, ...]) -> str:
+        whens = " ".join(f"WHEN '{v}' THEN {i}" for i, v in enumerate(values))
+        return f"CASE {alias}.{column} {whens} ELSE {len(values)} END"
+
+    return (
+        f"({alias}.status IS NOT 'live'), (NOT coalesce({alias}.follow, 0)), "
+        f"{case('location', LOCATION_RANK)}, {case('link_type', TYPE_RANK)}, "
+        f"coalesce({alias}.source_url, '')"
+    )
 
 
 @dataclass(slots=True)
@@ -40,9 +84,12 @@ class _Acc:
     locations: set[str] = field(default_factory=set)
     first_seen: datetime | None = None
     last_seen: datetime | None = None
+    best: Mapping[str, Any] | None = None
 
     def add(self, link: Mapping[str, Any]) -> None:
         self.backlinks += 1
+        if self.best is None or best_link_key(link) < best_link_key(self.best):
+            self.best = link
         self.pages.add(link.get("source_url") or "")
         first, last = link.get("first_seen"), link.get("last_seen")
         if first is not None and (self.first_seen is None or first < self.first_seen):
@@ -69,7 +116,7 @@ def rollup(links: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], Doc]:
         pair: rd_row(
             pair, backlinks=acc.backlinks, live=acc.live, followed=acc.followed,
             pages=len(acc.pages), link_types=acc.link_types, locations=acc.locations,
-            first_seen=acc.first_seen, last_seen=acc.last_seen,
+            first_seen=acc.first_seen, last_seen=acc.last_seen, best=acc.best,
         )
         for pair, acc in accs.items()
     }
@@ -86,6 +133,7 @@ def rd_row(
     locations: Iterable[str | None],
     first_seen: datetime | None,
     last_seen: datetime | None,
+    best: Mapping[str, Any] | None = None,
 ) -> Doc:
     """One referring_domains document from the aggregated numbers."""
     return {
@@ -100,4 +148,6 @@ def rd_row(
         "first_seen": first_seen,
         "last_seen": last_seen,
         "status": "live" if live else "lost",
+        "best_link": (best or {}).get("source_url") or "",
+        "best_anchor": (best or {}).get("anchor_text") or "",
     }

@@ -49,7 +49,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "target_domain": TEXT, "referring_domain": TEXT, "backlinks": INT,
         "live_backlinks": INT, "followed_backlinks": INT, "pages": INT, "link_types": LIST,
         "locations": LIST, "first_seen": TIME, "last_seen": TIME, "status": TEXT,
-        "authority": FLOAT, "public_rank": INT,
+        "authority": FLOAT, "public_rank": INT, "best_link": TEXT, "best_anchor": TEXT,
     },
     "domain_edges": {
         "source_domain": TEXT, "target_domain": TEXT, "links": INT, "first_seen": TIME,

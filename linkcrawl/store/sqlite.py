@@ -21,7 +21,7 @@ from typing import Any, ParamSpec, TypeVar
 from linkcrawl.errors import StoreError
 from linkcrawl.store import _sqlcodec as sql
 from linkcrawl.store import _sqlwrite as write
-from linkcrawl.store._rollup import rd_row
+from linkcrawl.store._rollup import best_link_order_sql, rd_row
 from linkcrawl.store._schema import (
     FIELDS,
     check_collection,
@@ -188,13 +188,25 @@ class SQLiteStore(Store):
                 " min(b.first_seen), max(b.last_seen)"
                 f" FROM backlinks b{join} GROUP BY b.target_domain, b.source_domain"
             )
+            aggregates = cursor.fetchall()
+            best = {
+                (t, s): {"source_url": url, "anchor_text": anchor}
+                for t, s, url, anchor in db.execute(
+                    "SELECT target_domain, source_domain, source_url, anchor_text FROM ("
+                    " SELECT b.target_domain, b.source_domain, b.source_url, b.anchor_text,"
+                    " row_number() OVER (PARTITION BY b.target_domain, b.source_domain"
+                    f" ORDER BY {best_link_order_sql('b')}) AS rn"
+                    f" FROM backlinks b{join}) WHERE rn = 1"
+                )
+            }
             rows = [
                 rd_row(
                     (t, s), backlinks=n, live=live, followed=followed, pages=pages,
                     link_types=sql.decode_json(types), locations=sql.decode_json(locs),
                     first_seen=sql.decode_time(first), last_seen=sql.decode_time(last),
+                    best=best.get((t, s)),
                 )
-                for t, s, n, live, followed, pages, types, locs, first, last in cursor
+                for t, s, n, live, followed, pages, types, locs, first, last in aggregates
             ]
             for statement, params in write.upserts("referring_domains", rows):
                 db.executemany(statement, params)
