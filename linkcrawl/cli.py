@@ -65,7 +65,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from linkcrawl.records import link_json
     from linkcrawl.seeds import check_url, load_targets
 
-    check_url(args.url, "--url")
+    check_url(args.url, what="--url")
     try:
         body = Path(args.page).read_bytes()
     except OSError as exc:

@@ -7,7 +7,7 @@ read them once through :class:`LinkcrawlConfig`. The README's settings table is 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from scrapy.settings import BaseSettings
@@ -135,6 +135,31 @@ SETTINGS: dict[str, tuple[Any, str]] = {
 ENV_SETTINGS: tuple[str, ...] = ("LINKCRAWL_STORE_URI", "LINKCRAWL_REDIS_URL")
 
 
+def _default(name: str) -> Any:
+    """The one place a setting's default is written: :data:`SETTINGS`."""
+    return SETTINGS[name][0]
+
+
+class _Reader:
+    """Scrapy's typed getters with the defaults of :data:`SETTINGS` (settings built without
+    linkcrawl's settings module, as in unit tests, still get the documented defaults)."""
+
+    def __init__(self, settings: BaseSettings) -> None:
+        self.settings = settings
+
+    def int(self, name: str) -> int:
+        return self.settings.getint(name, _default(name))
+
+    def float(self, name: str) -> float:
+        return self.settings.getfloat(name, _default(name))
+
+    def bool(self, name: str) -> bool:
+        return self.settings.getbool(name, _default(name))
+
+    def str(self, name: str) -> str:
+        return str(self.settings.get(name) or _default(name))
+
+
 def setting_defaults() -> dict[str, Any]:
     """Defaults as a plain dict for the Scrapy settings module (env applied)."""
     values = {name: default for name, (default, _) in SETTINGS.items()}
@@ -168,53 +193,54 @@ class LinkcrawlConfig:
     allow_private_addresses: bool
     progress_interval: float
     run_id: str
-    max_url_length: int = 2048
-    max_query_params: int = 12
-    max_page_number: int = 100
-    max_calendar_pages: int = 20
-    browser_domains: tuple[str, ...] = ()
-    browser_auto: bool = True
-    max_category_depth: int = 3
-    max_listings: int = 500
-    spill_dir: str = "var/spill"
-    spill_max_items: int = 10000
-    store_retry_max_delay: float = 60.0
-    journal: bool = True
-    mentions: bool = True
-    brand_terms: dict[str, list[str]] = field(default_factory=dict)
-    sitewide_min_pages: int = 3
+    max_url_length: int
+    max_query_params: int
+    max_page_number: int
+    max_calendar_pages: int
+    browser_domains: tuple[str, ...]
+    browser_auto: bool
+    max_category_depth: int
+    max_listings: int
+    spill_dir: str
+    spill_max_items: int
+    store_retry_max_delay: float
+    journal: bool
+    mentions: bool
+    brand_terms: dict[str, list[str]]
+    sitewide_min_pages: int
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> LinkcrawlConfig:
+        read = _Reader(settings)
         try:
             cfg = cls(
-                store_uri=str(settings.get("LINKCRAWL_STORE_URI") or DEFAULT_STORE_URI),
+                store_uri=read.str("LINKCRAWL_STORE_URI"),
                 targets=tuple(parse_list(settings.get("LINKCRAWL_TARGETS"))),
-                max_depth=settings.getint("LINKCRAWL_MAX_DEPTH", 5),
-                max_pages_per_site=settings.getint("LINKCRAWL_MAX_PAGES_PER_SITE", 1000),
-                batch_size=settings.getint("LINKCRAWL_BATCH_SIZE", 500),
+                max_depth=read.int("LINKCRAWL_MAX_DEPTH"),
+                max_pages_per_site=read.int("LINKCRAWL_MAX_PAGES_PER_SITE"),
+                batch_size=read.int("LINKCRAWL_BATCH_SIZE"),
                 http_proxy=str(settings.get("LINKCRAWL_HTTP_PROXY") or ""),
-                allow_private_addresses=settings.getbool("LINKCRAWL_ALLOW_PRIVATE_ADDRESSES"),
-                progress_interval=settings.getfloat("LINKCRAWL_PROGRESS_INTERVAL", 30.0),
+                allow_private_addresses=read.bool("LINKCRAWL_ALLOW_PRIVATE_ADDRESSES"),
+                progress_interval=read.float("LINKCRAWL_PROGRESS_INTERVAL"),
                 run_id=str(settings.get("LINKCRAWL_RUN_ID") or ""),
-                max_url_length=settings.getint("LINKCRAWL_MAX_URL_LENGTH", 2048),
-                max_query_params=settings.getint("LINKCRAWL_MAX_QUERY_PARAMS", 12),
-                max_page_number=settings.getint("LINKCRAWL_MAX_PAGE_NUMBER", 100),
-                max_calendar_pages=settings.getint("LINKCRAWL_MAX_CALENDAR_PAGES", 20),
+                max_url_length=read.int("LINKCRAWL_MAX_URL_LENGTH"),
+                max_query_params=read.int("LINKCRAWL_MAX_QUERY_PARAMS"),
+                max_page_number=read.int("LINKCRAWL_MAX_PAGE_NUMBER"),
+                max_calendar_pages=read.int("LINKCRAWL_MAX_CALENDAR_PAGES"),
                 browser_domains=tuple(
                     d.lower().strip(".")
                     for d in parse_list(settings.get("LINKCRAWL_BROWSER_DOMAINS"))
                 ),
-                browser_auto=settings.getbool("LINKCRAWL_BROWSER_AUTO", True),
-                max_category_depth=settings.getint("LINKCRAWL_MAX_CATEGORY_DEPTH", 3),
-                max_listings=settings.getint("LINKCRAWL_MAX_LISTINGS", 500),
-                spill_dir=str(settings.get("LINKCRAWL_SPILL_DIR") or "var/spill"),
-                spill_max_items=settings.getint("LINKCRAWL_SPILL_MAX_ITEMS", 10000),
-                store_retry_max_delay=settings.getfloat("LINKCRAWL_STORE_RETRY_MAX_DELAY", 60.0),
-                journal=settings.getbool("LINKCRAWL_JOURNAL", True),
-                mentions=settings.getbool("LINKCRAWL_MENTIONS", True),
+                browser_auto=read.bool("LINKCRAWL_BROWSER_AUTO"),
+                max_category_depth=read.int("LINKCRAWL_MAX_CATEGORY_DEPTH"),
+                max_listings=read.int("LINKCRAWL_MAX_LISTINGS"),
+                spill_dir=read.str("LINKCRAWL_SPILL_DIR"),
+                spill_max_items=read.int("LINKCRAWL_SPILL_MAX_ITEMS"),
+                store_retry_max_delay=read.float("LINKCRAWL_STORE_RETRY_MAX_DELAY"),
+                journal=read.bool("LINKCRAWL_JOURNAL"),
+                mentions=read.bool("LINKCRAWL_MENTIONS"),
                 brand_terms=parse_brand_terms(settings.get("LINKCRAWL_BRAND_TERMS")),
-                sitewide_min_pages=settings.getint("LINKCRAWL_SITEWIDE_MIN_PAGES", 3),
+                sitewide_min_pages=read.int("LINKCRAWL_SITEWIDE_MIN_PAGES"),
             )
         except ValueError as exc:
             raise ConfigError(f"invalid linkcrawl setting: {exc}") from None

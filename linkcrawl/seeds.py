@@ -23,7 +23,7 @@ class Seed:
     flags: frozenset[str] = frozenset()
 
 
-def check_url(url: str, where: str = "") -> str:
+def check_url(url: str, where: str = "", what: str = "seed URL") -> str:
     """Return ``url`` if it is an absolute http(s) URL with a host, else raise ConfigError."""
     try:
         parts = urlsplit(url)
@@ -34,7 +34,7 @@ def check_url(url: str, where: str = "") -> str:
     if parts is None or parts.scheme not in ("http", "https") or not host:
         suffix = f" ({where})" if where else ""
         raise ConfigError(
-            f"invalid seed URL {url!r}{suffix}: expected http:// or https:// with a host"
+            f"invalid {what} {url!r}{suffix}: expected http:// or https:// with a host"
         )
     return url
 
