@@ -136,13 +136,9 @@ class LinkcrawlSpider(scrapy.Spider):
             url, callback=self.parse, errback=self.on_error, meta={"site": site, **meta}
         )
 
-    def mark_requested(self, url: str) -> bool:
-        """Remember ``url`` as fetched (a canonical URL); False if it already was."""
-        digest = _digest(url)
-        if digest in self._requested:
-            return False
-        self._requested.add(digest)
-        return True
+    def mark_requested(self, url: str) -> None:
+        """Remember ``url`` as fetched (a canonical URL): it is never requested again."""
+        self._requested.add(_digest(url))
 
     def seed_requests(self) -> Iterator[scrapy.Request]:
         for seed in self.seeds:

@@ -100,7 +100,7 @@ class WiresSpider(FeedDiscovery, LinkcrawlSpider):
         site = response.meta.get("site") or page.domain
         for link in self.internal_links(page, site):
             kind = classify_wire_url(link.normalized_url)
-            if kind == SKIP or kind not in (RELEASE, NEWSROOM):
+            if kind not in (RELEASE, NEWSROOM):
                 continue
             if kind == RELEASE and self.too_old(link.normalized_url):
                 self.crawler.stats.inc_value("linkcrawl/wires/skipped_old")
