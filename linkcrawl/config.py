@@ -135,7 +135,7 @@ SETTINGS: dict[str, tuple[Any, str]] = {
 ENV_SETTINGS: tuple[str, ...] = ("LINKCRAWL_STORE_URI", "LINKCRAWL_REDIS_URL")
 
 
-def _default(name: str) -> Any:
+def setting_default(name: str) -> Any:
     """The one place a setting's default is written: :data:`SETTINGS`."""
     return SETTINGS[name][0]
 
@@ -148,16 +148,16 @@ class _Reader:
         self.settings = settings
 
     def int(self, name: str) -> int:
-        return self.settings.getint(name, _default(name))
+        return self.settings.getint(name, setting_default(name))
 
     def float(self, name: str) -> float:
-        return self.settings.getfloat(name, _default(name))
+        return self.settings.getfloat(name, setting_default(name))
 
     def bool(self, name: str) -> bool:
-        return self.settings.getbool(name, _default(name))
+        return self.settings.getbool(name, setting_default(name))
 
     def str(self, name: str) -> str:
-        return str(self.settings.get(name) or _default(name))
+        return str(self.settings.get(name) or setting_default(name))
 
 
 def setting_defaults() -> dict[str, Any]:

@@ -32,6 +32,7 @@ from scrapy.exceptions import DontCloseSpider, ScrapyDeprecationWarning
 from scrapy.settings import BaseSettings
 from twisted.internet.task import LoopingCall
 
+from linkcrawl.config import setting_default
 from linkcrawl.errors import ConfigError
 
 try:
@@ -43,7 +44,7 @@ __all__ = ["RedisFrontierAddon", "SharedFrontier", "busy_peers", "counts_toward_
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_KEY = "linkcrawl:%(spider)s"
+DEFAULT_KEY: str = setting_default("LINKCRAWL_REDIS_KEY")
 HEARTBEAT_SECONDS = 2.0
 # A worker that has not written its state for this long is taken for dead (killed, crashed).
 STALE_AFTER_SECONDS = 60.0
