@@ -149,9 +149,6 @@ QUESTIONS: tuple[Question, ...] = (
     ),
 )
 
-BY_NAME: dict[str, Question] = {q.name: q for q in QUESTIONS}
-
-
 def sql_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Parameters for sqlite3: datetimes in the store's text form (UTC, milliseconds)."""
     out = {}

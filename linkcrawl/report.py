@@ -21,18 +21,6 @@ from linkcrawl.tables import format_table
 from linkcrawl.velocity import domain_events, velocity
 from linkcrawl.vocab import LINK_TYPES, LOCATIONS
 
-REFERRING_COLUMNS = (
-    "referring_domain",
-    "backlinks",
-    "followed_backlinks",
-    "pages",
-    "link_types",
-    "locations",
-    "first_seen",
-    "last_seen",
-    "status",
-)
-
 
 def target_summary(store: Store, target: str) -> dict[str, Any]:
     """Referring domains and live backlinks of ``target``, by type and by location."""
@@ -86,16 +74,6 @@ def summary_text(store: Store, targets: list[str]) -> str:
             parts += ["", format_table(loc_rows, ("location", "backlinks", "domains"))]
         blocks.append("\n".join(parts))
     return "\n\n".join(blocks)
-
-
-def referring_domains_text(store: Store, target: str) -> str:
-    rows = store.find(
-        "referring_domains", {"target_domain": target}, sort=[("backlinks", -1)]
-    )
-    if not rows:
-        return f"{target}: no referring domains in {store.masked_uri}"
-    title = f"{target}: {len(rows)} referring domains"
-    return "\n".join([title, "", format_table(rows, REFERRING_COLUMNS)])
 
 
 RECENT_DAYS = 30

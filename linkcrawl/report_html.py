@@ -143,7 +143,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], empty: str) -> 
     if not rows:
         return f'<p class="muted">{e(empty)}</p>'
     head = "".join(f"<th>{e(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(rows_cell for rows_cell in r) + "</tr>" for r in rows)
+    body = "".join("<tr>" + "".join(r) + "</tr>" for r in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 

@@ -8,7 +8,8 @@ it and removes the file. A file left behind is loaded later by :func:`replay`
 
 One record per line, ``{"kind": ..., ...}``:
 
-- ``pages`` / ``backlinks``: ``{"docs": [...]}``, documents as given to the store;
+- ``pages`` / ``backlinks`` / ``mentions``: ``{"docs": [...]}``, documents as given to the
+  store;
 - ``edges``: ``{"edges": [[source, target, n], ...], "seen_at": ..., "run_id": ...}``;
 - ``pairs``: ``{"pairs": [[target_domain, referring_domain], ...]}`` whose rollup and
   reciprocal marks must be refreshed after the documents are in;
@@ -95,6 +96,7 @@ class Backlog:
     max_items: int
     pages: list[Doc] = field(default_factory=list)
     backlinks: list[Doc] = field(default_factory=list)
+    mentions: list[Doc] = field(default_factory=list)
     edges: Edges = field(default_factory=dict)
     edges_seen: datetime | None = None
     run_id: str = ""
@@ -102,17 +104,18 @@ class Backlog:
 
     @property
     def in_memory(self) -> int:
-        return len(self.pages) + len(self.backlinks) + len(self.edges)
+        return len(self.pages) + len(self.backlinks) + len(self.mentions) + len(self.edges)
 
     @property
     def pending(self) -> int:
         return self.in_memory + self.spilled
 
     def keep(self, pages: list[Doc], backlinks: list[Doc], edges: Edges, seen: datetime,
-             run_id: str) -> None:
+             run_id: str, mentions: Iterable[Doc] = ()) -> None:
         """Take a batch the store refused; spill everything once memory holds too much."""
         self.pages.extend(pages)
         self.backlinks.extend(backlinks)
+        self.mentions.extend(mentions)
         for pair, n in edges.items():
             self.edges[pair] = self.edges.get(pair, 0) + n
         self.edges_seen, self.run_id = seen, run_id
@@ -126,6 +129,8 @@ class Backlog:
             records.append({"kind": "pages", "docs": self.pages})
         if self.backlinks:
             records.append({"kind": "backlinks", "docs": self.backlinks})
+        if self.mentions:
+            records.append({"kind": "mentions", "docs": self.mentions})
         if self.edges:
             records.append({
                 "kind": "edges", "edges": [[s, t, n] for (s, t), n in self.edges.items()],
@@ -141,7 +146,7 @@ class Backlog:
             handle.flush()
             os.fsync(handle.fileno())
         self.spilled += self.in_memory
-        self.pages, self.backlinks, self.edges = [], [], {}
+        self.pages, self.backlinks, self.mentions, self.edges = [], [], [], {}
 
     def drain(self, store: Store) -> ReplayCounts:
         """Write the file's records, then memory, to ``store``; what was written.
@@ -159,6 +164,10 @@ class Backlog:
             store.upsert_backlinks(self.backlinks)
             counts.backlinks += len(self.backlinks)
             self.backlinks = []
+        if self.mentions:
+            store.upsert_mentions(self.mentions)
+            counts.mentions += len(self.mentions)
+            self.mentions = []
         if self.edges:
             assert self.edges_seen is not None
             store.add_domain_edges(self.edges, self.edges_seen, self.run_id)
@@ -171,13 +180,14 @@ class Backlog:
 class ReplayCounts:
     pages: int = 0
     backlinks: int = 0
+    mentions: int = 0
     edges: int = 0
     runs: int = 0
     pairs: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def documents(self) -> int:
-        return self.pages + self.backlinks + self.edges
+        return self.pages + self.backlinks + self.mentions + self.edges
 
 
 def replay_into(store: Store, records: Iterable[Mapping[str, Any]], *,
@@ -196,6 +206,9 @@ def replay_into(store: Store, records: Iterable[Mapping[str, Any]], *,
         elif kind == "backlinks":
             store.upsert_backlinks(record["docs"])
             counts.backlinks += len(record["docs"])
+        elif kind == "mentions":
+            store.upsert_mentions(record["docs"])
+            counts.mentions += len(record["docs"])
         elif kind == "edges":
             edges = {(s, t): int(n) for s, t, n in record["edges"]}
             store.add_domain_edges(edges, record["seen_at"], record["run_id"])

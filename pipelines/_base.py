@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime
 from typing import Any, Self
 
 from scrapy.crawler import Crawler
@@ -23,3 +25,9 @@ class CrawlerPipeline:
     @property
     def spider(self) -> Any:
         return self.crawler.spider
+
+    def start_run_id(self, configured: str, spider_name: str, stamp: datetime) -> str:
+        """The configured run id, or ``<spider>-<UTC stamp>-<4 hex>``; counted in stats."""
+        run_id = configured or f"{spider_name}-{stamp:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+        self.stats.set_value("linkcrawl/run_id", run_id)
+        return run_id

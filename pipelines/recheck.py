@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import secrets
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -49,10 +48,7 @@ class RecheckPipeline(CrawlerPipeline):
         spider = spider or self.spider
         self.store = open_store(self.config.store_uri)
         stamp = datetime.now(UTC)
-        self.run_id = self.config.run_id or (
-            f"{spider.name}-{stamp:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
-        )
-        self.stats.set_value("linkcrawl/run_id", self.run_id)
+        self.run_id = self.start_run_id(self.config.run_id, spider.name, stamp)
         self.store.start_run({"run_id": self.run_id, "spider": spider.name,
                               "args": dict(getattr(spider, "run_args", {})),
                               "store_uri": self.store.masked_uri, "started_at": stamp})

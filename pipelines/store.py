@@ -14,7 +14,6 @@ everything pending stays in ``LINKCRAWL_SPILL_DIR/<run_id>.jsonl`` for ``linkcra
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -61,10 +60,7 @@ class StorePipeline(CrawlerPipeline):
     def open_spider(self, spider: Any = None) -> None:
         spider = spider or self.spider
         stamp = datetime.now(UTC)
-        self.run_id = self.config.run_id or (
-            f"{spider.name}-{stamp:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
-        )
-        self.stats.set_value("linkcrawl/run_id", self.run_id)
+        self.run_id = self.start_run_id(self.config.run_id, spider.name, stamp)
         spill = Path(self.config.spill_dir) / f"{self.run_id}.jsonl"
         self._backlog = Backlog(spill, self.config.spill_max_items)
         self._run = {
@@ -152,8 +148,8 @@ class StorePipeline(CrawlerPipeline):
         assert backlog is not None
         spilled = backlog.spilled
         backlog.keep(self._pages, self._backlinks, dict(self._edges), datetime.now(UTC),
-                     self.run_id)
-        self._pages, self._backlinks = [], []
+                     self.run_id, self._mentions)
+        self._pages, self._backlinks, self._mentions = [], [], []
         self._edges.clear()
         if backlog.spilled > spilled:
             self.stats.inc_value("linkcrawl/store/spilled_documents", backlog.spilled - spilled)

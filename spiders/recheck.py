@@ -22,7 +22,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from linkcrawl.config import LinkcrawlConfig
+from linkcrawl.config import LinkcrawlConfig, setting_default
 from linkcrawl.domains import host_of, registrable_domain
 from linkcrawl.errors import ConfigError
 from linkcrawl.items import PageItem
@@ -37,7 +37,7 @@ STATUSES = ("all", "live", "lost")
 # Verified losses: a page that seems to have lost links is fetched once more after this many
 # seconds, and only that answer counts (0 = believe the first answer).
 VERIFY_SETTING = "LINKCRAWL_RECHECK_VERIFY_DELAY"
-DEFAULT_VERIFY_DELAY = 30.0
+DEFAULT_VERIFY_DELAY: float = setting_default(VERIFY_SETTING)
 
 
 class RecheckSpider(LinkcrawlSpider):

@@ -64,6 +64,25 @@ def test_backlog_spills_past_its_bound_and_drains_everything_once(tmp_path: Path
     assert first["first_seen"] == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
+def mention(i: int) -> dict[str, Any]:
+    return {"target_domain": "t.test", "target": "t.test", "term": "t", "source_url":
+            f"http://s.test/{i}", "source_host": "s.test", "source_domain": "s.test",
+            "context": "about t", "location": "content", "occurrences": 1,
+            "seen_at": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)}
+
+
+def test_mentions_are_kept_spilled_and_replayed_like_backlinks(tmp_path: Path) -> None:
+    backlog = Backlog(tmp_path / "run.jsonl", max_items=2)
+    now = datetime.now(UTC)
+    backlog.keep([], [doc(0)], {}, now, "r1", [mention(1), mention(2)])
+    assert backlog.in_memory == 0 and backlog.spilled == 3  # past the bound: on disk
+    assert [r["kind"] for r in read_records(backlog.path)] == ["backlinks", "mentions"]
+    with open_store("sqlite:///:memory:") as store:
+        counts = replay(backlog.path, store)
+        assert (counts.backlinks, counts.mentions) == (1, 2)
+        assert store.count("mentions") == 2
+
+
 def test_spill_file_with_a_torn_last_line_replays_the_complete_records(tmp_path: Path) -> None:
     backlog = Backlog(tmp_path / "run.jsonl", max_items=0)
     backlog.keep([], [doc(1)], {}, datetime.now(UTC), "r1")

@@ -128,25 +128,30 @@ class SQLiteStore(Store):
             for statement, params in batches:
                 db.executemany(statement, params)
 
-    @_wrap_errors
-    def upsert_pages(self, pages: Sequence[Mapping[str, Any]]) -> None:
+    def _upsert_seen(
+        self,
+        collection: str,
+        docs: Sequence[Mapping[str, Any]],
+        prepare_doc: Callable[[Mapping[str, Any]], tuple[Doc, datetime]],
+        **fields: Any,
+    ) -> None:
+        """Upsert sighted documents: ``last_seen`` moves, ``first_seen`` is set on insert."""
         rows = []
-        for page in pages:
-            doc, seen = prepare_page(page)
-            doc["last_seen"] = seen
+        for raw in docs:
+            doc, seen = prepare_doc(raw)
+            doc.update(last_seen=seen, **fields)
             doc["first_seen"] = doc.get("first_seen") or seen
             rows.append(doc)
-        self._write(write.upserts("pages", rows, frozenset({"first_seen"})))
+        self._write(write.upserts(collection, rows, frozenset({"first_seen"})))
+
+    @_wrap_errors
+    def upsert_pages(self, pages: Sequence[Mapping[str, Any]]) -> None:
+        self._upsert_seen("pages", pages, prepare_page)
 
     @_wrap_errors
     def upsert_backlinks(self, links: Sequence[Mapping[str, Any]]) -> None:
-        rows = []
-        for link in links:
-            doc, seen = prepare_backlink(link)
-            doc.update(last_seen=seen, status="live", lost_at=None, lost_reason=None)
-            doc["first_seen"] = doc.get("first_seen") or seen
-            rows.append(doc)
-        self._write(write.upserts("backlinks", rows, frozenset({"first_seen"})))
+        self._upsert_seen("backlinks", links, prepare_backlink,
+                          status="live", lost_at=None, lost_reason=None)
 
     @_wrap_errors
     def add_domain_edges(
@@ -224,13 +229,7 @@ class SQLiteStore(Store):
 
     @_wrap_errors
     def upsert_mentions(self, mentions: Sequence[Mapping[str, Any]]) -> None:
-        rows = []
-        for mention in mentions:
-            doc, seen = prepare_mention(mention)
-            doc["last_seen"] = seen
-            doc["first_seen"] = doc.get("first_seen") or seen
-            rows.append(doc)
-        self._write(write.upserts("mentions", rows, frozenset({"first_seen"})))
+        self._upsert_seen("mentions", mentions, prepare_mention)
 
     @_wrap_errors
     def replace_placements(
