@@ -47,8 +47,9 @@ def analyze_page(
     content_type = headers.get("content-type") or headers.get("Content-Type")
     root = parse_document(body, encoding=encoding, content_type=content_type)
     facts = read_page(root, final_url, headers)
-    page_url, _, _ = page_identity(url)
-    _, host, domain = page_identity(final_url)
+    page_url, host, domain = page_identity(url)
+    if final_url != url:  # the host that answered is the page's host
+        _, host, domain = page_identity(final_url)
     page = PageItem(
         url=page_url,
         final_url=final_url,

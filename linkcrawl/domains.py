@@ -15,7 +15,7 @@ from publicsuffixlist import PublicSuffixList
 
 from linkcrawl.urls import normalize_host
 
-__all__ = ["host_of", "registrable_domain"]
+__all__ = ["host_of", "registrable_domain", "site_of"]
 
 _HOST_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://(?:[^@/?#]*@)?(\[[^\]/?#@]*\]|[^:/?#@\[\]]*)"
                       r"(?::\d*)?(?:[/?#]|$)")
@@ -53,5 +53,15 @@ def host_of(url: str) -> str:
         return ""
     try:
         return normalize_host(match.group(1)) if match.group(1) else ""
+    except ValueError:
+        return ""
+
+
+@lru_cache(maxsize=16384)
+def site_of(url: str) -> str:
+    """The registrable domain of ``url``'s host; "" when it has none."""
+    host = host_of(url)
+    try:
+        return registrable_domain(host) if host else ""
     except ValueError:
         return ""

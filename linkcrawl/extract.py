@@ -20,10 +20,11 @@ from lxml import etree
 
 from linkcrawl._encoding import PARSER, parse_document, sniff_encoding
 from linkcrawl._linkcontext import CONTEXT_CHARS, Surroundings, clean_text
+from linkcrawl.classify._maincontent import TEXT_LEN as _TEXT_LEN
 from linkcrawl.classify.location import PageLocator
-from linkcrawl.items import LinkItem
+from linkcrawl.items import LinkItem, robots_say
+from linkcrawl.links import passes_equity
 from linkcrawl.urls import resolve_href
-from linkcrawl.vocab import NO_EQUITY_RELS
 
 __all__ = [
     "CONTEXT_CHARS", "PageFacts", "clean_text", "extract_links", "parse_document", "parse_rel",
@@ -33,7 +34,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _REL_SPLIT_RE = re.compile(r"[\s,]+")
-_TEXT_LEN = etree.XPath("string-length(normalize-space(.))")
 _FACT_TAGS = ("base", "title", "meta", "link", "script", "a", "area", "h1", "h2", "h3")
 _HIDDEN_TEXT = ("script", "style", "template", "noscript")
 
@@ -61,8 +61,7 @@ class PageFacts:
     @property
     def nofollow(self) -> bool:
         """Page-level nofollow from meta robots or X-Robots-Tag ("none" implies it)."""
-        tokens = {*self.meta_robots, *self.x_robots}
-        return "nofollow" in tokens or "none" in tokens
+        return robots_say("nofollow", self.meta_robots, self.x_robots)
 
 
 def _header_values(headers: Any, name: str) -> list[str]:
@@ -192,11 +191,6 @@ def _read_meta(meta: etree._Element, facts: PageFacts, robots_meta: list[str]) -
         facts.og[prop] = clean_text(content)
     elif not facts.language and (meta.get("http-equiv") or "").lower() == "content-language":
         facts.language = clean_text(content)
-
-
-def passes_equity(rel: list[str], facts: PageFacts) -> bool:
-    """A link passes equity unless its rel or the page's robots directives say nofollow."""
-    return not (NO_EQUITY_RELS.intersection(rel) or facts.nofollow)
 
 
 def parse_rel(value: str | None) -> list[str]:

@@ -77,12 +77,14 @@ class PageItem:
 
     @property
     def noindex(self) -> bool:
-        return "noindex" in self.meta_robots or "noindex" in self.x_robots or (
-            "none" in self.meta_robots or "none" in self.x_robots
-        )
+        return robots_say("noindex", self.meta_robots, self.x_robots)
 
     @property
     def nofollow(self) -> bool:
-        return "nofollow" in self.meta_robots or "nofollow" in self.x_robots or (
-            "none" in self.meta_robots or "none" in self.x_robots
-        )
+        return robots_say("nofollow", self.meta_robots, self.x_robots)
+
+
+def robots_say(directive: str, *tokens: list[str]) -> bool:
+    """Do these robots token lists (meta robots, X-Robots-Tag) say ``directive``? "none"
+    means both noindex and nofollow."""
+    return any(directive in toks or "none" in toks for toks in tokens)

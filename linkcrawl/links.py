@@ -7,11 +7,20 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from linkcrawl.domains import host_of, registrable_domain
 from linkcrawl.items import LinkItem, PageItem
 from linkcrawl.urls import normalize_url, unwrap_redirect
 from linkcrawl.vocab import NO_EQUITY_RELS
+
+if TYPE_CHECKING:
+    from linkcrawl.extract import PageFacts
+
+
+def passes_equity(rel: Iterable[str], page: PageItem | PageFacts) -> bool:
+    """A link passes equity unless its rel or the page's robots directives say nofollow."""
+    return NO_EQUITY_RELS.isdisjoint(rel) and not page.nofollow
 
 
 def normalize_link(link: LinkItem, page: PageItem) -> bool:
@@ -30,7 +39,7 @@ def normalize_link(link: LinkItem, page: PageItem) -> bool:
     link.target_domain = registrable_domain(host)
     link.source_host = page.host
     link.source_domain = page.domain
-    link.follow = not page.nofollow and NO_EQUITY_RELS.isdisjoint(link.rel)
+    link.follow = passes_equity(link.rel, page)
     return True
 
 
@@ -61,7 +70,7 @@ class TargetMatcher:
         if domain not in self._by_domain:
             return None
         for target in self.targets:
-            if host == target or host.endswith("." + target) or host == "www." + target:
+            if host == target or host.endswith("." + target):
                 return target
         return None
 

@@ -25,13 +25,13 @@ from lxml import etree
 from linkcrawl.classify.location import PageLocator, decide
 from linkcrawl.domains import registrable_domain
 from linkcrawl.errors import ConfigError
+from linkcrawl.extract import CONTEXT_CHARS, clean_text  # like a backlink's context
 
 __all__ = [
     "BrandTerms", "TextBlock", "default_terms", "find_mentions", "main_text_blocks",
     "page_mentions", "parse_brand_terms",
 ]
 
-CONTEXT_CHARS = 150  # like a backlink's context: ~150 characters around the term
 # Locations inside the main content where a mention counts (the page's own words about the
 # brand); navigation, header, footer, sidebar and breadcrumb text is boilerplate.
 MENTION_LOCATIONS: frozenset[str] = frozenset({"content", "author_bio", "comment"})
@@ -127,8 +127,6 @@ class BrandTerms:
                                    enumerate(terms)), re.IGNORECASE)
             for t, terms in self.terms.items()
         }
-        every = [_term_pattern(term) for terms in self.terms.values() for term in terms]
-        self._any = re.compile("|".join(every), re.IGNORECASE) if every else None
         # A substring test on the lower-cased text is ~10x faster than the regex with its
         # word-boundary lookarounds (measured on 25 KB pages): the regex runs only on a hit.
         # The longest word of each term is tested ("the widget co" -> "widget").
@@ -136,11 +134,7 @@ class BrandTerms:
                              for t in ts})
 
     def __bool__(self) -> bool:
-        return self._any is not None
-
-    def anywhere(self, text: str) -> bool:
-        """Does any term of any target occur in ``text``?"""
-        return self.maybe_in(text) and self._any is not None and self._any.search(text) is not None
+        return bool(self._words)
 
     def maybe_in(self, text: str) -> bool:
         """Cheap pre-check (no false negatives): the longest word of a term is in ``text``."""
@@ -205,10 +199,6 @@ def find_mentions(
     return list(found.values())
 
 
-def _clean(parts: list[str]) -> str:
-    return " ".join(" ".join(parts).split())
-
-
 def main_text_blocks(root: etree._Element, page_url: str = "",
                      keep: Callable[[str], bool] | None = None) -> list[TextBlock]:
     """Text blocks of the page's main content (density detector), each with its location;
@@ -237,7 +227,7 @@ def main_text_blocks(root: etree._Element, page_url: str = "",
         walk(main, main)
     out = []
     for holder in order:
-        text = _clean(blocks[holder])
+        text = clean_text(" ".join(blocks[holder]))
         if text and (keep is None or keep(text)):
             location = decide(locator.region(holder), True).value
             out.append(TextBlock(text, location))

@@ -37,7 +37,6 @@ _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 # RFC 3986 pchar minus "%" (handled separately); "/" joins segments, "?" is allowed in queries.
 _PATH_SAFE = _UNRESERVED | frozenset("!$&'()*+,;=:@/")
 _QUERY_SAFE = _PATH_SAFE | frozenset("?")
-_PCT_RE = re.compile(r"%([0-9A-Fa-f]{2})")
 _ASCII_HOST_RE = re.compile(r"^[a-z0-9_\-.]+$")
 # WHATWG URL: tabs and newlines are removed anywhere, C0 controls and spaces trimmed at ends.
 _STRIP_INSIDE = str.maketrans("", "", "\t\n\r")

@@ -14,12 +14,12 @@ from lxml import etree
 
 from linkcrawl.classify import location_rules as rules
 
-__all__ = ["Signal", "find_main_content"]
+__all__ = ["TEXT_LEN", "TOP", "Signal", "find_main_content"]
 
 Signal = tuple[str, str, str]  # (location, evidence, kind of evidence)
 TEXT_LEN = etree.XPath("string-length(normalize-space(.))")
 _PARAGRAPHS = ("p", "pre", "li")
-_TOP = ("body", "html")
+TOP = ("body", "html")  # <body>/<html> classes describe the page, not a region
 
 
 def find_main_content(root: etree._Element,
@@ -47,7 +47,7 @@ def find_main_content(root: etree._Element,
     reach = {anc for rival in rivals for anc in (rival, *rival.iterancestors())}
     node = top.getparent()
     for _ in range(int(d["max_climb"])):
-        if node is None or node.tag in _TOP:
+        if node is None or node.tag in TOP:
             break
         if node in reach:
             top = node
@@ -104,14 +104,14 @@ def _only_a_link(block: etree._Element) -> bool:
 def _candidate_weight(el: etree._Element, signal: Callable[[etree._Element], Signal | None],
                       in_comment: dict[etree._Element, bool]) -> float:
     """Prior of a candidate: content markup up, boilerplate markup or a comment thread down."""
-    if el.tag in _TOP:
+    if el.tag in TOP:
         return rules.DENSITY["body_weight"]
     own = signal(el)
     if own is not None:
         return rules.DENSITY["content_boost" if own[0] == "content" else "boilerplate_penalty"]
     chain = []
     node = el.getparent()
-    while node is not None and node.tag not in _TOP and node not in in_comment:
+    while node is not None and node.tag not in TOP and node not in in_comment:
         chain.append(node)
         node = node.getparent()
     inside = in_comment.get(node, False) if node is not None else False

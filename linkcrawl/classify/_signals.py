@@ -12,13 +12,12 @@ from typing import NamedTuple
 from lxml import etree
 
 from linkcrawl.classify import location_rules as rules
-from linkcrawl.classify._maincontent import Signal
+from linkcrawl.classify._maincontent import TOP, Signal
 
 __all__ = ["TOP", "Markup", "element_signal", "is_hidden", "markup_of", "signal_of"]
 
 _WORD_SPLIT_RE = re.compile(r"[^a-z0-9]+")
 _CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-TOP = ("body", "html")  # <body>/<html> classes describe the page, not a region
 
 
 @lru_cache(maxsize=32768)

@@ -12,7 +12,6 @@ page with 300 links does not re-read the same ancestors 300 times. Rules live in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
@@ -25,15 +24,13 @@ from linkcrawl.classify._maincontent import Signal
 from linkcrawl.classify._maincontent import find_main_content as _find_main_content
 from linkcrawl.classify._signals import TOP as _TOP
 from linkcrawl.classify._signals import element_signal, is_hidden, markup_of, signal_of
-from linkcrawl.domains import registrable_domain
+from linkcrawl.domains import site_of
 from linkcrawl.verdict import Verdict
 
 __all__ = [
     "PageLocator", "Region", "combine", "decide", "element_signal", "find_main_content",
     "is_hidden",
 ]
-
-_HOST_RE = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/?#]*@)?([^:/?#]+)", re.IGNORECASE)
 
 
 class Region(NamedTuple):
@@ -105,7 +102,7 @@ class PageLocator:
         self._memo: dict[etree._Element, Region] = {}
         self._blocks: dict[etree._Element, tuple[str, bool]] = {}
         self._lists: dict[etree._Element, bool] = {}
-        self._site = _site_of(page_url) if page_url else ""
+        self._site = site_of(page_url) if page_url else ""
         self.main = find_main_content(root, self._signal)
         self._main_set = frozenset(self.main)
         # The containers of the main content are not sidebar, footer, ... whatever their
@@ -163,7 +160,7 @@ class PageLocator:
             region = region._replace(hidden=True)
         verdict = decide(region, bool(self.main))
         if verdict.value == "content" and region.in_main:
-            if self._site and _site_of(url) == self._site:
+            if self._site and site_of(url) == self._site:
                 # In the article body, a link to the same site shaped like a teaser is
                 # recirculation ("Related: ...", tag lists, headline lists), not running text.
                 shape = self.teaser_shape(link, anchor)
@@ -224,23 +221,13 @@ class PageLocator:
     def _same_site_href(self, href: str) -> bool:
         href = href.strip()
         if href.lower().startswith(("http:", "https:", "//")):
-            return _site_of(href if href[0] != "/" else "http:" + href) == self._site
+            return site_of(href if href[0] != "/" else "http:" + href) == self._site
         return bool(href) and href[0] != "#" and ":" not in href.split("/", 1)[0]
-
-
-@lru_cache(maxsize=16384)
-def _site_of(url: str) -> str:
-    """Registrable domain of an absolute URL, "" when it has none."""
-    match = _HOST_RE.match(url)
-    try:
-        return registrable_domain(match.group(1)) if match else ""
-    except ValueError:
-        return ""
 
 
 def _is_social_profile(url: str, anchor: str) -> bool:
     """A "follow us" link: to a social network, anchored by its name, an @handle, "follow"."""
-    if _site_of(url) not in rules.SOCIAL_SITES:
+    if site_of(url) not in rules.SOCIAL_SITES:
         return False
     words = anchor.lower().split()
     if len(words) <= 3 and (anchor.startswith("@") or " ".join(words) in rules.SOCIAL_NAMES):

@@ -19,7 +19,7 @@ from lxml import etree
 
 from linkcrawl.classify import rules
 from linkcrawl.classify._pagescan import PageScan, mark_sections, scan_page
-from linkcrawl.domains import host_of, registrable_domain
+from linkcrawl.domains import host_of, site_of
 from linkcrawl.items import LinkItem
 from linkcrawl.verdict import Verdict
 
@@ -55,14 +55,6 @@ class _Score:
         if evidence not in self.evidence:
             self.points += points
             self.evidence.append(evidence)
-
-
-def _site(url: str) -> str:
-    host = host_of(url)
-    try:
-        return registrable_domain(host) if host else ""
-    except ValueError:
-        return ""
 
 
 def _forum(scan: PageScan, generator: str, path: str, scores: dict[str, _Score]) -> None:
@@ -236,7 +228,7 @@ def _guest(scan: PageScan, titles: list[str], links: Sequence[LinkItem], site: s
             if e.startswith('section:"')
         ):
             continue
-        domain = _site(link.url)
+        domain = site_of(link.url)
         if domain and domain != site and domain not in rules.SOCIAL_DOMAINS:
             s.add(2, f"author_bio:offsite={domain}")
             break
@@ -273,7 +265,7 @@ def detect_page_type(
     split = urlsplit(url)
     path = rules.fold(unquote(split.path or "/"))
     path_query = path + ("?" + split.query if split.query else "")
-    site = _site(url)
+    site = site_of(url)
     titles = [p for p in _TITLE_SPLIT.split(title) if p] + scan.h1
 
     scores = {name: _Score() for name in PRECEDENCE}
