@@ -14,7 +14,9 @@ URLs from ``ground-truth.json``) and (b) the demo web under ``data/demo-web`` (e
   (``pagetype.detect_page_type``), ``normalize`` (``links.normalize_page_links``), each on a
   tree parsed beforehand (``extract_links`` mutates <noscript>, so each run gets a fresh tree),
 - ``analysis``: ``read_page`` + ``extract_links`` + ``detect_page_type`` (issue #7's
-  "extract + location + type"),
+  "extract + location + type", every link located),
+- ``analysis_lazy``: the same as a crawl runs it on a page without backlinks
+  (``read_links``: no link located unless page typing asks for one),
 - ``analyze_page``: the whole ``analyze.analyze_page`` (parse included).
 
 It prints median and mean ms/page per step and per corpus, and the ratios ``analysis ÷ lxml``
@@ -47,7 +49,7 @@ from linkcrawl.items import PageItem  # noqa: E402
 
 DEFAULT_EVAL = Path("/work/shared/eval/article-extraction-benchmark")
 STEPS = ("lxml", "parse", "read_page", "extract_links", "page_type", "normalize", "analysis",
-         "analyze_page")
+         "analysis_lazy", "analyze_page")
 
 
 CLOCK: Callable[[], float] = time.thread_time
@@ -119,7 +121,13 @@ def time_page(url: str, body: bytes, repeat: int) -> dict[str, float]:
         "normalize": _best(repeat, links.normalize_page_links, page_item),
         "analyze_page": _best(repeat, lambda: analyze.analyze_page(body, url)),
     }
+    def analysis_lazy(root: object) -> None:  # a crawl's page without backlinks
+        facts = extract.read_page(root, url, {})
+        found, details = extract.read_links(root, facts)
+        pagetype.detect_page_type(root, facts, found, details)
+
     t["analysis"] = _best(repeat, analysis, lambda: extract.parse_document(body))
+    t["analysis_lazy"] = _best(repeat, analysis_lazy, lambda: extract.parse_document(body))
     return t
 
 
@@ -129,7 +137,7 @@ def report(name: str, rows: list[dict[str, float]]) -> None:
     for step in STEPS:
         values = [r[step] for r in rows]
         print(f"{step:<15}{statistics.median(values):>11.2f}{statistics.mean(values):>10.2f}")
-    for step in ("analysis", "analyze_page"):
+    for step in ("analysis", "analysis_lazy", "analyze_page"):
         ratios = [r[step] / r["lxml"] for r in rows if r["lxml"] > 0]
         mean_ratio = statistics.mean(r[step] for r in rows) / statistics.mean(
             r["lxml"] for r in rows)

@@ -26,14 +26,19 @@ _REASON = re.compile(r"'finish_reason': '([^']+)'")
 
 
 def rss_bytes(pid: int) -> int:
-    """Current resident set size of a live process (0 once it is gone)."""
+    """Current resident set size of a live process and all its descendants (analysis
+    workers), summed: pages they share are counted once per process, an upper bound
+    (0 once it is gone)."""
+    total = 0
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
+                total = int(line.split()[1]) * 1024
+                break
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
-        pass
-    return 0
+        return total
+    return total + sum(rss_bytes(int(child)) for child in children)
 
 
 def machine_busy_seconds() -> float:
@@ -112,7 +117,9 @@ def run_crawl(cmd: list[str], log_path: Path, *, cwd: Path | None = None,
     proc.returncode = run.returncode = os.waitstatus_to_exitcode(status)
     run.wall_s = time.perf_counter() - start
     run.cpu_s = usage.ru_utime + usage.ru_stime
-    run.peak_rss = usage.ru_maxrss * 1024  # kilobytes on Linux
+    # the kernel's peak is per process (kilobytes on Linux); with worker processes the
+    # sampled sum over the process tree is the larger figure
+    run.peak_rss = max([usage.ru_maxrss * 1024, *(rss for _, _, rss in run.samples)])
     reader.join(timeout=10)
     _read_stats(run, stats_json)
     run.samples = [(t, run.pages if p < 0 else p, rss) for t, p, rss in run.samples]

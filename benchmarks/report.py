@@ -81,7 +81,9 @@ def print_report(r: dict[str, Any], args: dict[str, Any]) -> None:
         print("\n".join(_crawl_rows(f"bare Scrapy ({args['bare_dedupe']} dedupe)", bare, pages,
                                     entry)))
     if full:
-        print("\n".join(_crawl_rows("linkcrawl full crawl → SQLite", full, pages, entry)))
+        workers = args.get("workers", 0)
+        label = f"linkcrawl → SQLite, {workers} worker(s)"
+        print("\n".join(_crawl_rows(label, full, pages, entry)))
     if bare and full and bare["pages_per_s"]:
         ratio = full["pages_per_s"] / bare["pages_per_s"]
         cpu_ratio = bare["cpu_ms_per_page"] / full["cpu_ms_per_page"]
@@ -94,9 +96,13 @@ def print_report(r: dict[str, Any], args: dict[str, Any]) -> None:
         print(_row("  Scrapy css hrefs + urljoin", f"{a['scrapy_links_ms']:.2f} ms/page "
                    "(the bare spider's per-page work, for reference)"))
         if "analysis_ms" in a:
-            print(_row("page analysis (extract+loc+type)", f"{a['analysis_ms']:.2f} ms/page"))
+            print(_row("page analysis (extract+loc+type)", f"{a['analysis_ms']:.2f} ms/page "
+                       "(as a crawl runs it: location read for backlinks only)"))
             print(_row("  RATIO analysis ÷ parse", f"{a['ratio']:.2f}",
                        f"≤ {GOAL_ANALYSIS_VS_PARSE}", a["ratio"] <= GOAL_ANALYSIS_VS_PARSE))
+        if "all_links_ms" in a:
+            print(_row("  every link located (extract)", f"{a['all_links_ms']:.2f} ms/page · "
+                       f"{a['all_links_ratio']:.2f}× parse"))
     for name, st in r.get("store", {}).items():
         print(_row(f"store {name} upsert_backlinks", f"{st['insert_links_per_s']:,} links/s new"
                    f" · {st['update_links_per_s']:,} links/s again · {st['links']:,} links, "

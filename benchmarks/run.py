@@ -152,6 +152,7 @@ def step_full(bench: Bench) -> None:
         "LINKCRAWL_STORE_URI": uri,
         "LINKCRAWL_MAX_DEPTH": "1000",  # the bare crawl has no depth limit either
         "LINKCRAWL_MAX_PAGES_PER_SITE": "1000000",
+        "LINKCRAWL_ANALYSIS_WORKERS": str(a.workers),
         "AUTOTHROTTLE_ENABLED": "False",  # measure the pipeline, not politeness delays
         "CONCURRENT_REQUESTS": str(a.concurrency),
         "CONCURRENT_REQUESTS_PER_DOMAIN": str(a.per_domain),
@@ -160,6 +161,9 @@ def step_full(bench: Bench) -> None:
         "LOG_LEVEL": "INFO",
     }.items():
         cmd += ["-s", f"{name}={value}"]
+    profile = bench.workdir / "full.prof"
+    if a.profile:  # slows the crawl down: its figures are for the profile, not the ratios
+        cmd[1:3] = ["-m", "cProfile", "-o", str(profile), "-m", "scrapy"]
     env = dict(os.environ, LINKCRAWL_STORE_URI=uri)
     print(f"[full] crawling {a.pages:,} pages with linkcrawl (sites spider) ...", flush=True)
     summary = watched_crawl(bench, "full", cmd, cwd=REPO, env=env)
@@ -173,6 +177,17 @@ def step_full(bench: Bench) -> None:
         summary["backlinks_per_s"] = round(summary["backlinks"] / summary["elapsed_s"], 1)
     bench.results["full"] = summary
     print(f"[full] {summary['pages_per_s']} pages/s", flush=True)
+    if a.profile and profile.exists():
+        print_profile(profile)
+
+
+def print_profile(path: Path, top: int = 30) -> None:
+    """The full crawl's hottest functions: own time, then time including callees."""
+    import pstats
+
+    stats = pstats.Stats(str(path))
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
 
 
 # ============================================================================================
@@ -220,6 +235,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--store-links", type=int, default=100_000, help="links written per store")
     ap.add_argument("--server-seconds", type=float, default=5.0, help="server load-test length")
     ap.add_argument("--crawl-timeout", type=float, default=1200.0, help="kill a crawl after")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="LINKCRAWL_ANALYSIS_WORKERS of the full crawl (0: analysis in-process)")
+    ap.add_argument("--profile", action="store_true",
+                    help="run the full crawl under cProfile; print its hottest functions")
     ap.add_argument("--workdir", type=Path, help="logs, databases, results.json (default: tmp)")
     args = ap.parse_args(argv)
     unknown = {s.strip() for s in args.steps.split(",")} - set(STEPS)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from linkcrawl.classify.linktype import classify_link
 from linkcrawl.classify.pagetype import detect_page_type
 from linkcrawl.domains import host_of, registrable_domain
-from linkcrawl.extract import extract_links, parse_document, read_page
+from linkcrawl.extract import parse_document, read_links, read_page
 from linkcrawl.items import PageItem
 from linkcrawl.links import normalize_page_links
 from linkcrawl.urls import normalize_url
@@ -36,11 +36,16 @@ def analyze_page(
     headers: Mapping[str, str] | None = None,
     encoding: str | None = None,
     fetched_at: datetime | None = None,
+    lazy: bool = False,
 ) -> PageItem:
     """Parse ``body`` once and return the page with every usable link, normalized.
 
     ``url`` is the URL that was requested, ``final_url`` the one that answered (after
     redirects); links resolve against the final URL. Never raises on bad HTML.
+
+    With ``lazy``, where each link sits (location, context, DOM path) is not read yet:
+    ``page.details.fill(links)`` reads it for the links that need it (a crawl stores only
+    the links to its targets, well under 1% of the links it sees).
     """
     final_url = final_url or url
     headers = headers or {}
@@ -63,13 +68,16 @@ def analyze_page(
         x_robots=list(facts.x_robots),
         fetched_at=fetched_at or datetime.now(UTC),
     )
-    page.links = extract_links(root, facts)
-    verdict = detect_page_type(root, facts, page.links)
+    page.links, details = read_links(root, facts)
+    if not lazy:
+        details.fill(page.links)
+    verdict = detect_page_type(root, facts, page.links, details)
     page.page_type = verdict.value
     page.page_type_confidence = verdict.confidence
     page.page_type_evidence = list(verdict.evidence)
     normalize_page_links(page)
     page.dom = root  # for the unlinked-mentions pass (pipelines.mentions), then dropped
+    page.details = details if lazy else None
     return page
 
 

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from linkcrawl.domains import brand_name
+
 # The order is the order of the checks: the first class that applies wins.
 ANCHOR_CLASSES: tuple[str, ...] = (
     "empty", "image", "naked_url", "branded", "generic", "exact_match", "partial_match", "other",
@@ -53,9 +55,10 @@ class AnchorRules:
 
 
 def brand_terms(target: str) -> list[str]:
-    """Default brand terms from a domain: ``acme-widgets.co.uk`` -> acme widgets,
-    acmewidgets, acme-widgets (the label before the public suffix)."""
-    label = target.lower().removeprefix("www.").split(".")[0]
+    """Default brand terms of a target: its name (:func:`~linkcrawl.domains.brand_name`, as
+    unlinked mentions use it) spaced, run together and as written: ``acme-widgets.co.uk`` ->
+    acme widgets, acmewidgets, acme-widgets."""
+    label = brand_name(target)
     return list(dict.fromkeys([label.replace("-", " "), label.replace("-", ""), label]))
 
 

@@ -41,6 +41,12 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     ),
     "LINKCRAWL_PROGRESS_INTERVAL": (30.0, "Seconds between progress log lines (0 = off)."),
     "LINKCRAWL_RUN_ID": ("", "Run id to record (default: generated from time and spider)."),
+    "LINKCRAWL_ANALYSIS_WORKERS": (
+        0,
+        "Processes that parse and analyse pages beside the crawl process (0 = analyse in "
+        "the crawl process). A crawl is CPU-bound on one core; 1 or more moves most of the "
+        "work to other cores.",
+    ),
     # --- store outages and restarts (linkcrawl.spill, linkcrawl.journal) ---
     "LINKCRAWL_SPILL_DIR": (
         "var/spill",
@@ -193,6 +199,7 @@ class LinkcrawlConfig:
     allow_private_addresses: bool
     progress_interval: float
     run_id: str
+    analysis_workers: int
     max_url_length: int
     max_query_params: int
     max_page_number: int
@@ -223,6 +230,7 @@ class LinkcrawlConfig:
                 allow_private_addresses=read.bool("LINKCRAWL_ALLOW_PRIVATE_ADDRESSES"),
                 progress_interval=read.float("LINKCRAWL_PROGRESS_INTERVAL"),
                 run_id=str(settings.get("LINKCRAWL_RUN_ID") or ""),
+                analysis_workers=read.int("LINKCRAWL_ANALYSIS_WORKERS"),
                 max_url_length=read.int("LINKCRAWL_MAX_URL_LENGTH"),
                 max_query_params=read.int("LINKCRAWL_MAX_QUERY_PARAMS"),
                 max_page_number=read.int("LINKCRAWL_MAX_PAGE_NUMBER"),
@@ -261,6 +269,9 @@ class LinkcrawlConfig:
         for name, value in limits.items():
             if value < 1:
                 raise ConfigError(f"{name} must be >= 1, got {value}")
+        if cfg.analysis_workers < 0:
+            raise ConfigError(
+                f"LINKCRAWL_ANALYSIS_WORKERS must be >= 0, got {cfg.analysis_workers}")
         if cfg.max_calendar_pages < 0 or cfg.max_category_depth < 0:
             raise ConfigError(
                 "LINKCRAWL_MAX_CALENDAR_PAGES and LINKCRAWL_MAX_CATEGORY_DEPTH must be >= 0"

@@ -7,6 +7,7 @@ The "referring domain" an analyst counts is the registrable domain: ``news.bbc.c
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 from functools import lru_cache
@@ -65,3 +66,14 @@ def site_of(url: str) -> str:
         return registrable_domain(host) if host else ""
     except ValueError:
         return ""
+
+
+def brand_name(target: str) -> str:
+    """The name a site goes by: its registrable domain without the public suffix,
+    IDNA-decoded (``shop.acme-widgets.co.uk`` -> ``acme-widgets``, ``xn--bcher-kva.de`` ->
+    ``bücher``). Anchor classes and unlinked mentions both start from it."""
+    label = registrable_domain(target.lower().strip(".")).split(".", 1)[0]
+    if label.startswith("xn--"):
+        with contextlib.suppress(UnicodeError):
+            label = label.encode("ascii").decode("idna")
+    return label

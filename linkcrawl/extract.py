@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,13 +22,14 @@ from linkcrawl._encoding import PARSER, parse_document, sniff_encoding
 from linkcrawl._linkcontext import CONTEXT_CHARS, Surroundings, clean_text
 from linkcrawl.classify._maincontent import TEXT_LEN as _TEXT_LEN
 from linkcrawl.classify.location import PageLocator
+from linkcrawl.classify.sections import SectionFinder
 from linkcrawl.items import LinkItem, robots_say
 from linkcrawl.links import passes_equity
 from linkcrawl.urls import resolve_href
 
 __all__ = [
-    "CONTEXT_CHARS", "PageFacts", "clean_text", "extract_links", "parse_document", "parse_rel",
-    "passes_equity", "read_page", "sniff_encoding",
+    "CONTEXT_CHARS", "LinkDetails", "PageFacts", "clean_text", "extract_links",
+    "parse_document", "parse_rel", "passes_equity", "read_links", "read_page", "sniff_encoding",
 ]
 
 logger = logging.getLogger(__name__)
@@ -233,14 +234,66 @@ def _noscript_fragments(root: etree._Element) -> None:
                     ns.append(child)
 
 
-def extract_links(root: lxml.html.HtmlElement, facts: PageFacts) -> list[LinkItem]:
-    """Every followable <a href>/<area href> of the page with its location, in page order."""
+class LinkDetails:
+    """Location, DOM path, context and section title of a page's links, read on demand.
+
+    These are what cost most per link (the main-content detector runs once per page, then
+    each link's ancestors are read), and a crawl needs them only for the few links that
+    point at a target: the others are followed and counted, never stored. ``fill`` is
+    idempotent, so page typing can ask for more links later.
+    """
+
+    def __init__(self, root: lxml.html.HtmlElement, facts: PageFacts) -> None:
+        self._root = root
+        self._url = facts.url
+        self.facts = facts  # counted before <noscript> links were parsed into the tree
+        self._locator: PageLocator | None = None
+        self._around = Surroundings()
+        self._sections = SectionFinder()
+        # id(link) -> (link, its element); emptied as links are read
+        self._pending: dict[int, tuple[LinkItem, etree._Element]] = {}
+
+    def add(self, link: LinkItem, el: etree._Element) -> None:
+        self._pending[id(link)] = (link, el)
+
+    def fill(self, links: Iterable[LinkItem]) -> None:
+        """Set location, context and DOM path of ``links`` (of this page) not read yet."""
+        pending = self._pending
+        todo = []
+        for link in links:
+            known = pending.get(id(link))
+            if known is not None and known[0] is link:
+                del pending[id(link)]
+                todo.append((known[1], link))
+        if not todo:
+            return
+        if self._locator is None:
+            self._locator = PageLocator(self._root, self._url)
+        locate, around = self._locator.locate, self._around
+        for el, link in todo:
+            verdict, in_noscript = locate(el, link.url, link.anchor_text)
+            parent = el.getparent()
+            path, block = around.of(parent) if parent is not None else ("", el)
+            link.in_noscript = in_noscript
+            link.context = around.context(el, block, link.anchor_text)
+            link.dom_path = f"{path} > {el.tag}" if path else el.tag
+            link.location = verdict.value
+            link.location_confidence = verdict.confidence
+            link.location_evidence = list(verdict.evidence)
+        self._sections.mark(todo)
+
+
+def read_links(root: lxml.html.HtmlElement, facts: PageFacts,
+               ) -> tuple[list[LinkItem], LinkDetails]:
+    """Every followable <a href>/<area href> of the page in page order, with URL, anchor and
+    rel; where each sits (location, context, DOM path) is left to the returned
+    :class:`LinkDetails`, to be read only for the links that need it."""
     _noscript_fragments(root)
-    locator = PageLocator(root, facts.url)
-    around = Surroundings()
+    details = LinkDetails(root, facts)
     resolved: dict[str, str | None] = {}
     base = facts.base_url or facts.url
     links: list[LinkItem] = []
+    source = facts.url
     for el in root.iter("a", "area"):
         href = el.get("href")
         if href is None:
@@ -250,15 +303,18 @@ def extract_links(root: lxml.html.HtmlElement, facts: PageFacts) -> list[LinkIte
         if url is None:
             continue
         anchor, is_image = _anchor(el)
-        verdict, in_noscript = locator.locate(el, url, anchor)
-        parent = el.getparent()
-        path, block = around.of(parent) if parent is not None else ("", el)
         rel = el.get("rel")
-        links.append(LinkItem(
-            source_url=facts.url, href=href, url=url, anchor_text=anchor,
-            rel=parse_rel(rel) if rel else [], tag=el.tag, is_image=is_image,
-            in_noscript=in_noscript, context=around.context(el, block, anchor),
-            dom_path=f"{path} > {el.tag}" if path else el.tag, location=verdict.value,
-            location_confidence=verdict.confidence, location_evidence=list(verdict.evidence),
-        ))
+        link = LinkItem(source_url=source, href=href, url=url, anchor_text=anchor,
+                        rel=parse_rel(rel) if rel else [], tag=el.tag, is_image=is_image,
+                        location="")
+        details.add(link, el)
+        links.append(link)
+    return links, details
+
+
+def extract_links(root: lxml.html.HtmlElement, facts: PageFacts) -> list[LinkItem]:
+    """Every followable <a href>/<area href> of the page, in page order, each with its
+    location, context, DOM path and section title."""
+    links, details = read_links(root, facts)
+    details.fill(links)
     return links

@@ -74,6 +74,9 @@ class PageItem:
     mentions: list[dict[str, Any]] = field(default_factory=list)
     # the parsed page (lxml root), kept only until the mentions pipeline has read it
     dom: Any = field(default=None, repr=False, compare=False)
+    # where links sit, read on demand (linkcrawl.extract.LinkDetails): the target filter
+    # reads it for the backlinks it keeps, then drops it
+    details: Any = field(default=None, repr=False, compare=False)
 
     @property
     def noindex(self) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from linkcrawl.domains import host_of, registrable_domain
@@ -18,28 +19,36 @@ if TYPE_CHECKING:
     from linkcrawl.extract import PageFacts
 
 
-def passes_equity(rel: Iterable[str], page: PageItem | PageFacts) -> bool:
-    """A link passes equity unless its rel or the page's robots directives say nofollow."""
-    return NO_EQUITY_RELS.isdisjoint(rel) and not page.nofollow
+def passes_equity(rel: Iterable[str], page: PageItem | PageFacts | bool) -> bool:
+    """A link passes equity unless its rel or the page's robots directives say nofollow
+    (``page`` may be the page's nofollow flag itself, read once for all its links)."""
+    nofollow = page if isinstance(page, bool) else page.nofollow
+    return not nofollow and NO_EQUITY_RELS.isdisjoint(rel)
 
 
-def normalize_link(link: LinkItem, page: PageItem) -> bool:
-    """Fill the canonical target and domains of ``link``; False if its URL is unusable."""
+@lru_cache(maxsize=65536)  # a site's menus and footers repeat the same URLs on every page
+def _target_of(url: str) -> tuple[str, str, str, str] | None:
+    """(normalized URL, redirect wrapper, host, registrable domain) of a link's URL."""
     try:
-        target, wrapper = unwrap_redirect(link.url)
+        target, wrapper = unwrap_redirect(url)
         normalized = normalize_url(target)
     except ValueError:
-        return False
+        return None
     host = host_of(normalized)
     if not host:
+        return None
+    return normalized, wrapper, host, registrable_domain(host)
+
+
+def normalize_link(link: LinkItem, page: PageItem, page_nofollow: bool | None = None) -> bool:
+    """Fill the canonical target and domains of ``link``; False if its URL is unusable."""
+    found = _target_of(link.url)
+    if found is None:
         return False
-    link.normalized_url = normalized
-    link.wrapper = wrapper
-    link.target_host = host
-    link.target_domain = registrable_domain(host)
+    link.normalized_url, link.wrapper, link.target_host, link.target_domain = found
     link.source_host = page.host
     link.source_domain = page.domain
-    link.follow = passes_equity(link.rel, page)
+    link.follow = passes_equity(link.rel, page if page_nofollow is None else page_nofollow)
     return True
 
 
@@ -48,7 +57,9 @@ def normalize_page_links(page: PageItem) -> int:
 
     Returns how many links were dropped. Sets ``outlink_count``.
     """
-    kept = [link for link in page.links if link.normalized_url or normalize_link(link, page)]
+    nofollow = page.nofollow
+    kept = [link for link in page.links
+            if link.normalized_url or normalize_link(link, page, nofollow)]
     dropped = len(page.links) - len(kept)
     page.links = kept
     page.outlink_count = len(kept)

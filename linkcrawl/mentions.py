@@ -14,7 +14,6 @@ and :func:`page_mentions` does both, only when a term occurs in the page's text 
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from typing import Any
 from lxml import etree
 
 from linkcrawl.classify.location import PageLocator, decide
-from linkcrawl.domains import registrable_domain
+from linkcrawl.domains import brand_name, registrable_domain
 from linkcrawl.errors import ConfigError
 from linkcrawl.extract import CONTEXT_CHARS, clean_text  # like a backlink's context
 
@@ -60,19 +59,9 @@ class TextBlock:
     location: str = "content"
 
 
-def _label_of(target: str) -> str:
-    """The registrable domain's name without the public suffix, IDNA-decoded."""
-    domain = registrable_domain(target)
-    label = domain.split(".", 1)[0]
-    if label.startswith("xn--"):
-        with contextlib.suppress(UnicodeError):
-            label = label.encode("ascii").decode("idna")
-    return label
-
-
 def default_terms(target: str) -> list[str]:
     """``acme-widgets.test`` -> ["acme-widgets", "acme widgets"]; ``acme.co.uk`` -> ["acme"]."""
-    label = _label_of(target)
+    label = brand_name(target)
     spaced = " ".join(label.replace("-", " ").replace("_", " ").split())
     return list(dict.fromkeys(t for t in (label, spaced) if t))
 

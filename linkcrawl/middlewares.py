@@ -32,38 +32,27 @@ class ProxyMiddleware:
             request.meta["proxy"] = self.proxy
 
 
-class AddressGuardMiddleware:
-    """Refuse hosts that resolve to private, loopback, link-local or multicast addresses.
+class AddressVerdicts:
+    """Why a URL's host may not be fetched ("" when it may), cached per host for the crawl.
 
-    Runs for every request, so redirects (which come back as new requests) are checked
-    too. Verdicts are cached per host for the crawl. Off when
-    ``LINKCRAWL_ALLOW_PRIVATE_ADDRESSES`` is true (tests and the demo web need that).
+    Shared by the downloader middleware (pages, redirects) and the browser (the scripts,
+    frames and XHRs a rendered page asks for).
     """
 
-    def __init__(self, stats: StatsCollector, allow_private: bool) -> None:
-        self.stats = stats
-        self.allow_private = allow_private
+    def __init__(self) -> None:
         self._verdicts: dict[str, str] = {}  # host -> "" (ok) or reason
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
-        cfg = LinkcrawlConfig.from_settings(crawler.settings)
-        assert crawler.stats is not None
-        return cls(crawler.stats, cfg.allow_private_addresses)
-
-    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        if self.allow_private:
-            return
+    async def refusal(self, url: str) -> str:
         # "localhost." names the same host as "localhost" (some resolvers disagree)
-        host = (urlsplit(request.url).hostname or "").lower().rstrip(".")
+        try:
+            host = (urlsplit(url).hostname or "").lower().rstrip(".")
+        except ValueError:
+            return "unreadable URL"
         verdict = self._verdicts.get(host)
         if verdict is None:
             verdict = await asyncio.to_thread(self._check, host)
             self._verdicts[host] = verdict
-        if verdict:
-            self.stats.inc_value("address_guard/refused")
-            logger.warning("refused %s: %s", request.url, verdict)
-            raise IgnoreRequest(f"address guard: {verdict}")
+        return verdict
 
     @staticmethod
     def _check(host: str) -> str:
@@ -80,3 +69,32 @@ class AddressGuardMiddleware:
         if bad:
             return f"{host} resolves to non-public address {bad[0]}"
         return ""
+
+
+class AddressGuardMiddleware:
+    """Refuse hosts that resolve to private, loopback, link-local or multicast addresses.
+
+    Runs for every request, so redirects (which come back as new requests) are checked
+    too. Verdicts are cached per host for the crawl. Off when
+    ``LINKCRAWL_ALLOW_PRIVATE_ADDRESSES`` is true (tests and the demo web need that).
+    """
+
+    def __init__(self, stats: StatsCollector, allow_private: bool) -> None:
+        self.stats = stats
+        self.allow_private = allow_private
+        self.verdicts = AddressVerdicts()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
+        cfg = LinkcrawlConfig.from_settings(crawler.settings)
+        assert crawler.stats is not None
+        return cls(crawler.stats, cfg.allow_private_addresses)
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        if self.allow_private:
+            return
+        verdict = await self.verdicts.refusal(request.url)
+        if verdict:
+            self.stats.inc_value("address_guard/refused")
+            logger.warning("refused %s: %s", request.url, verdict)
+            raise IgnoreRequest(f"address guard: {verdict}")

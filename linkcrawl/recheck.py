@@ -13,6 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from linkcrawl.classify.reciprocal import EVIDENCE as RECIPROCAL
+from linkcrawl.classify.reciprocal import retype
+from linkcrawl.linkedits import HISTORY_MAX
+from linkcrawl.verdict import Verdict as TypeVerdict
+
 # reason: what the recheck saw (the README's lost-reason table is this table)
 LOST_REASONS: dict[str, str] = {
     "link_removed": "the page answers normally but the link is no longer on it",
@@ -28,7 +33,6 @@ LOST_REASONS: dict[str, str] = {
 }
 # Fields whose change on a still-live link is recorded as a dated change (issue #10).
 TRACKED_FIELDS: tuple[str, ...] = ("rel", "follow", "location", "link_type", "is_image")
-HISTORY_MAX = 30  # newest entries kept per backlink
 
 # Scrapy (2.19 wraps Twisted's errors) and Twisted failure class names that mean "could
 # not talk to the host at all".
@@ -143,12 +147,16 @@ def _nofollow_detail(found: Mapping[str, Any]) -> str:
 
 
 def changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[tuple[str, Any, Any], ...]:
-    """(field, old, new) for each tracked field whose value changed."""
+    """(field, old, new) for each tracked field whose value changed (a link the store
+    marked reciprocal is compared with the new link retyped the same way)."""
     out = []
     for name in TRACKED_FIELDS:
         if name not in new or name not in old:
             continue
         before, after = old[name], new[name]
+        if name == "link_type" and RECIPROCAL in (old.get("evidence") or ()):
+            # the store retyped the old link once its pair was found reciprocal: compare like
+            after = retype(TypeVerdict(after, 0.0, ()), new.get("location") or "").value
         if isinstance(before, list | tuple) and isinstance(after, list | tuple):
             if sorted(before) == sorted(after):
                 continue

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from linkcrawl.anchors import ANCHOR_CLASSES, AnchorRules, anchor_classes
+from linkcrawl.linkedits import SUPERSEDED
 from linkcrawl.sitewide import Placement, placements
 from linkcrawl.store._rollup import best_link_key
 from linkcrawl.store.base import Store
@@ -38,7 +39,8 @@ def target_summary(store: Store, target: str) -> dict[str, Any]:
         "placements": store.count("placements", {"target_domain": target}),
         "sitewide_placements": store.count("placements",
                                            {"target_domain": target, "sitewide": True}),
-        "mentions": store.count("mentions", {"target_domain": target}),
+        "mentions": store.count("mentions", {"target_domain": target})
+        - store.count("mentions", {"target_domain": target, "status": "gone"}),
     }
 
 
@@ -125,6 +127,19 @@ class Report:
         """Links repeated on many pages of one referring site, one row per placement."""
         return [p for p in placements(self.backlinks) if p.sitewide]
 
+    def change_counts(self, days: int = RECENT_DAYS) -> list[dict[str, Any]]:
+        """How many links changed in the last ``days``, per kind of change
+        ("anchor text changed", "became nofollow", "lost: link_removed" ...)."""
+        since = self.generated_at - timedelta(days=days)
+        links: dict[str, set[str]] = {}
+        for b in self.backlinks:
+            for entry in b.get("history") or ():
+                at = entry.get("at")
+                if isinstance(at, datetime) and at >= since:
+                    links.setdefault(change_label(entry), set()).add(b["key"])
+        return [{"change": label, "links": len(keys)}
+                for label, keys in sorted(links.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
+
     def changes(self, limit: int = 50) -> list[dict[str, Any]]:
         """Recent history entries (lost, found again, changed), newest first."""
         rows = [
@@ -135,10 +150,31 @@ class Report:
         return rows[:limit]
 
 
+_FIELD_NAMES = {"anchor_text": "anchor text", "target_url": "target URL", "rel": "rel",
+                "location": "location", "link_type": "link type", "is_image": "image"}
+
+
+def change_label(entry: Mapping[str, Any]) -> str:
+    """What a history entry says, in a few words."""
+    event = entry.get("event")
+    if event == "lost":
+        return f"lost: {entry.get('reason') or 'unknown'}"
+    if event == "live":
+        return "found again"
+    if event != "changed":
+        return str(event)
+    name = entry.get("field") or ""
+    if name == "follow":
+        return "became followed" if entry.get("new") else "became nofollow"
+    return f"{_FIELD_NAMES.get(name, name)} changed"
+
+
 def build_report(store: Store, target: str, rules: AnchorRules | None = None,
                  now: datetime | None = None) -> Report:
     rules = rules or AnchorRules.for_target(target)
-    links = store.find("backlinks", {"target_domain": target}, sort=[("first_seen", 1)])
+    # a superseded link's record continues in its edited successor: it is not a link now
+    links = [b for b in store.find("backlinks", {"target_domain": target},
+                                   sort=[("first_seen", 1)]) if b.get("status") != SUPERSEDED]
     rows = store.find("referring_domains", {"target_domain": target},
                       sort=[("live_backlinks", -1), ("referring_domain", 1)])
     by_domain: dict[str, list[dict[str, Any]]] = {}
@@ -160,8 +196,9 @@ def build_report(store: Store, target: str, rules: AnchorRules | None = None,
         velocity_week=velocity(events, "week"), velocity_month=velocity(events, "month"),
         placements=store.find("placements", {"target_domain": target},
                               sort=[("page_count", -1), ("source_domain", 1)]),
-        mentions=store.find("mentions", {"target_domain": target},
-                            sort=[("first_seen", -1), ("source_url", 1)]),
+        mentions=[m for m in store.find("mentions", {"target_domain": target},
+                                        sort=[("first_seen", -1), ("source_url", 1)])
+                  if m.get("status") != "gone"],  # live outreach opportunities only
     )
 
 
@@ -213,6 +250,8 @@ def report_text(report: Report, limit: int = 20) -> str:
             "source_url", "term", "location", "context", "first_seen"))),
         ("Referring domains per month", format_table(r.velocity_month[-12:], (
             "period", "new", "lost", "net"))),
+        (f"Changes in the last {RECENT_DAYS} days", format_table(r.change_counts(), (
+            "change", "links"))),
         ("Recent changes", format_table(r.changes(limit), (
             "at", "event", "source_url", "reason", "field", "old", "new"))),
     ]

@@ -190,7 +190,8 @@ def render_html(report: Report, limit: int = 200) -> str:
     change_rows = [
         [_td(e(c.get("at"))), _td(e(c.get("event"))), _td(link(c["source_url"]), "u"),
          _td(e(c.get("anchor_text"))),
-         _td(e(c.get("reason") or c.get("field") or c.get("detail"))),
+         _td(e(c.get("field") if c.get("event") == "changed"
+               else c.get("reason") or c.get("detail"))),
          _td(e(f'{c.get("old")} → {c.get("new")}' if c.get("event") == "changed"
                else c.get("detail")))]
         for c in r.changes(limit)
@@ -226,6 +227,9 @@ def render_html(report: Report, limit: int = 200) -> str:
 <h2>Sitewide placements</h2>
 {table(["domain", "pages", "anchor", "location", "example page"], sitewide_rows,
        "No link repeated on many pages of one site.")}
+<h2>Changes in the last {RECENT_DAYS} days</h2>
+{table(["change", "links"], [[_td(e(c["change"])), _td(e(c["links"]), "n")]
+                              for c in r.change_counts()], "No changes.")}
 <h2>Recent changes</h2>
 {table(["when", "event", "page", "anchor", "what", "detail"], change_rows, "No changes yet.")}
 </body></html>

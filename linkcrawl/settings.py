@@ -33,6 +33,13 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Measured on the benchmark web (benchmarks/run.py --profile), both cost CPU per response:
+# Scrapy re-reads the source of a bound-method callback for every response to warn about
+# "return" in generators (~6% of a crawl's CPU); and it starts CONCURRENT_ITEMS tasks for
+# each response's output (100 by default, ~7%), where our pipelines are synchronous and batch
+# their writes, so parallel item processing buys nothing.
+WARN_ON_GENERATOR_RETURN_VALUE = False
+CONCURRENT_ITEMS = 8
 # Scrapy 2.19 opens a code-executing HTTP console per crawl; a crawler has no use for it.
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
@@ -53,6 +60,8 @@ DOWNLOADER_MIDDLEWARES = {
     "linkcrawl.robotstxt.RobotsTxtMiddleware": 100,
     "linkcrawl.middlewares.ProxyMiddleware": 740,
     "linkcrawl.middlewares.AddressGuardMiddleware": 745,
+    # lowest number: its process_response runs last, on the final (decompressed) response
+    "linkcrawl.analysis_pool.AnalysisPoolMiddleware": 50,
 }
 
 ITEM_PIPELINES = {

@@ -22,6 +22,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from linkcrawl import browser
+from linkcrawl.analysis_pool import is_html, pooled_page
 from linkcrawl.analyze import analyze_page, page_identity
 from linkcrawl.config import LinkcrawlConfig
 from linkcrawl.domains import host_of
@@ -33,7 +34,6 @@ from linkcrawl.traps import TrapPolicy, check_url, page_number
 
 logger = logging.getLogger(__name__)
 
-HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 # The error recorded for a page robots.txt forbids (recheck reads it as a lost reason).
 ROBOTS_BLOCKED = "blocked by robots.txt"
 # Page types a spider's hint may replace: page analysis found nothing more specific.
@@ -107,16 +107,20 @@ class LinkcrawlSpider(scrapy.Spider):
     def page_request(self, url: str, site: str, **meta: Any) -> scrapy.Request | None:
         """A request for ``url`` if it is new, passes the trap policy and ``site`` still has
         page budget. Session ids and sort/filter parameters are stripped first."""
+        digest = _digest(url)
+        if digest in self._requested:  # most links of a page: checked and requested before
+            return None
         stats = self.crawler.stats
         verdict = check_url(url, self.trap_policy)
         if verdict.refused:
             stats.inc_value(f"linkcrawl/trap/{verdict.reason}")
             logger.debug("not following %s: %s", url[:200], verdict.reason)
             return None
-        url = verdict.url
-        digest = _digest(url)
-        if digest in self._requested:
-            return None
+        if verdict.url != url:
+            url = verdict.url
+            digest = _digest(url)
+            if digest in self._requested:
+                return None
         if self._site_requests[site] >= self.max_pages:
             stats.inc_value("linkcrawl/site_budget_exhausted")
             return None
@@ -150,28 +154,29 @@ class LinkcrawlSpider(scrapy.Spider):
     # --- responses ----------------------------------------------------------------
     def analyze_response(self, response: Response) -> PageItem | None:
         """The page item for an HTML response, or None for anything that is not HTML."""
-        if not isinstance(response, TextResponse):
+        if not is_html(response):
             return None
-        content_type = response.headers.get(b"Content-Type", b"") or b""
-        if content_type and not content_type.lower().startswith(HTML_TYPES):
-            return None
+        page = pooled_page(response) or self._analyze_here(response)
+        page.spider = self.name
+        page.via_browser = browser.rendered_by_browser(response)
+        if page.via_browser:
+            self.crawler.stats.inc_value("linkcrawl/browser/pages")
+        return page
+
+    def _analyze_here(self, response: TextResponse) -> PageItem:
         headers = {
             k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
             for k, v in response.headers.items()
         }
-        page = analyze_page(
+        return analyze_page(
             response.body,
             response.request.url if response.request else response.url,
             final_url=response.url,
             status=response.status,
             headers=headers,
             encoding=response.encoding,
+            lazy=True,  # pipelines.targets reads where the backlinks sit
         )
-        page.spider = self.name
-        page.via_browser = browser.rendered_by_browser(response)
-        if page.via_browser:
-            self.crawler.stats.inc_value("linkcrawl/browser/pages")
-        return page
 
     def internal_links(self, page: PageItem, site: str) -> Iterator[LinkItem]:
         for link in page.links:
@@ -229,7 +234,9 @@ class LinkcrawlSpider(scrapy.Spider):
             or not isinstance(response, TextResponse)
         ):
             return None
-        facts = read_page(parse_document(response.body, encoding=response.encoding), page.final_url)
+        details = page.details
+        facts = details.facts if details is not None else read_page(
+            parse_document(response.body, encoding=response.encoding), page.final_url)
         if not browser.needs_browser(facts.text_length, facts.link_count, facts.script_count):
             return None
         self.crawler.stats.inc_value("linkcrawl/browser/auto")

@@ -9,7 +9,8 @@ it and removes the file. A file left behind is loaded later by :func:`replay`
 One record per line, ``{"kind": ..., ...}``:
 
 - ``pages`` / ``backlinks`` / ``mentions``: ``{"docs": [...]}``, documents as given to the
-  store;
+  store; ``pages`` also has ``"mention_targets"``, the target domains whose mentions the
+  crawl looked for on them (their stored mentions not found again become ``gone``);
 - ``edges``: ``{"edges": [[source, target, n], ...], "seen_at": ..., "run_id": ...}``;
 - ``pairs``: ``{"pairs": [[target_domain, referring_domain], ...]}`` whose rollup and
   reciprocal marks must be refreshed after the documents are in;
@@ -17,8 +18,10 @@ One record per line, ``{"kind": ..., ...}``:
   record (``start`` as given to ``Store.start_run``).
 
 Datetimes are written as ``{"$date": ISO-8601}``. Writes are upserts keyed as in the
-store, so loading a record twice leaves the same documents (edge counts of one run are
-the exception: they are sums).
+store, and written as the crawl writes them (:func:`linkcrawl.store.sightings.write_batch`:
+edited links continue their history, mentions no longer found are marked gone), so
+loading a record twice leaves the same documents (edge counts of one run are the
+exception: they are sums).
 """
 
 from __future__ import annotations
@@ -34,6 +37,13 @@ from typing import Any
 
 from linkcrawl.errors import ConfigError
 from linkcrawl.store.base import Store
+from linkcrawl.store.sightings import (
+    linked_pairs,
+    mark_gone_mentions,
+    mention_keys,
+    write_backlinks,
+    write_batch,
+)
 
 __all__ = ["Backlog", "ReplayCounts", "read_records", "replay"]
 
@@ -97,6 +107,7 @@ class Backlog:
     pages: list[Doc] = field(default_factory=list)
     backlinks: list[Doc] = field(default_factory=list)
     mentions: list[Doc] = field(default_factory=list)
+    looked_for: set[str] = field(default_factory=set)  # target domains of mention searches
     edges: Edges = field(default_factory=dict)
     edges_seen: datetime | None = None
     run_id: str = ""
@@ -111,9 +122,11 @@ class Backlog:
         return self.in_memory + self.spilled
 
     def keep(self, pages: list[Doc], backlinks: list[Doc], edges: Edges, seen: datetime,
-             run_id: str, mentions: Iterable[Doc] = ()) -> None:
+             run_id: str, mentions: Iterable[Doc] = (),
+             looked_for: Iterable[str] = ()) -> None:
         """Take a batch the store refused; spill everything once memory holds too much."""
         self.pages.extend(pages)
+        self.looked_for.update(looked_for)
         self.backlinks.extend(backlinks)
         self.mentions.extend(mentions)
         for pair, n in edges.items():
@@ -126,7 +139,8 @@ class Backlog:
         """Append what is in memory (and ``extra`` records) to the file; empty memory."""
         records: list[Mapping[str, Any]] = []
         if self.pages:
-            records.append({"kind": "pages", "docs": self.pages})
+            records.append({"kind": "pages", "docs": self.pages,
+                            "mention_targets": sorted(self.looked_for)})
         if self.backlinks:
             records.append({"kind": "backlinks", "docs": self.backlinks})
         if self.mentions:
@@ -156,18 +170,13 @@ class Backlog:
             counts = replay_into(store, read_records(self.path), refresh=False)
             self.path.unlink()
         self.spilled = 0
-        if self.pages:
-            store.upsert_pages(self.pages)
+        if self.pages or self.backlinks or self.mentions:
+            write_batch(store, self.pages, self.backlinks, self.mentions, self.looked_for)
             counts.pages += len(self.pages)
-            self.pages = []
-        if self.backlinks:
-            store.upsert_backlinks(self.backlinks)
             counts.backlinks += len(self.backlinks)
-            self.backlinks = []
-        if self.mentions:
-            store.upsert_mentions(self.mentions)
             counts.mentions += len(self.mentions)
-            self.mentions = []
+            counts.pairs.update((b["target_domain"], b["source_domain"]) for b in self.backlinks)
+            self.pages, self.backlinks, self.mentions = [], [], []
         if self.edges:
             assert self.edges_seen is not None
             store.add_domain_edges(self.edges, self.edges_seen, self.run_id)
@@ -190,24 +199,47 @@ class ReplayCounts:
         return self.pages + self.backlinks + self.mentions + self.edges
 
 
+@dataclass
+class _Group:
+    """The records of one spill: its pages, then their backlinks and mentions."""
+
+    pages: list[Mapping[str, Any]] = field(default_factory=list)
+    looked_for: set[str] = field(default_factory=set)
+    sighted: set[str] = field(default_factory=set)
+    linked: set[tuple[str, str]] = field(default_factory=set)
+
+    def close(self, store: Store) -> None:
+        mark_gone_mentions(store, self.pages, self.looked_for, sighted=self.sighted,
+                           linked=self.linked)
+
+
 def replay_into(store: Store, records: Iterable[Mapping[str, Any]], *,
-                refresh: bool = True) -> ReplayCounts:
-    """Write spill records to ``store``. With ``refresh``, recompute the referring-domain
-    rollup and reciprocal marks of the pairs named, then close the run records."""
+                refresh: bool = True, min_pages: int | None = None) -> ReplayCounts:
+    """Write spill records to ``store`` as the crawl would have. With ``refresh``,
+    recompute the referring-domain rollup, reciprocal marks and placements of the pairs
+    named (a placement is sitewide from ``min_pages`` pages, by default the setting's
+    default), then close the run records."""
     from linkcrawl.reciprocal import mark_reciprocal
 
     counts = ReplayCounts()
     runs: list[Mapping[str, Any]] = []
+    group = _Group()
     for record in records:
         kind = record["kind"]
         if kind == "pages":
+            group.close(store)  # the previous spill's pages are complete
+            group = _Group(pages=record["docs"], looked_for=set(record.get("mention_targets")
+                                                                  or ()))
             store.upsert_pages(record["docs"])
             counts.pages += len(record["docs"])
         elif kind == "backlinks":
-            store.upsert_backlinks(record["docs"])
+            write_backlinks(store, record["docs"])
+            group.linked |= linked_pairs(record["docs"])
             counts.backlinks += len(record["docs"])
+            counts.pairs.update((b["target_domain"], b["source_domain"]) for b in record["docs"])
         elif kind == "mentions":
             store.upsert_mentions(record["docs"])
+            group.sighted |= mention_keys(record["docs"])
             counts.mentions += len(record["docs"])
         elif kind == "edges":
             edges = {(s, t): int(n) for s, t, n in record["edges"]}
@@ -217,10 +249,16 @@ def replay_into(store: Store, records: Iterable[Mapping[str, Any]], *,
             counts.pairs.update((t, r) for t, r in record["pairs"])
         elif kind == "run":
             runs.append(record)
+    group.close(store)
     if refresh:
         if counts.pairs:
             mark_reciprocal(store, counts.pairs)
             store.refresh_referring_domains(counts.pairs)
+            if min_pages is None:
+                from linkcrawl.config import setting_default  # imports Scrapy's settings
+
+                min_pages = int(setting_default("LINKCRAWL_SITEWIDE_MIN_PAGES"))
+            store.refresh_placements(counts.pairs, min_pages)
         for run in runs:
             store.start_run(run.get("start") or {"run_id": run["run_id"]})
             store.finish_run(run["run_id"], finished_at=run["finished_at"],

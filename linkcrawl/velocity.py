@@ -29,6 +29,8 @@ def domain_events(backlinks: Iterable[Mapping[str, Any]]) -> dict[str, DomainEve
     lost: dict[str, datetime | None] = {}
     live: set[str] = set()
     for link in backlinks:
+        if link.get("status") == "superseded":  # continued by its edited successor
+            continue
         domain = link.get("source_domain") or ""
         seen = link.get("first_seen")
         if seen is not None and (domain not in first or seen < first[domain]):

@@ -12,11 +12,12 @@ import logging
 
 from scrapy.crawler import Crawler
 
+from linkcrawl.analysis_pool import worker_setup
 from linkcrawl.config import LinkcrawlConfig
 from linkcrawl.errors import ConfigError
 from linkcrawl.items import PageItem
 from linkcrawl.links import TargetMatcher
-from linkcrawl.mentions import BrandTerms, page_mentions, parse_brand_terms
+from linkcrawl.mentions import BrandTerms, page_mentions
 from pipelines._base import CrawlerPipeline
 
 logger = logging.getLogger(__name__)
@@ -32,12 +33,23 @@ class MentionsPipeline(CrawlerPipeline):
 
     def _setup(self) -> tuple[BrandTerms, TargetMatcher]:
         if self._brands is None or self._matcher is None:
-            targets = list(getattr(self.spider, "targets", None) or self.config.targets)
-            explicit = dict(self.config.brand_terms)
-            explicit.update(parse_brand_terms(getattr(self.spider, "brand_terms", None)))
-            self._brands = BrandTerms(targets, explicit)
-            self._matcher = TargetMatcher(targets)
+            setup = worker_setup(self.spider, self.config)  # as the analysis workers do
+            self._brands = BrandTerms(setup.targets, setup.brand_terms)
+            self._matcher = TargetMatcher(setup.targets)
         return self._brands, self._matcher
+
+    @property
+    def looked_for(self) -> frozenset[str]:
+        """Target domains whose mentions this run looks for (empty while mentions are off):
+        the store marks the others' stored mentions on a re-crawled page as gone only for
+        these (``linkcrawl.store.sightings``)."""
+        if not self._enabled:
+            return frozenset()
+        try:
+            brands, _ = self._setup()
+        except ConfigError:
+            return frozenset()
+        return frozenset(brands.domains.values())
 
     def open_spider(self, spider: object = None) -> None:
         if not self.config.mentions:
@@ -50,7 +62,13 @@ class MentionsPipeline(CrawlerPipeline):
 
     def process_item(self, item: PageItem) -> PageItem:
         root, item.dom = item.dom, None
-        if root is None or item.error or not self._enabled:
+        if root is None:  # analysed by a worker process, mentions included (analysis_pool)
+            if item.mentions and self._enabled:
+                self.stats.inc_value("linkcrawl/mentions_found", len(item.mentions))
+            elif not self._enabled:
+                item.mentions = []
+            return item
+        if item.error or not self._enabled:
             return item
         brands, matcher = self._setup()
         linked = {matcher.match(link.target_host, link.target_domain) for link in item.links}

@@ -4,6 +4,10 @@ Runs last in the ``recheck`` spider's pipelines (instead of the store pipeline).
 the stored backlinks of the page are diffed (:func:`linkcrawl.recheck.diff_page`) against
 the backlinks found now; links found now are upserted (new ones are new backlinks, and a
 link moved by a redirect keeps its ``first_seen``), then each stored link gets its verdict.
+A link gone from the page and paired with a new one there (an edited anchor text or target
+URL, :mod:`linkcrawl.linkedits`) is not lost: the new link continues its record and the old
+one is ``superseded``. At the end, referring domains and placements of the pairs touched
+are recomputed.
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ from scrapy.crawler import Crawler
 from linkcrawl.analyze import page_identity
 from linkcrawl.config import LinkcrawlConfig
 from linkcrawl.items import PageItem
+from linkcrawl.linkedits import SUPERSEDED, continued_fields, pair_edits, superseded_fields
 from linkcrawl.recheck import (
     Verdict,
+    changes,
     diff_page,
     fetch_of,
     moved_within_site,
@@ -71,7 +77,8 @@ class RecheckPipeline(CrawlerPipeline):
         fetch = fetch_of(item, list(current.values()))
         verdicts = diff_page(old, fetch, was_noindex=was_noindex)
         by_key = {d["key"]: d for d in old}
-        verdicts = [self._moved(v, by_key[v.key]) for v in verdicts]
+        edited = self._edits(verdicts, by_key, current, now)
+        verdicts = [self._moved(v, by_key[v.key]) for v in verdicts if v.key not in edited]
         for verdict in verdicts:
             if verdict.found is not None and verdict.found["key"] != verdict.key:
                 moved = current[verdict.found["key"]]
@@ -81,7 +88,7 @@ class RecheckPipeline(CrawlerPipeline):
         if current:
             self.store.upsert_backlinks(list(current.values()))
         self.store.update_backlinks(
-            {v.key: verdict_fields(by_key[v.key], v, now) for v in verdicts}
+            {**{v.key: verdict_fields(by_key[v.key], v, now) for v in verdicts}, **edited}
         )
         for doc in [*old, *current.values()]:
             self._pairs.add((doc["target_domain"], doc["source_domain"]))
@@ -89,7 +96,36 @@ class RecheckPipeline(CrawlerPipeline):
             outcome = verdict.reason or "live"
             self.outcomes[outcome] += 1
             self.stats.inc_value(f"recheck/{'live' if outcome == 'live' else 'lost/' + outcome}")
+        edits = sum(1 for f in edited.values() if f.get("status") == SUPERSEDED)
+        if edits:
+            self.outcomes["edited"] += edits
+            self.stats.inc_value("recheck/edited", edits)
         return item
+
+    def _edits(self, verdicts: list[Verdict], by_key: dict[str, Any],
+               current: dict[str, dict[str, Any]], now: datetime) -> dict[str, dict[str, Any]]:
+        """Links gone from a page that answered normally, paired with links new on it
+        (:func:`linkcrawl.linkedits.pair_edits`): the new document continues the old one's
+        record (changed in ``current``), the old one is superseded. Returns the updates."""
+        assert self.store is not None
+        gone = sorted((by_key[v.key] for v in verdicts
+                       if v.reason == "link_removed" and by_key[v.key].get("status") == "live"),
+                      key=lambda d: (str(d.get("first_seen")), d["key"]))  # stable pairing
+        unknown = [k for k in current if k not in by_key]
+        if not gone or not unknown:
+            return {}
+        stored = {d["key"]: d for d in self.store.find("backlinks", {"key": unknown})}
+        fresh = [current[k] for k in unknown
+                 if k not in stored or stored[k].get("status") == SUPERSEDED]
+        updates: dict[str, dict[str, Any]] = {}
+        for edit in pair_edits(gone, fresh):
+            old, new = by_key[edit.old_key], current[edit.new_key]
+            fields = continued_fields(old, edit, now, changes(old, new))
+            new.update(fields)
+            if edit.new_key in stored:  # an edit back to an older link: its first_seen too
+                updates[edit.new_key] = fields
+            updates[edit.old_key] = {**superseded_fields(old, edit, now), "checked_at": now}
+        return updates
 
     def _moved(self, verdict: Verdict, old: dict[str, Any]) -> Verdict:
         """Look for the removed link elsewhere on the referring site (one indexed query)."""
@@ -108,13 +144,19 @@ class RecheckPipeline(CrawlerPipeline):
             mark_reciprocal(self.store, self._pairs)
             rows = self.store.refresh_referring_domains(self._pairs)
             self.stats.set_value("linkcrawl/referring_domains", rows)
+            placements = self.store.refresh_placements(self._pairs,
+                                                       self.config.sitewide_min_pages)
+            self.stats.set_value("linkcrawl/placements", placements)
             stats = self.stats.get_stats()
             self.store.finish_run(self.run_id, finished_at=datetime.now(UTC),
                                   finish_reason=str(stats.get("finish_reason", "finished")),
                                   stats=stats)
-            lost = sum(n for k, n in self.outcomes.items() if k != "live")
-            reasons = ", ".join(f"{k} {n}" for k, n in sorted(self.outcomes.items()) if k != "live")
-            logger.info("summary: recheck %s: %d live, %d lost%s", self.run_id,
-                        self.outcomes["live"], lost, f" ({reasons})" if reasons else "")
+            kept = ("live", "edited")
+            lost = sum(n for k, n in self.outcomes.items() if k not in kept)
+            reasons = ", ".join(f"{k} {n}" for k, n in sorted(self.outcomes.items())
+                                if k not in kept)
+            logger.info("summary: recheck %s: %d live, %d edited, %d lost%s", self.run_id,
+                        self.outcomes["live"], self.outcomes["edited"], lost,
+                        f" ({reasons})" if reasons else "")
         finally:
             self.store.close()

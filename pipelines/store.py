@@ -31,6 +31,7 @@ from linkcrawl.records import backlink_doc, mention_doc, page_doc
 from linkcrawl.spill import Backlog, items_durable
 from linkcrawl.store import open_store
 from linkcrawl.store.base import Store
+from linkcrawl.store.sightings import write_batch
 from pipelines._base import CrawlerPipeline
 
 logger = logging.getLogger(__name__)
@@ -125,22 +126,31 @@ class StorePipeline(CrawlerPipeline):
         self.crawler.signals.send_catch_log(signal=items_durable)
         return True
 
+    def _mention_domains(self) -> frozenset[str]:
+        """Target domains whose mentions the mentions pipeline of this crawl looks for."""
+        try:
+            scraper = getattr(self.crawler.engine, "scraper", None)
+        except RuntimeError:  # a pipeline driven without a running crawl (tests)
+            return frozenset()
+        procs = getattr(getattr(scraper, "itemproc", None), "middlewares", ())
+        found = (getattr(p, "looked_for", None) for p in procs if p is not self)
+        return frozenset().union(*(f for f in found if isinstance(f, frozenset)))
+
     def _write(self, store: Store) -> None:
-        if self._pages:
-            store.upsert_pages(self._pages)
-            self.stats.inc_value("linkcrawl/pages_stored", len(self._pages))
-            self._pages = []
-        if self._backlinks:
-            store.upsert_backlinks(self._backlinks)
-            self.stats.inc_value("linkcrawl/backlinks_stored", len(self._backlinks))
-            self._backlinks = []
+        if self._pages or self._backlinks or self._mentions:
+            done = write_batch(store, self._pages, self._backlinks, self._mentions,
+                               self._mention_domains())
+            for name, n in (("pages_stored", len(self._pages)),
+                            ("backlinks_stored", len(self._backlinks)),
+                            ("mentions_stored", len(self._mentions)),
+                            ("link_edits", done.edits), ("link_changes", done.changes),
+                            ("mentions_gone", done.mentions_gone)):
+                if n:
+                    self.stats.inc_value(f"linkcrawl/{name}", n)
+            self._pages, self._backlinks, self._mentions = [], [], []
         if self._edges:
             store.add_domain_edges(dict(self._edges), datetime.now(UTC), self.run_id)
             self._edges.clear()
-        if self._mentions:
-            store.upsert_mentions(self._mentions)
-            self.stats.inc_value("linkcrawl/mentions_stored", len(self._mentions))
-            self._mentions = []
 
     def _keep(self) -> None:
         """Move the current batch into the backlog (which spills past its bound)."""
@@ -148,7 +158,7 @@ class StorePipeline(CrawlerPipeline):
         assert backlog is not None
         spilled = backlog.spilled
         backlog.keep(self._pages, self._backlinks, dict(self._edges), datetime.now(UTC),
-                     self.run_id, self._mentions)
+                     self.run_id, self._mentions, self._mention_domains())
         self._pages, self._backlinks, self._mentions = [], [], []
         self._edges.clear()
         if backlog.spilled > spilled:

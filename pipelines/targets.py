@@ -26,6 +26,9 @@ class TargetFilterPipeline(CrawlerPipeline):
 
     def process_item(self, item: PageItem) -> PageItem:
         backlinks, edges = split_backlinks(item, self.matcher)
+        details, item.details = item.details, None
+        if details is not None:  # a lazily analysed page: read where its backlinks sit
+            details.fill(backlinks)
         item.links = backlinks
         item.domain_edges = dict(edges)
         if backlinks:

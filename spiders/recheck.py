@@ -26,6 +26,7 @@ from linkcrawl.config import LinkcrawlConfig, setting_default
 from linkcrawl.domains import host_of, registrable_domain
 from linkcrawl.errors import ConfigError
 from linkcrawl.items import PageItem
+from linkcrawl.linkedits import SUPERSEDED
 from linkcrawl.recheck import fetch_of, plan_recheck, suspected_losses
 from linkcrawl.seeds import load_targets
 from linkcrawl.spiderbase import LinkcrawlSpider
@@ -94,7 +95,8 @@ class RecheckSpider(LinkcrawlSpider):
         if self.status != "all":
             where["status"] = self.status
         with open_store(self.config.store_uri) as store:
-            docs = store.find("backlinks", where)
+            # a superseded link lives on in its edited successor, which is rechecked instead
+            docs = [d for d in store.find("backlinks", where) if d.get("status") != SUPERSEDED]
         self.plan = plan_recheck(docs, now=datetime.now(UTC), older_than_days=self.older_than)
         picked = {key for keys in self.plan.values() for key in keys}
         self.expected: dict[str, list[dict[str, Any]]] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from linkcrawl.anchors import ANCHOR_CLASSES, AnchorRules, anchor_class, brand_terms
+from linkcrawl.mentions import default_terms
 
 RULES = AnchorRules.for_target("shop-brand.test", brand=["SB Tools"],
                                keywords=["garden widgets", "widget repair"])
@@ -44,9 +45,14 @@ def test_without_keywords_nothing_is_a_keyword_match() -> None:
 @pytest.mark.parametrize(("domain", "expected"), [
     ("acme-widgets.com", ["acme widgets", "acmewidgets", "acme-widgets"]),
     ("www.example.co.uk", ["example"]),
+    # the registrable domain's name, not the first label: as unlinked mentions read it
+    ("shop.acme-widgets.co.uk", ["acme widgets", "acmewidgets", "acme-widgets"]),
+    ("xn--bcher-kva.de", ["bücher"]),
 ])
 def test_brand_terms_from_the_domain(domain: str, expected: list[str]) -> None:
     assert brand_terms(domain) == expected
+    spaced = {t.replace("-", " ") for t in default_terms(domain)}
+    assert spaced <= set(brand_terms(domain))  # anchors and mentions agree on the name
 
 
 def test_every_class_is_reachable() -> None:

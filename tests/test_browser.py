@@ -19,6 +19,7 @@ from linkcrawl.browser import (
     needs_browser,
     static_retry,
 )
+from linkcrawl.localweb import LocalWeb
 from tests.conftest import need, scrapy_crawl
 from tests.policyweb import TARGETS, PolicyWeb, backlinks, run_stats
 
@@ -146,3 +147,76 @@ def test_browser_failure_falls_back_to_the_static_page(tmp_path: Path) -> None:
     assert stats["linkcrawl/browser/failed"] == 1
     assert stats["linkcrawl/pages"] == 1  # the static page was recorded instead
     assert backlinks(result.store_uri) == set()
+
+
+GUARDED_PAGE = """<!DOCTYPE html><html><head><title>Shell</title>
+<script src="http://127.0.0.1:{port}/probe-script.js"></script></head>
+<body><div id="app"></div><script>
+fetch("http://127.0.0.1:{port}/probe-fetch").catch(() => null);
+document.getElementById("app").innerHTML =
+  '<a href="http://acme-widgets.test/guarded/">Acme guarded</a>';
+</script></body></html>"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("allow_private", [False, True], ids=["guarded", "allowed"])
+def test_the_address_guard_covers_what_a_rendered_page_fetches(
+    tmp_path: Path, allow_private: bool,
+) -> None:
+    """A public-looking page (its name does not resolve, so the guard lets it through)
+    whose scripts ask for loopback URLs: with the guard on, the browser never sends them;
+    with private addresses allowed, the same page does reach loopback (the check can fail)."""
+    need(os.path.exists(CHROMIUM_PATH), f"Chromium not installed at {CHROMIUM_PATH}")
+    site = tmp_path / "web" / "shell.test"
+    site.mkdir(parents=True)
+    uri = f"sqlite:///{tmp_path / 'guard.db'}"
+    with LocalWeb(tmp_path / "web") as web:
+        (site / "index.html").write_text(GUARDED_PAGE.format(port=web.port), encoding="utf-8")
+        result = scrapy_crawl(
+            "sites", store_uri=uri, proxy=web.proxy_url,
+            args={"seeds": "http://shell.test/", "targets": TARGETS},
+            settings={"LINKCRAWL_BROWSER_DOMAINS": "shell.test", "LINKCRAWL_MAX_DEPTH": 0,
+                      "LINKCRAWL_ALLOW_PRIVATE_ADDRESSES": allow_private},
+        ).check()
+        probes = sorted(path for _, path, _ in web.requests if path.startswith("/probe"))
+    assert backlinks(result.store_uri) == {
+        ("http://shell.test/", "http://acme-widgets.test/guarded/", "Acme guarded")}
+    stats = run_stats(result.store_uri)
+    if allow_private:
+        assert probes, "the page's scripts never reached loopback: the check proves nothing"
+        assert "address_guard/browser_refused" not in stats
+    else:
+        assert probes == []
+        assert stats["address_guard/browser_refused"] >= 2
+
+
+SWELLING_PAGE = """<!DOCTYPE html><html><head><title>Swelling</title></head><body>
+<p>Static text with a link to <a href="http://acme-widgets.test/static/">Acme static</a>.</p>
+<div id="app"></div><script>
+document.getElementById("app").innerHTML =
+  '<p>' + 'rendered filler '.repeat(2000) + '</p>' +
+  '<a href="http://acme-widgets.test/rendered/">Acme rendered</a>';
+</script></body></html>"""
+
+
+@pytest.mark.browser
+def test_a_rendered_page_over_download_maxsize_falls_back_to_the_static_page(
+    tmp_path: Path,
+) -> None:
+    need(os.path.exists(CHROMIUM_PATH), f"Chromium not installed at {CHROMIUM_PATH}")
+    site = tmp_path / "web" / "swell.test"
+    site.mkdir(parents=True)
+    (site / "index.html").write_text(SWELLING_PAGE, encoding="utf-8")
+    assert len(SWELLING_PAGE) < 5_000  # the static page is within the limit, rendered is not
+    with LocalWeb(tmp_path / "web") as web:
+        result = scrapy_crawl(
+            "sites", store_uri=f"sqlite:///{tmp_path / 'swell.db'}", proxy=web.proxy_url,
+            args={"seeds": "http://swell.test/", "targets": TARGETS},
+            settings={"LINKCRAWL_BROWSER_DOMAINS": "swell.test", "LINKCRAWL_MAX_DEPTH": 0,
+                      "DOWNLOAD_MAXSIZE": 5_000, "DOWNLOAD_WARNSIZE": 0},
+        ).check()
+    assert "over DOWNLOAD_MAXSIZE" in result.stderr
+    stats = run_stats(result.store_uri)
+    assert stats["linkcrawl/browser/failed"] == 1
+    assert backlinks(result.store_uri) == {
+        ("http://swell.test/", "http://acme-widgets.test/static/", "Acme static")}

@@ -19,12 +19,13 @@ from tests.conftest import DEMO_TARGETS, REPO, CrawlResult, scrapy_crawl
 SEEDS = REPO / "data" / "seeds" / "demo.txt"
 
 
-def crawl_demo(web: Any, store_uri: str) -> CrawlResult:
+def crawl_demo(web: Any, store_uri: str, workers: int = 0) -> CrawlResult:
     return scrapy_crawl(
         "sites",
         store_uri=store_uri,
         proxy=web.proxy_url,
         args={"seeds_file": str(SEEDS), "targets": ",".join(DEMO_TARGETS)},
+        settings={"LINKCRAWL_ANALYSIS_WORKERS": workers},
     ).check()
 
 
@@ -34,10 +35,13 @@ def site_of(url: str) -> str:
     return ".".join(host.split(".")[-2:])
 
 
-@pytest.fixture(scope="module")
-def crawled(demo_web: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, CrawlResult]:
+# Every check runs on a crawl that analyses pages in the crawl process and on one that hands
+# them to a worker process (LINKCRAWL_ANALYSIS_WORKERS): both must store the same truth.
+@pytest.fixture(scope="module", params=[0, 1], ids=["in-process", "worker"])
+def crawled(demo_web: Any, tmp_path_factory: pytest.TempPathFactory,
+            request: pytest.FixtureRequest) -> tuple[str, CrawlResult]:
     uri = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demo.db'}"
-    return uri, crawl_demo(demo_web, uri)
+    return uri, crawl_demo(demo_web, uri, workers=request.param)
 
 
 def _key(doc: dict[str, Any]) -> tuple[str, str, str]:
@@ -98,7 +102,8 @@ def test_types_and_locations_match_ground_truth(crawled, ground_truth, field: st
     assert wrong == []
 
 
-def test_run_is_recorded_with_stats_and_summary(crawled, ground_truth) -> None:
+def test_run_is_recorded_with_stats_and_summary(crawled, ground_truth,
+                                                request: pytest.FixtureRequest) -> None:
     uri, result = crawled
     with open_store(uri) as store:
         runs = store.find("runs")
@@ -113,6 +118,10 @@ def test_run_is_recorded_with_stats_and_summary(crawled, ground_truth) -> None:
     assert run["stats"]["linkcrawl/robots_blocked"] == pages_blocked > 0
     assert "summary: run" in result.stderr
     assert f"{len(ground_truth['backlinks'])} backlinks stored" in result.stderr
+    # with a worker, every fetched HTML page was analysed there, none in the crawl process
+    workers = request.node.callspec.params["crawled"]
+    assert run["stats"].get("linkcrawl/analysis/worker_pages", 0) == (
+        pages_fetched if workers else 0)
 
 
 # Disagreements between the hand labels and the classifier, kept visible (not relabeled):

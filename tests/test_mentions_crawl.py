@@ -50,11 +50,15 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalWeb]:
         yield served
 
 
-@pytest.fixture(scope="module")
-def crawled(web: LocalWeb, tmp_path_factory: pytest.TempPathFactory) -> str:
+# Mentions and placements come out the same whether pages are analysed in the crawl process
+# or in a worker process (LINKCRAWL_ANALYSIS_WORKERS), where the mentions pass runs too.
+@pytest.fixture(scope="module", params=[0, 1], ids=["in-process", "worker"])
+def crawled(web: LocalWeb, tmp_path_factory: pytest.TempPathFactory,
+            request: pytest.FixtureRequest) -> str:
     uri = f"sqlite:///{tmp_path_factory.mktemp('mentions') / 'crawl.db'}"
     scrapy_crawl("sites", store_uri=uri, proxy=web.proxy_url,
-                 args={"seeds": SEEDS, "targets": ACME}).check()
+                 args={"seeds": SEEDS, "targets": ACME},
+                 settings={"LINKCRAWL_ANALYSIS_WORKERS": request.param}).check()
     return uri
 
 
@@ -120,6 +124,7 @@ def test_brand_terms_setting_replaces_the_default(web: LocalWeb, tmp_path: Path)
 # A bad -a brand_terms never gets this far: the preflight rejects it (tests/test_bad_input.py).
 @pytest.mark.parametrize(("args", "settings", "log"), [
     ({}, {"LINKCRAWL_MENTIONS": False}, ""),
+    ({}, {"LINKCRAWL_MENTIONS": False, "LINKCRAWL_ANALYSIS_WORKERS": 1}, ""),
 ])
 def test_mentions_off_or_bad_terms_store_backlinks_and_no_mentions(
     web: LocalWeb, tmp_path: Path, args: dict[str, str], settings: dict[str, Any], log: str,

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linkcrawl.analyze import analyze_page
 from linkcrawl.classify import rules
@@ -184,3 +186,23 @@ def test_fold(text: str, expected: str) -> None:
 ])
 def test_heading_shape(phrases: rules.Phrases, heading: str, found: str | None) -> None:
     assert phrases.heading(heading) == found
+
+
+# Phrases.search looks for short needles with str.find before running its regex on long texts
+# (a speed-up, issue #7); it must find exactly what the plain regex finds.
+_PHRASE_LISTS = [value for value in vars(rules).values() if isinstance(value, rules.Phrases)]
+_WORDS = ["the", "our", "press", "release", "guest", "post", "sponsor", "sponsors", "partner",
+          "about", "author", "write", "for", "us", "x", "", "-", ".", "élan", "ß"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(st.one_of(
+    st.sampled_from([p for ph in _PHRASE_LISTS for p in ph.phrases]),
+    st.sampled_from(_WORDS),
+    st.text(alphabet="abcdefghij -.ée", max_size=12),
+), min_size=20, max_size=120), glue=st.sampled_from([" ", "", "-", " . "]))
+def test_phrase_search_finds_what_the_plain_regex_finds(pieces: list[str], glue: str) -> None:
+    text = glue.join(pieces)
+    for phrases in _PHRASE_LISTS:
+        match = phrases._rx.search(text)
+        assert phrases.search(text) == (match.group(1) if match else None)

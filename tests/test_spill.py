@@ -35,8 +35,10 @@ from tests.faultweb import GatedWeb, wait_until
 
 SEEDS = REPO / "data" / "seeds" / "demo.txt"
 ARGS = {"seeds_file": str(SEEDS), "targets": ",".join(DEMO_TARGETS)}
-WRITES = ("upsert_pages", "upsert_backlinks", "add_domain_edges", "refresh_referring_domains",
-          "start_run", "finish_run", "update_backlinks")
+# What fails while the store is down: every write, and the reads a write batch makes first.
+STORE_CALLS = ("upsert_pages", "upsert_backlinks", "add_domain_edges",
+               "refresh_referring_domains", "start_run", "finish_run", "update_backlinks",
+               "upsert_mentions", "update_mentions", "replace_placements", "find", "count")
 
 
 # --- the backlog and the spill file -----------------------------------------------------
@@ -100,8 +102,8 @@ class Switch:
 
 
 def flaky(store: Store, switch: type[Switch]) -> Store:
-    """``store`` whose write methods raise StoreError while ``switch.down``."""
-    for name in WRITES:
+    """``store`` whose calls in STORE_CALLS raise StoreError while ``switch.down``."""
+    for name in STORE_CALLS:
         real = getattr(store, name)
 
         def write(*args: Any, _real: Any = real, **kwargs: Any) -> Any:
@@ -352,3 +354,30 @@ def test_replay_rejects_bad_input_in_one_line(argv: list[str], expect: str) -> N
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and expect in lines[0], result.stderr
+
+
+def test_replay_writes_as_the_crawl_does_and_refreshes_placements(tmp_path: Path) -> None:
+    from linkcrawl.store.sightings import write_batch
+    from tests.test_store_contract import T0, T1, link
+    from tests.test_store_mentions import mention as acme_mention
+    from tests.test_store_sightings import page
+
+    post, other = "http://blog.test/post", "http://blog.test/other"
+    with open_store("sqlite:///:memory:") as store:
+        write_batch(store, [page(post, T0), page(other, T0)],
+                    [link(post, "http://acme.test/w", "guide", T0)],
+                    [acme_mention(other, "Acme", T0)], {"acme.test"})
+        store.refresh_placements([("acme.test", "blog.test")], 3)
+        # the next crawl edits the anchor and the mention is gone, while the store is down
+        backlog = Backlog(tmp_path / "run.jsonl", max_items=0)
+        backlog.keep([page(post, T1), page(other, T1)],
+                     [link(post, "http://acme.test/w", "Acme guide", T1)], {}, T1, "r2", [],
+                     {"acme.test"})
+        assert read_records(backlog.path).__next__()["mention_targets"] == ["acme.test"]
+        counts = replay(backlog.path, store)
+        assert counts.backlinks == 1
+        docs = {d["anchor_text"]: d for d in store.find("backlinks")}
+        assert (docs["guide"]["status"], docs["Acme guide"]["first_seen"]) == ("superseded", T0)
+        assert store.find("mentions")[0]["status"] == "gone"
+        assert [p["anchor_text"] for p in store.find("placements")] == ["Acme guide"]
+        assert store.find("referring_domains")[0]["backlinks"] == 1

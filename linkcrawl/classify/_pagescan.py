@@ -3,28 +3,26 @@
 One walk over the tree reads the attribute facts of every element (classes, ids, microdata)
 and the page's own text, skipping its chrome (nav, sidebars, footers, comments) for the text,
 so that a "Write a guest post" widget or a commenter saying "great press release" does not
-type the page. Also finds
-the block title each link sits under, for sponsor, partner and author blocks.
+type the page.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from lxml import etree
 
 from linkcrawl.classify import rules
-from linkcrawl.items import LinkItem
 
 TEXT_CAP = 30_000  # folded characters of page text kept; enough for wording near the top
 _SKIP = frozenset({"script", "style", "template", "noscript", "svg", "head"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _LABEL_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6", "strong", "b", "p", "span", "div", "dt"})
-_SECTION_TAGS = _HEADINGS | {"caption", "legend", "dt"}
 _NEUTRAL = ("has-", "no-", "with-", "without-")
 
 
@@ -36,13 +34,24 @@ class PageScan:
     schema: set[str] = field(default_factory=set)  # JSON-LD @type and microdata names
     itemtypes: Counter[str] = field(default_factory=Counter)  # microdata items by type
     text: str = ""  # the page's own text, folded, capped
-    end_text: str = ""  # the last 20,000 characters of all the text (footer credits), folded
     paragraphs: list[str] = field(default_factory=list)  # first content <p> texts
     labels: list[str] = field(default_factory=list)  # short content blocks (headings, bold)
     h1: list[str] = field(default_factory=list)
     subheadings: list[str] = field(default_factory=list)  # content h2-h4
     published: bool = False
     end_mark: bool = False  # "###" / "-30-" closing a release
+    # where end_text is read from: the page's <body> (or root)
+    end_of: etree._Element | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def end_text(self) -> str:
+        """The last 20,000 characters of all the text (footer credits), folded. Only the
+        forum signals read it, on pages already close to a forum verdict: folded on first
+        use, as it costs about half the walk."""
+        if self.end_of is None:
+            return ""
+        text = etree.tostring(self.end_of, method="text", encoding=str)
+        return rules.fold(text[-20_000:])
 
     @property
     def all_text(self) -> str:
@@ -57,7 +66,15 @@ def _text(el: etree._Element) -> str:
 def _is_chrome_markup(tag: str, classes: str, ident: str) -> bool:
     """:func:`_is_chrome` of one element's tag, class and id values (memoized: pages repeat
     the same markup hundreds of times)."""
+    if tag in rules.CHROME_TAGS:
+        return True
+    if not _CHROME_WORD.search(f"{classes} {ident}".lower()):
+        return False  # no chrome word anywhere, so in no token: most markup, one C call
     return _is_chrome(tag, [*classes.lower().split(), ident.lower()])
+
+
+# Any chrome word as a substring: a cheap necessary condition for _is_chrome.
+_CHROME_WORD = re.compile("|".join(sorted(rules.CHROME_WORDS)))
 
 
 def _is_chrome(tag: str, tokens: Iterable[str]) -> bool:
@@ -90,13 +107,17 @@ def _schema_types(json_ld: Sequence[dict[str, Any]]) -> set[str]:
 
 
 _ENGINE_ATTRS = frozenset({"data-template", "data-pagecontroller", "data-app"})
+# Attributes the facts read; the walk skips the others (href, src, style ...) at one test.
+_FACT_ATTRS = _ENGINE_ATTRS | {"class", "id", "itemtype", "itemprop", "datetime", "property"}
 
 
 class _Attributes:
     """Attribute-wide facts of the document: what ``//@class``, ``//@id``, ``//@itemtype``,
-    ``count(//article)`` ... would select, read in the walk instead of one XPath pass each."""
+    ``count(//article)`` ... would select. Read in the walk (one Python pass is cheaper than
+    one libxml2 XPath traversal per attribute), inline there: a method call per element cost
+    more than the reading itself."""
 
-    __slots__ = ("articles", "classes", "engine", "ids", "itemtypes", "published")
+    __slots__ = ("classes", "engine", "ids", "itemtypes", "published")
 
     def __init__(self) -> None:
         self.classes: list[str] = []
@@ -104,36 +125,35 @@ class _Attributes:
         self.engine: list[str] = []
         self.itemtypes: list[str] = []
         self.published = False  # <time datetime>, itemprop=datePublished, published_time meta
-        self.articles = 0
 
-    def read(self, el: etree._Element) -> tuple[str, str]:
-        """Record the attributes of ``el`` (any node); returns its (class, id) values."""
-        tag = el.tag
-        cls = ident = ""
-        if not isinstance(tag, str):
-            return cls, ident
-        if tag == "article":
-            self.articles += 1
-        for name, value in el.items():
-            if name == "class":
-                cls = value
-                self.classes.append(value)
-            elif name == "id":
-                ident = value
-                self.ids.append(value)
-            elif name in _ENGINE_ATTRS:
-                self.engine.append(value)
-            elif name == "itemtype":
-                self.itemtypes.append(value)
-            elif not self.published and (
-                (name == "itemprop" and value == "datePublished")
-                or (name == "datetime" and tag == "time")
-                or (name == "property" and tag == "meta" and value == "article:published_time")
-            ):
-                self.published = True
-        return cls, ident
+    def read_all(self, elements: Iterable[etree._Element]) -> None:
+        """Record the attributes of ``elements`` (any nodes: comments have none)."""
+        classes, ids = self.classes, self.ids
+        for el in elements:
+            for name, value in el.items():
+                if name not in _FACT_ATTRS:
+                    continue
+                if name == "class":
+                    classes.append(value)
+                elif name == "id":
+                    ids.append(value)
+                else:
+                    self.other(el, name, value)
 
-    def fill(self, scan: PageScan) -> None:
+    def other(self, el: etree._Element, name: str, value: str) -> None:
+        """A fact attribute other than class and id (rare: microdata, engine markers)."""
+        if name in _ENGINE_ATTRS:
+            self.engine.append(value)
+        elif name == "itemtype":
+            self.itemtypes.append(value)
+        elif not self.published and (
+            (name == "itemprop" and value == "datePublished")
+            or (name == "datetime" and el.tag == "time")
+            or (name == "property" and el.tag == "meta" and value == "article:published_time")
+        ):
+            self.published = True
+
+    def fill(self, scan: PageScan, doc: etree._Element) -> None:
         scan.classes.update(" ".join(self.classes).lower().split())
         scan.tokens.update(scan.classes)
         scan.tokens.update(v.lower() for v in self.ids)
@@ -143,39 +163,57 @@ class _Attributes:
             scan.schema.update(names)
             scan.itemtypes.update(names)
         scan.published = self.published
-        scan.tags["article"] = self.articles
+        scan.tags["article"] = sum(1 for _ in doc.iter("article"))
 
 
 def scan_page(root: etree._Element, json_ld: Sequence[dict[str, Any]]) -> PageScan:
     """Walk the page once: its own text (chrome subtrees skipped, lxml's iterwalk, so deep
-    pages stay safe) and the attribute facts of every element, skipped ones included."""
+    pages stay safe) and the attribute facts of every element, skipped ones included.
+
+    The own text keeps the walk's order: each element's tail, then its text, then its
+    children (not document order: ``<p>a<b>b</b>c</p>`` reads "a c b")."""
     scan = PageScan(schema=_schema_types(json_ld))
     attrs = _Attributes()
-    read = attrs.read
+    classes, ids, other = attrs.classes, attrs.ids, attrs.other
     doc = root.getroottree().getroot()
-    if doc is not root:  # a subtree: attributes still come from the whole document
-        for el in doc.iter():
-            read(el)
     whole = doc is root
+    if not whole:  # a subtree: attributes still come from the whole document
+        attrs.read_all(doc.iter())
     own: list[str] = []
     own_len = 0
     walk = etree.iterwalk(root, events=("start",))
     for _, el in walk:
-        cls, ident = read(el) if whole else (el.get("class") or "", el.get("id") or "")
-        tag = el.tag
-        tag = tag.lower() if isinstance(tag, str) else ""
         if own_len < TEXT_CAP:  # the parent's own text
             tail = el.tail
             if tail and not tail.isspace():
                 own.append(tail)
                 own_len += len(tail)
-        if not tag or tag in _SKIP or (tag not in ("html", "body") and _is_chrome_markup(
-            tag, cls, ident
+        tag = el.tag
+        if tag.__class__ is not str:  # comments, processing instructions
+            walk.skip_subtree()
+            continue
+        if whole:
+            cls = ident = ""
+            for name, value in el.items():
+                if name not in _FACT_ATTRS:
+                    continue
+                if name == "class":
+                    cls = value
+                    classes.append(value)
+                elif name == "id":
+                    ident = value
+                    ids.append(value)
+                else:
+                    other(el, name, value)
+        else:
+            cls, ident = el.get("class") or "", el.get("id") or ""
+        tag = tag.lower()
+        if tag in _SKIP or (tag not in _PAGE_TAGS and (
+            _is_chrome_markup(tag, cls, ident) if cls or ident else tag in rules.CHROME_TAGS
         )):
             walk.skip_subtree()
             if whole:
-                for sub in el.iterdescendants():
-                    read(sub)
+                attrs.read_all(el.iterdescendants())
             continue
         if own_len < TEXT_CAP:
             text = el.text
@@ -184,20 +222,20 @@ def scan_page(root: etree._Element, json_ld: Sequence[dict[str, Any]]) -> PageSc
                 own_len += len(text)
         if tag in _CONTENT_TAGS:
             _content_element(scan, el, tag)
-    attrs.fill(scan)
+    attrs.fill(scan, doc)
     scan.text = rules.fold(" ".join(own))
     body = root.find("body")
-    all_text = etree.tostring(body if body is not None else root, method="text", encoding=str)
-    scan.end_text = rules.fold(all_text[-20_000:])  # footers and credits sit at the end
+    scan.end_of = body if body is not None else root  # footers and credits sit at the end
     return scan
 
 
+_PAGE_TAGS = frozenset({"html", "body"})  # never chrome, whatever their class says
 # Tags :func:`_content_element` reads; the walk skips the call for all others.
 _CONTENT_TAGS = _LABEL_TAGS | {"h1"}
 _INLINE = frozenset({"strong", "b", "em", "i", "span", "small", "br", "abbr", "time"})
 
 
-def _short_text(el: etree._Element, limit: int = 80) -> str | None:
+def short_text(el: etree._Element, limit: int = 80) -> str | None:
     """Folded text of a small element (no block children, at most ``limit`` characters)."""
     for child in el:
         tag = child.tag
@@ -207,112 +245,65 @@ def _short_text(el: etree._Element, limit: int = 80) -> str | None:
     return rules.fold(text) if len(text) <= limit * 2 else None
 
 
+def _small_text(el: etree._Element) -> str | None:
+    """The raw text :func:`short_text` folds: ``" ".join(el.itertext())`` of an element
+    without block children, else None (a leaf, most paragraphs, needs no iterator)."""
+    if not len(el):
+        return el.text or ""
+    for child in el:
+        tag = child.tag
+        if not isinstance(tag, str) or tag not in _INLINE:
+            return None
+    return " ".join(el.itertext())
+
+
+def _label(text: str, folded: str | None = None) -> str | None:
+    """``rules.fold(text)`` (or ``folded``, when already known) if it reads as a label (1 to
+    8 words), else None. ASCII text, which folding only lower-cases, is counted first:
+    most short paragraphs are sentences, not labels, and need no folding."""
+    if folded is None:
+        if text.isascii():
+            words = text.split(None, 8)  # a 9th item: more than 8 words
+            return rules.fold(text) if 0 < len(words) <= 8 else None
+        folded = rules.fold(text)
+    return folded if folded and len(folded.split(None, 8)) <= 8 else None
+
+
 def _content_element(scan: PageScan, el: etree._Element, tag: str) -> None:
     """Collect headings, first paragraphs and short label blocks of the page's own text."""
     if tag == "h1":
         scan.h1.append(_text(el))
+        return
+    if tag == "div" or tag == "span":  # only leaf blocks ("Press release" eyebrows, labels)
+        label = None
+        if len(scan.labels) < 300:
+            if not len(el):
+                text = el.text
+                if text and len(text) < 160:
+                    label = _label(text)
+            elif tag == "div" and el[0].tag in ("strong", "b"):
+                label = short_text(el[0])
+            if label:
+                scan.labels.append(label.rstrip(":"))
+        return
+    raw = _small_text(el)
+    folded = None  # rules.fold(raw), once computed
+    if tag == "p":
+        if len(scan.paragraphs) < 12:
+            text = _text(el) if raw is None else rules.fold(raw)
+            folded = text
+            if text:
+                scan.paragraphs.append(text)
+            if text.replace(" ", "") in ("###", "-30-"):
+                scan.end_mark = True
     elif tag in ("h2", "h3", "h4") and len(scan.subheadings) < 40:
-        scan.subheadings.append(_text(el).rstrip(":"))
-    if tag == "p" and len(scan.paragraphs) < 12:
-        text = _text(el)
-        if text:
-            scan.paragraphs.append(text)
-        if text.replace(" ", "") in ("###", "-30-"):
-            scan.end_mark = True
-    if tag not in _LABEL_TAGS or len(scan.labels) >= 300:
+        text = _text(el) if raw is None else rules.fold(raw)
+        folded = text
+        scan.subheadings.append(text.rstrip(":"))
+    if len(scan.labels) >= 300:
         return
-    if tag in ("div", "span"):  # only leaf blocks ("Press release" eyebrows, labels)
-        text = rules.fold(el.text) if len(el) == 0 and el.text and len(el.text) < 160 else None
-    else:
-        text = _short_text(el)
-    if text and len(text.split()) <= 8:
-        scan.labels.append(text.rstrip(":"))
-    elif tag in ("p", "div") and len(el) and el[0].tag in ("strong", "b"):
-        lead = _short_text(el[0])
-        if lead:
-            scan.labels.append(lead.rstrip(":"))
-
-
-_TITLE_TAGS = frozenset({"p", "div", "span", "strong", "b"})
-
-
-def _heading_like(el: etree._Element) -> str | None:
-    """The folded text of ``el`` if it reads as a block title, else None."""
-    tag = el.tag if isinstance(el.tag, str) else ""
-    if tag in _SECTION_TAGS:  # a heading always starts a new section, even a linked one
-        return rules.fold(" ".join(el.itertext())[:300]).rstrip(": ")
-    classes = el.get("class")
-    if classes and ("title" in (low := classes.lower()) or "heading" in low):
-        text = _short_text(el, 120)
-        return text.rstrip(": ") if text else None
-    if tag in _TITLE_TAGS:
-        text = _short_text(el, 60)
-        if text and len(text.split()) <= 5:
-            return text.rstrip(": ")
-    return None
-
-
-def mark_sections(root: etree._Element, links: Sequence[LinkItem]) -> None:
-    """Add ``section:"<phrase>"`` to the location evidence of links under a sponsor,
-    partner or author-box title (the nearest title before the link's block, walking outwards)."""
-    if not links:
-        return
-    # parent -> [its children not read yet, child -> title before it, last title so far]:
-    # children are read in order only as far as a link's ancestor needs.
-    child_titles: dict[etree._Element, list[Any]] = {}
-
-    def title_before(parent: etree._Element, node: etree._Element) -> str | None:
-        state = child_titles.get(parent)
-        if state is None:
-            state = child_titles[parent] = [iter(parent), {}, None]
-        children, table, current = state
-        if node in table:
-            return table[node]
-        for child in children:
-            table[child] = current
-            title = _heading_like(child)
-            if title:
-                current = title
-            if child is node:
-                break
-        state[2] = current
-        return table.get(node)
-
-    memo: dict[etree._Element, str | None] = {}
-
-    def section_of(el: etree._Element) -> str | None:
-        """The nearest block title before ``el`` or one of its ancestors (8 levels up)."""
-        chain: list[etree._Element] = []
-        node, found = el, None
-        while len(chain) < 8:
-            if node in memo:
-                found = memo[node]
-                break
-            parent = node.getparent()
-            if parent is None or parent.tag in ("body", "html"):
-                break
-            chain.append(node)
-            found = title_before(parent, node)
-            if found:
-                break
-            node = parent
-        for item in chain:
-            memo[item] = found
-        return found
-
-    position = 0
-    for el in root.iter("a", "area"):
-        if position >= len(links):
-            break
-        if el.get("href") != links[position].href:
-            continue
-        link = links[position]
-        position += 1
-        title = section_of(el)
-        if not title:
-            continue
-        found = (rules.SPONSOR_SECTION.heading(title) or rules.PARTNER_SECTION.heading(title)
-                 or rules.AUTHOR_SECTION.heading(title))
-        evidence = f'section:"{found}"'
-        if found and evidence not in link.location_evidence:
-            link.location_evidence.append(evidence)
+    label = _label(raw, folded) if raw is not None and len(raw) <= 160 else None
+    if not label and tag == "p" and len(el) and el[0].tag in ("strong", "b"):
+        label = short_text(el[0])
+    if label:
+        scan.labels.append(label.rstrip(":"))

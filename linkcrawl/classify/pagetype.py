@@ -18,13 +18,13 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from linkcrawl.classify import rules
-from linkcrawl.classify._pagescan import PageScan, mark_sections, scan_page
+from linkcrawl.classify._pagescan import PageScan, scan_page
 from linkcrawl.domains import host_of, site_of
 from linkcrawl.items import LinkItem
 from linkcrawl.verdict import Verdict
 
 if TYPE_CHECKING:
-    from linkcrawl.extract import PageFacts
+    from linkcrawl.extract import LinkDetails, PageFacts
 
 __all__ = ["PRECEDENCE", "detect_page_type"]
 
@@ -100,8 +100,9 @@ def _forum(scan: PageScan, generator: str, path: str, scores: dict[str, _Score])
         thread.add(2, f"posts={posts}")
     if re.search(rules.FORUM_THREAD_URL, path):
         thread.add(1, "url:thread")
-    all_text = scan.all_text
-    if sum(1 for w in rules.FORUM_WORDS if w in all_text) >= 2:
+    # Below 2 points this one cannot lift forum_thread to THRESHOLD (no type counts below
+    # it), and the check scans all the page's text, end_text included: skipped there.
+    if thread.points >= THRESHOLD - 1 and _contains_two(rules.FORUM_WORDS, scan.all_text):
         thread.add(1, "text:forum_chrome")
     if any(scan.classes[c] for c in rules.GENERIC_INDEX_CLASSES):
         index.add(2, "class:topic_list")
@@ -144,8 +145,22 @@ def _press(scan: PageScan, url: str, site: str, path: str, titles: list[str],
         s.add(2, "url:press")
 
 
+def _contains_two(words: Sequence[str], text: str) -> bool:
+    """Whether at least two of ``words`` occur in ``text``; stops at the second (each check
+    scans the whole text, up to 50,000 characters)."""
+    found = 0
+    for word in words:
+        if word in text:
+            found += 1
+            if found == 2:
+                return True
+    return False
+
+
 def _about_company(text: str) -> str | None:
     """The company named in an "About <Company>" boilerplate heading, else None."""
+    if not text.startswith(rules.ABOUT_PREFIXES):
+        return None  # most labels: one C call instead of a loop over the prefixes
     for prefix in rules.ABOUT_PREFIXES:
         if text.startswith(prefix + " ") or (prefix.endswith("'") and text.startswith(prefix)):
             rest = text[len(prefix):].strip(" :")
@@ -212,7 +227,7 @@ def _directory(scan: PageScan, titles: list[str], links: Sequence[LinkItem], pat
 
 
 def _guest(scan: PageScan, titles: list[str], links: Sequence[LinkItem], site: str,
-           path: str, s: _Score) -> None:
+           path: str, s: _Score, details: LinkDetails | None) -> None:
     if any(rules.GUEST_GUIDELINE.search(t) for t in titles):
         return  # a "write for us" page talks about guest posts; it is not one
     found = rules.GUEST.search(scan.text)
@@ -222,15 +237,17 @@ def _guest(scan: PageScan, titles: list[str], links: Sequence[LinkItem], site: s
         s.add(2, "url:guest")
     if not s.points:
         return  # an off-site author box alone is a staff writer's own site: support only
-    for link in links:
-        if link.location != "author_bio" and not any(
+    offsite = [link for link in links
+               if (domain := site_of(link.url)) and domain != site
+               and domain not in rules.SOCIAL_DOMAINS]
+    if details is not None:
+        details.fill(offsite)  # where these links sit is read only now, when it matters
+    for link in offsite:
+        if link.location == "author_bio" or any(
             rules.AUTHOR_SECTION.heading(e[9:-1]) for e in link.location_evidence
             if e.startswith('section:"')
         ):
-            continue
-        domain = site_of(link.url)
-        if domain and domain != site and domain not in rules.SOCIAL_DOMAINS:
-            s.add(2, f"author_bio:offsite={domain}")
+            s.add(2, f"author_bio:offsite={site_of(link.url)}")
             break
 
 
@@ -251,17 +268,17 @@ def _article(scan: PageScan, og_type: str, path: str, s: _Score) -> None:
 
 
 def detect_page_type(
-    root: etree._Element, facts: PageFacts, links: Sequence[LinkItem]
+    root: etree._Element, facts: PageFacts, links: Sequence[LinkItem],
+    details: LinkDetails | None = None,
 ) -> Verdict:
     """The page type of a parsed page, from its tree, :class:`PageFacts` and links.
 
-    Also records, on each link under a sponsor, partner or author-box heading (a sidebar
-    blogroll, a "Gold sponsors" block, "About the author"), ``section:"<phrase>"`` in
-    ``link.location_evidence``; link typing reads it from there.
+    Links need their location (and section titles) only for the guest-post author-box
+    signal; with ``details`` it fills them in for the off-site links it reads, when the
+    page already looks like a guest post. Without it, links are taken as extracted.
     """
     url, title, generator = facts.url, rules.fold(facts.title), facts.generator
     scan = scan_page(root, facts.json_ld)
-    mark_sections(root, links)
     split = urlsplit(url)
     path = rules.fold(unquote(split.path or "/"))
     path_query = path + ("?" + split.query if split.query else "")
@@ -276,7 +293,7 @@ def detect_page_type(
             scores["sponsors"], "sponsors")
     _headed(rules.PARTNER_HEADING, titles, scan, rules.PARTNER_URL, path,
             scores["partners"], "partners")
-    _guest(scan, titles, links, site, path, scores["guest_post"])
+    _guest(scan, titles, links, site, path, scores["guest_post"], details)
     _article(scan, rules.fold(facts.og.get("og:type", "")), path, scores["article"])
     home = bool(rules.HOME_PATHS.match(split.path or "/")) and not split.query
     if home:

@@ -11,6 +11,9 @@ Definitions (both stores must give the same numbers; SQLite computes them with o
 - ``first_seen``: earliest ``first_seen``; ``last_seen``: latest ``last_seen``;
 - ``status``: "live" when ``live_backlinks > 0``, else "lost".
 
+Backlinks ``superseded`` by an edited successor (:mod:`linkcrawl.linkedits`) are left out:
+the successor carries their record.
+
 - ``best_link``, ``best_anchor``: source URL and anchor of the pair's most valuable
   backlink by :func:`best_link_key` (live, followed, best location, best type).
 
@@ -25,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from linkcrawl.linkedits import SUPERSEDED
 from linkcrawl.store.base import Doc
 
 # Backlink fields the rollup reads (a projection for MongoDB).
@@ -110,6 +114,8 @@ def rollup(links: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], Doc]:
     """referring_domains rows (without ``authority``) keyed by (target, referring) domain."""
     accs: dict[tuple[str, str], _Acc] = {}
     for link in links:
+        if link.get("status") == SUPERSEDED:
+            continue
         pair = (link.get("target_domain") or "", link.get("source_domain") or "")
         accs.setdefault(pair, _Acc()).add(link)
     return {

@@ -44,6 +44,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "context": TEXT, "dom_path": TEXT, "wrapper": TEXT, "page_type": TEXT, "run_id": TEXT,
         "first_seen": TIME, "last_seen": TIME, "status": TEXT, "lost_at": TIME,
         "lost_reason": TEXT, "history": HISTORY, "checked_at": TIME, "moved_from": TEXT,
+        "superseded_by": TEXT,
     },
     "referring_domains": {
         "target_domain": TEXT, "referring_domain": TEXT, "backlinks": INT,
@@ -63,7 +64,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "key": TEXT, "target_domain": TEXT, "target": TEXT, "term": TEXT, "source_url": TEXT,
         "source_host": TEXT, "source_domain": TEXT, "context": TEXT, "location": TEXT,
         "occurrences": INT, "page_type": TEXT, "run_id": TEXT, "first_seen": TIME,
-        "last_seen": TIME,
+        "last_seen": TIME, "status": TEXT, "gone_at": TIME, "gone_reason": TEXT,
     },
     "placements": {
         "key": TEXT, "target_domain": TEXT, "source_domain": TEXT, "target_url": TEXT,

@@ -46,8 +46,10 @@ _SQL_DEFAULTS = {LIST: " NOT NULL DEFAULT '[]'", HISTORY: " NOT NULL DEFAULT '[]
 INDEXES: tuple[str, ...] = (
     # reports and the referring-domain rollup: a target's links grouped by referring domain
     "CREATE INDEX IF NOT EXISTS backlinks_target_source ON backlinks(target_domain, source_domain)",
-    # "what does this site link to" and per-referring-domain reports
-    "CREATE INDEX IF NOT EXISTS backlinks_source ON backlinks(source_domain)",
+    # "what does this site link to", per-referring-domain reports, and the stored links of
+    # the pages a crawl reads again (linkcrawl.store.sightings); replaces (source_domain)
+    "DROP INDEX IF EXISTS backlinks_source",
+    "CREATE INDEX IF NOT EXISTS backlinks_source_page ON backlinks(source_domain, source_url)",
     # recheck and lost-link reports pick links by status
     "CREATE INDEX IF NOT EXISTS backlinks_status ON backlinks(status)",
     # pages crawled per site

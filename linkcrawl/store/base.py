@@ -35,6 +35,10 @@ COLLECTIONS: tuple[str, ...] = (
 )
 
 Doc = dict[str, Any]
+# What every sighting sets: a link or mention seen now is live (and nothing replaced it).
+LIVE_LINK: dict[str, Any] = {"status": "live", "lost_at": None, "lost_reason": None,
+                             "superseded_by": None}
+LIVE_MENTION: dict[str, Any] = {"status": "live", "gone_at": None, "gone_reason": None}
 
 
 def backlink_key(source_url: str, target_url: str, anchor_text: str) -> str:
@@ -86,7 +90,9 @@ class Store(ABC):
     def upsert_backlinks(self, links: Sequence[Mapping[str, Any]]) -> None:
         """Insert or update backlinks by ``key``. ``seen_at`` sets ``last_seen`` (and
         ``first_seen`` on insert); a write marks the link ``status="live"`` and clears
-        ``lost_at``/``lost_reason``. Other fields are overwritten with the new values."""
+        ``lost_at``/``lost_reason``/``superseded_by``. Other fields are overwritten with
+        the new values (a crawl writes through
+        :func:`linkcrawl.store.sightings.write_backlinks`, which keeps history)."""
 
     @abstractmethod
     def add_domain_edges(
@@ -112,7 +118,12 @@ class Store(ABC):
     @abstractmethod
     def upsert_mentions(self, mentions: Sequence[Mapping[str, Any]]) -> None:
         """Insert or update unlinked mentions by ``key`` (computed when missing).
-        ``seen_at`` sets ``last_seen`` (and ``first_seen`` on insert)."""
+        ``seen_at`` sets ``last_seen`` (and ``first_seen`` on insert); a write marks the
+        mention ``status="live"`` and clears ``gone_at``/``gone_reason``."""
+
+    @abstractmethod
+    def update_mentions(self, key_to_fields: Mapping[str, Mapping[str, Any]]) -> None:
+        """Set the given fields on existing mentions (``status``, ``gone_at`` ...)."""
 
     @abstractmethod
     def replace_placements(

@@ -39,7 +39,7 @@ from linkcrawl.store._schema import (
     prepare_page,
     utc,
 )
-from linkcrawl.store.base import Doc, Store
+from linkcrawl.store.base import LIVE_LINK, LIVE_MENTION, Doc, Store
 from linkcrawl.store.uri import mask_uri
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,9 @@ DUPLICATE_KEY = 11000
 # Secondary indexes, each for a common query (``_id`` already indexes every key).
 INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     # per-target reports and the referring-domain rollup; also serves target_domain alone
-    "backlinks": [[("target_domain", 1), ("source_domain", 1)], [("source_domain", 1)],
+    # (source_domain, source_url) also serves the stored links of re-crawled pages
+    "backlinks": [[("target_domain", 1), ("source_domain", 1)],
+                  [("source_domain", 1), ("source_url", 1)],
                   [("status", 1)]],
     "referring_domains": [[("target_domain", 1)], [("referring_domain", 1)]],
     "domain_edges": [[("target_domain", 1)]],
@@ -173,7 +175,7 @@ class MongoStore(Store):
     def upsert_backlinks(self, links: Sequence[Mapping[str, Any]]) -> None:
         def live(link: Mapping[str, Any]) -> tuple[Doc, datetime]:
             doc, seen = prepare_backlink(link)
-            doc.update(status="live", lost_at=None, lost_reason=None)
+            doc.update(LIVE_LINK)
             return doc, seen
 
         self._upsert_seen("backlinks", (live(link) for link in links))
@@ -222,7 +224,12 @@ class MongoStore(Store):
 
     @_wrap_errors
     def upsert_mentions(self, mentions: Sequence[Mapping[str, Any]]) -> None:
-        self._upsert_seen("mentions", (prepare_mention(m) for m in mentions))
+        def live(mention: Mapping[str, Any]) -> tuple[Doc, datetime]:
+            doc, seen = prepare_mention(mention)
+            doc.update(LIVE_MENTION)
+            return doc, seen
+
+        self._upsert_seen("mentions", (live(m) for m in mentions))
 
     @_wrap_errors
     def replace_placements(
@@ -250,14 +257,21 @@ class MongoStore(Store):
                                "finish_reason": finish_reason, "stats": stats})
         self._bulk("runs", [self._upsert_op("runs", doc, {})])
 
-    @_wrap_errors
-    def update_backlinks(self, key_to_fields: Mapping[str, Mapping[str, Any]]) -> None:
+    def _update(self, collection: str, key_to_fields: Mapping[str, Mapping[str, Any]]) -> None:
         ops = []
         for key, fields in key_to_fields.items():
-            doc = prepare("backlinks", {k: v for k, v in fields.items() if k != "key"})
+            doc = prepare(collection, {k: v for k, v in fields.items() if k != "key"})
             if doc:
                 ops.append(UpdateOne({"_id": key}, {"$set": doc}))
-        self._bulk("backlinks", ops)
+        self._bulk(collection, ops)
+
+    @_wrap_errors
+    def update_backlinks(self, key_to_fields: Mapping[str, Mapping[str, Any]]) -> None:
+        self._update("backlinks", key_to_fields)
+
+    @_wrap_errors
+    def update_mentions(self, key_to_fields: Mapping[str, Mapping[str, Any]]) -> None:
+        self._update("mentions", key_to_fields)
 
     @_wrap_errors
     def set_domain_scores(self, scores: Mapping[str, Mapping[str, Any]]) -> int:

@@ -21,7 +21,7 @@ from typing import Any, ParamSpec, TypeVar
 from linkcrawl.errors import StoreError
 from linkcrawl.store import _sqlcodec as sql
 from linkcrawl.store import _sqlwrite as write
-from linkcrawl.store._rollup import best_link_order_sql, rd_row
+from linkcrawl.store._rollup import SUPERSEDED, best_link_order_sql, rd_row
 from linkcrawl.store._schema import (
     FIELDS,
     check_collection,
@@ -31,7 +31,7 @@ from linkcrawl.store._schema import (
     prepare_page,
     utc,
 )
-from linkcrawl.store.base import Doc, Store
+from linkcrawl.store.base import LIVE_LINK, LIVE_MENTION, Doc, Store
 from linkcrawl.store.uri import mask_uri
 
 logger = logging.getLogger(__name__)
@@ -150,8 +150,7 @@ class SQLiteStore(Store):
 
     @_wrap_errors
     def upsert_backlinks(self, links: Sequence[Mapping[str, Any]]) -> None:
-        self._upsert_seen("backlinks", links, prepare_backlink,
-                          status="live", lost_at=None, lost_reason=None)
+        self._upsert_seen("backlinks", links, prepare_backlink, **LIVE_LINK)
 
     @_wrap_errors
     def add_domain_edges(
@@ -182,6 +181,7 @@ class SQLiteStore(Store):
                 db.execute("DELETE FROM temp.rd_pairs")
                 db.executemany("INSERT OR IGNORE INTO temp.rd_pairs VALUES (?, ?)", pairs)
                 join = " JOIN temp.rd_pairs p ON p.t = b.target_domain AND p.s = b.source_domain"
+            join += f" WHERE b.status IS NOT '{SUPERSEDED}'"  # replaced by an edited link
             # One GROUP BY over the affected pairs; lists are sorted and cleaned in rd_row.
             cursor = db.execute(
                 "SELECT b.target_domain, b.source_domain, count(*),"
@@ -223,13 +223,14 @@ class SQLiteStore(Store):
             db.execute(
                 "DELETE FROM referring_domains AS r WHERE NOT EXISTS (SELECT 1 FROM backlinks b"
                 " WHERE b.target_domain = r.target_domain"
-                f" AND b.source_domain = r.referring_domain){scope}"
+                f" AND b.source_domain = r.referring_domain AND b.status IS NOT '{SUPERSEDED}')"
+                f"{scope}"
             )
         return len(rows)
 
     @_wrap_errors
     def upsert_mentions(self, mentions: Sequence[Mapping[str, Any]]) -> None:
-        self._upsert_seen("mentions", mentions, prepare_mention)
+        self._upsert_seen("mentions", mentions, prepare_mention, **LIVE_MENTION)
 
     @_wrap_errors
     def replace_placements(
@@ -263,6 +264,14 @@ class SQLiteStore(Store):
             for key, fields in key_to_fields.items()
         }
         self._write(write.updates("backlinks", docs))
+
+    @_wrap_errors
+    def update_mentions(self, key_to_fields: Mapping[str, Mapping[str, Any]]) -> None:
+        docs = {
+            key: prepare("mentions", fields, frozenset({"key"}))
+            for key, fields in key_to_fields.items()
+        }
+        self._write(write.updates("mentions", docs))
 
     @_wrap_errors
     def set_domain_scores(self, scores: Mapping[str, Mapping[str, Any]]) -> int:
