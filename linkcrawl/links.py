@@ -26,7 +26,7 @@ def passes_equity(rel: Iterable[str], page: PageItem | PageFacts | bool) -> bool
     return not nofollow and NO_EQUITY_RELS.isdisjoint(rel)
 
 
-@lru_cache(maxsize=65536)  # a site's menus and footers repeat the same URLs on every page
+@lru_cache(maxsize=16384)  # a site's menus and footers repeat the same URLs on every page
 def _target_of(url: str) -> tuple[str, str, str, str] | None:
     """(normalized URL, redirect wrapper, host, registrable domain) of a link's URL."""
     try:

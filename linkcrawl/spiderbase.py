@@ -74,7 +74,7 @@ class LinkcrawlSpider(scrapy.Spider):
         self._site_requests: Counter[str] = Counter()
         self._calendar_pages: Counter[str] = Counter()
         self._js_sites: set[str] = set()
-        self._canonicals: set[str] = set()
+        self._canonicals: set[bytes] = set()  # digests: 12 bytes a page, not a URL
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -252,10 +252,11 @@ class LinkcrawlSpider(scrapy.Spider):
         canonical = page_identity(page.canonical)[0]
         if not same_document(canonical, page.url):
             return False
-        if canonical != page.url and canonical in self._canonicals:
+        digest = _digest(canonical)
+        if canonical != page.url and digest in self._canonicals:
             self.crawler.stats.inc_value("linkcrawl/trap/duplicate_canonical")
             return True
-        self._canonicals.add(canonical)
+        self._canonicals.add(digest)
         self.mark_requested(canonical)
         return False
 

@@ -167,7 +167,7 @@ def _split_authority(netloc: str) -> tuple[str, str, str]:
     return userinfo, host, port.lstrip("0") or ("0" if port else "")
 
 
-@lru_cache(maxsize=32768)  # a site's menus and footers repeat the same URLs on every page
+@lru_cache(maxsize=8192)  # repeated link URLs (menus, footers) hit links._target_of first
 def _normalize(url: str) -> str:
     url = url.translate(_STRIP_INSIDE).strip(_EDGE)
     match = _URL_RE.match(url)

@@ -13,6 +13,7 @@ One real column per documented field, so analysts can query with plain SQL:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from datetime import datetime
@@ -32,7 +33,9 @@ from linkcrawl.store._schema import (
     TIME,
     check_collection,
     check_extra_name,
+    normalize_value,
     plain,
+    utc,
 )
 
 EXTRA = "extra"
@@ -63,6 +66,18 @@ INDEXES: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS placements_pair ON placements(target_domain, source_domain)",
 )
 
+
+def _indexed_columns() -> dict[str, frozenset[str]]:
+    """Read from INDEXES, so the sighting fast path cannot drift from the real indexes."""
+    found: dict[str, set[str]] = {}
+    for statement in INDEXES:
+        if match := re.search(r" ON (\w+)\(([^)]*)\)", statement):
+            found.setdefault(match[1], set()).update(c.strip() for c in match[2].split(","))
+    return {table: frozenset(columns) for table, columns in found.items()}
+
+
+# Per table, the columns some secondary index covers (writing them rewrites index entries).
+INDEXED_COLUMNS: dict[str, frozenset[str]] = _indexed_columns()
 
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=plain).encode
 _json_str = json.encoder.encode_basestring  # type: ignore[attr-defined]
@@ -97,6 +112,38 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
     TIME: datetime.fromisoformat, BOOL: bool, LIST: json.loads, JSON: json.loads,
     HISTORY: _history_from_text,
 }
+
+
+@lru_cache(maxsize=4096)  # a batch's links share one sighting time
+def time_param(value: datetime) -> str:
+    """An incoming datetime straight to its column text (``utc`` then ``_time_text``).
+
+    Equal datetimes are the same instant, so they share one text: the cache is exact."""
+    return _time_text(utc(value))
+
+
+def list_param(value: Any) -> str:
+    """A list field straight to its column text (normalize + encode in one step)."""
+    if value is None or (type(value) is list and not value):
+        return "[]"
+    return _json_list(value if type(value) is list else list(value))
+
+
+def _bool_param(value: Any) -> int | None:
+    return None if value is None else int(bool(value))
+
+
+def _time_or_none(value: Any) -> str | None:
+    return None if value is None else time_param(value)
+
+
+def param_encoder(kind: str) -> Callable[[Any], Any] | None:
+    """Normalize (``_schema.normalize_value``) and encode (``encode``) in one call, for
+    the upsert hot path; None for kinds stored as given."""
+    fast = {TIME: _time_or_none, LIST: list_param, BOOL: _bool_param}.get(kind)
+    if fast is not None or kind not in _ENCODERS:
+        return fast
+    return lambda value: encode(kind, normalize_value(kind, value))
 
 
 class RowEncoder:

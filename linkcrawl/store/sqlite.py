@@ -5,6 +5,8 @@ The file runs in WAL mode with ``synchronous=NORMAL`` (see PRAGMAS): readers (re
 nothing; a power cut may lose the last transactions. Each write call is one transaction with one
 ``executemany`` per statement shape; upserts use ``INSERT ... ON CONFLICT DO UPDATE``
 and update only the fields the incoming document has, like MongoDB's ``$set``.
+Sighted backlinks and mentions set their indexed columns in a second statement, only
+where they changed (see ``_sqlwrite.seen_upserts``): a re-sighting then rewrites no index.
 """
 
 from __future__ import annotations
@@ -123,7 +125,7 @@ class SQLiteStore(Store):
             self._db.execute("COMMIT")
 
     # --- writes -------------------------------------------------------------------
-    def _write(self, batches: Iterable[tuple[str, list[list[Any]]]]) -> None:
+    def _write(self, batches: Iterable[write.Batch]) -> None:
         with self._tx() as db:
             for statement, params in batches:
                 db.executemany(statement, params)
@@ -135,14 +137,32 @@ class SQLiteStore(Store):
         prepare_doc: Callable[[Mapping[str, Any]], tuple[Doc, datetime]],
         **fields: Any,
     ) -> None:
-        """Upsert sighted documents: ``last_seen`` moves, ``first_seen`` is set on insert."""
-        rows = []
-        for raw in docs:
-            doc, seen = prepare_doc(raw)
-            doc.update(last_seen=seen, **fields)
-            doc["first_seen"] = doc.get("first_seen") or seen
-            rows.append(doc)
-        self._write(write.upserts(collection, rows, frozenset({"first_seen"})))
+        """Upsert sighted documents: ``last_seen`` moves, ``first_seen`` is set on insert.
+
+        Backlinks and mentions take ``write.seen_upserts``'s fast path (the crawler's hot
+        write), which falls back to this general one for unusual documents."""
+
+        def general(raws: Sequence[Mapping[str, Any]]) -> Iterator[write.Batch]:
+            rows = []
+            for raw in raws:
+                doc, seen = prepare_doc(raw)
+                doc.update(last_seen=seen, **fields)
+                doc["first_seen"] = doc.get("first_seen") or seen
+                rows.append(doc)
+            return write.upserts(collection, rows, frozenset({"first_seen"}))
+
+        if collection not in write.FAST_SEEN:
+            self._write(general(docs))
+            return
+        last_rowid = f"SELECT coalesce(max(rowid), 0) FROM {collection}"
+        with self._tx() as db:
+            for statement, params, fix in write.seen_upserts(collection, docs, fields, general):
+                before = db.execute(last_rowid).fetchone()[0] if fix else 0
+                db.executemany(statement, params)
+                # Each inserted row takes max(rowid) + 1, so when the rowids grew by the
+                # number of rows no row was updated and the indexed columns are all set.
+                if fix and db.execute(last_rowid).fetchone()[0] - before != len(params):
+                    db.executemany(fix[0], map(fix[1], params))
 
     @_wrap_errors
     def upsert_pages(self, pages: Sequence[Mapping[str, Any]]) -> None:
