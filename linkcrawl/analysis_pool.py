@@ -80,15 +80,17 @@ class _Worker:
     def run(self, job: PageJob) -> PageItem:
         page = analyze_page(job.body, job.url, final_url=job.final_url, status=job.status,
                             headers=job.headers, encoding=job.encoding, lazy=True)
-        details, root = page.details, page.dom
-        page.details = page.dom = None
+        details, page.details = page.details, None
         match = self.matcher.match
-        linked = {t for link in page.links if (t := match(link.target_host, link.target_domain))}
-        if details is not None and linked:  # what pipelines.targets would read for them
-            details.fill([link for link in page.links
-                          if match(link.target_host, link.target_domain)])
-        if self.brands is not None and root is not None:
-            page.mentions = page_mentions(root, page.final_url or page.url, page.domain,
+        hits = [(link, target) for link in page.links
+                if (target := match(link.target_host, link.target_domain))]
+        linked = {target for _, target in hits}
+        if details is None:  # analyze_page always leaves it; nothing to read otherwise
+            return page
+        if hits:  # what pipelines.targets would read for them
+            details.fill([link for link, _ in hits])
+        if self.brands is not None:
+            page.mentions = page_mentions(details.root, page.final_url or page.url, page.domain,
                                           linked, self.brands)
         return page
 

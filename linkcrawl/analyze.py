@@ -75,9 +75,8 @@ def analyze_page(
     page.page_type = verdict.value
     page.page_type_confidence = verdict.confidence
     page.page_type_evidence = list(verdict.evidence)
-    normalize_page_links(page)
-    page.dom = root  # for the unlinked-mentions pass (pipelines.mentions), then dropped
-    page.details = details if lazy else None
+    page.unusable_links = normalize_page_links(page)
+    page.details = details  # for pipelines.targets and pipelines.mentions, then dropped
     return page
 
 

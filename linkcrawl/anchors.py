@@ -50,8 +50,7 @@ class AnchorRules:
     def for_target(
         cls, target: str, brand: Iterable[str] = (), keywords: Iterable[str] = ()
     ) -> AnchorRules:
-        return cls(tuple(_clean(b) for b in [*brand, *brand_terms(target)] if _clean(b)),
-                   tuple(_clean(k) for k in keywords if _clean(k)))
+        return cls(_cleaned([*brand, *brand_terms(target)]), _cleaned(keywords))
 
 
 def brand_terms(target: str) -> list[str]:
@@ -64,6 +63,10 @@ def brand_terms(target: str) -> list[str]:
 
 def _clean(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
+
+
+def _cleaned(texts: Iterable[str]) -> tuple[str, ...]:
+    return tuple(text for text in map(_clean, texts) if text)
 
 
 def _contains(haystack: str, needle: str) -> bool:

@@ -23,6 +23,7 @@ import io
 import math
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import chain
 from pathlib import Path
 from typing import IO
 
@@ -146,7 +147,7 @@ def read_ranks(path: Path, wanted: set[str] | None = None) -> Iterator[tuple[str
             split, start = "\t", 2
         else:
             pos, rev, split, start = 0, 1, ",", 1
-            lines = _chain(first, text)
+            lines = chain([first], text)
         for number, line in enumerate(lines, start=start):
             parts = line.rstrip("\n").split(split)
             if len(parts) <= max(pos, rev) or not parts[pos].strip():
@@ -160,8 +161,3 @@ def read_ranks(path: Path, wanted: set[str] | None = None) -> Iterator[tuple[str
                 raise ValueError(
                     f"{path} line {number}: rank {parts[pos]!r} is not a number"
                 ) from None
-
-
-def _chain(first: str, rest: IO[str]) -> Iterator[str]:
-    yield first
-    yield from rest

@@ -100,20 +100,14 @@ def cmd_recheck(args: argparse.Namespace, store_uri: str) -> int:
 
 
 def cmd_queries(args: argparse.Namespace) -> int:
-    from linkcrawl.queries import QUESTIONS, mongosh_text, sql_params
+    from linkcrawl.queries import QUESTIONS, mongosh_text, sql_text
 
     since = datetime.now(UTC) - timedelta(days=args.days)
     params = {"target": args.target, "competitor": args.competitor or "competitor.example",
               "since": since}
     for q in QUESTIONS:
         print(f"-- {q.name}: {q.question}")
-        if args.format == "mongo":
-            print(mongosh_text(q, params))
-        else:
-            text = q.sql
-            for name, value in sql_params(params).items():
-                text = text.replace(f":{name}", "'" + str(value).replace("'", "''") + "'")
-            print(text + ";")
+        print(mongosh_text(q, params) if args.format == "mongo" else sql_text(q, params))
         print()
     return 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,13 +39,26 @@ class FeedDiscovery:
     """Adds sitemap and feed discovery to a spider (mix in before LinkcrawlSpider)."""
 
     crawler: Any
-    _feed_fetches: Counter[str]
-    _feeds_seen: set[str]
 
-    def _feed_state(self) -> None:
-        if not hasattr(self, "_feed_fetches"):
-            self._feed_fetches = Counter()
-            self._feeds_seen = set()
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._feed_fetches: Counter[str] = Counter()
+        self._feeds_seen: set[str] = set()
+
+    async def start(self) -> AsyncIterator[Any]:
+        """The seed requests, each new seed host's robots.txt right after its first seed."""
+        hosts: set[str] = set()
+        for request in self.seed_requests():  # type: ignore[attr-defined]
+            yield request
+            host = urlsplit(request.url).netloc
+            if host not in hosts:
+                hosts.add(host)
+                for discovery in self.discovery_requests(request.url):
+                    yield discovery
+
+    def parse_other(self, response: Response) -> Iterator[Any]:
+        """Responses that are not HTML pages: read them as feeds or sitemaps."""
+        yield from self.parse_feed_response(response)
 
     def discovery_requests(self, seed_url: str) -> Iterator[scrapy.Request]:
         """robots.txt of the seed's host, for its ``Sitemap:`` lines."""
@@ -63,7 +76,6 @@ class FeedDiscovery:
 
     def feed_request(self, url: str, site: str, kind: str) -> scrapy.Request | None:
         """A request for a sitemap/feed of ``site`` (same site only, capped, once)."""
-        self._feed_state()
         _, _, domain = page_identity(url)
         if domain != site or url in self._feeds_seen:
             return None

@@ -64,7 +64,7 @@ class RedisFrontierAddon:
             )
         if not url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError("LINKCRAWL_REDIS_URL must start with redis://, rediss:// or unix://")
-        prefix = str(settings.get("LINKCRAWL_REDIS_KEY") or DEFAULT_KEY)
+        prefix = _key_template(settings)
         for name, value in {
             "SCHEDULER": "linkcrawl.distributed.SharedFrontier",
             "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
@@ -75,6 +75,11 @@ class RedisFrontierAddon:
             "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:dupefilter",
         }.items():
             settings.set(name, value, priority="addon")
+
+
+def _key_template(settings: BaseSettings) -> str:
+    """LINKCRAWL_REDIS_KEY: the prefix of the shared crawl's keys, with ``%(spider)s``."""
+    return str(settings.get("LINKCRAWL_REDIS_KEY") or DEFAULT_KEY)
 
 
 def counts_toward_budget(request: Request) -> str:
@@ -125,7 +130,7 @@ class SharedFrontier(_RedisScheduler):  # type: ignore[misc, valid-type]
         frontier = super().from_crawler(crawler)
         frontier.crawler = crawler
         frontier.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
-        frontier.prefix_template = str(crawler.settings.get("LINKCRAWL_REDIS_KEY") or DEFAULT_KEY)
+        frontier.prefix_template = _key_template(crawler.settings)
         crawler.signals.connect(frontier.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(frontier.start_heartbeat, signal=signals.spider_opened)
         return frontier

@@ -244,7 +244,7 @@ class LinkDetails:
     """
 
     def __init__(self, root: lxml.html.HtmlElement, facts: PageFacts) -> None:
-        self._root = root
+        self.root = root
         self._url = facts.url
         self.facts = facts  # counted before <noscript> links were parsed into the tree
         self._locator: PageLocator | None = None
@@ -268,7 +268,7 @@ class LinkDetails:
         if not todo:
             return
         if self._locator is None:
-            self._locator = PageLocator(self._root, self._url)
+            self._locator = PageLocator(self.root, self._url)
         locate, around = self._locator.locate, self._around
         for el, link in todo:
             verdict, in_noscript = locate(el, link.url, link.anchor_text)

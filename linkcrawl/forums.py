@@ -76,6 +76,11 @@ ENGINES: tuple[_Engine, ...] = (
     ),
 )
 
+# ENGINES with the named engine moved to the front (classify_forum_url runs per link).
+_ENGINES_FIRST: dict[str, tuple[_Engine, ...]] = {
+    first.name: (first, *(e for e in ENGINES if e is not first)) for first in ENGINES
+}
+
 # Generic fallback: path words of board and thread URLs, and of pages never worth a visit.
 GENERIC_BOARD_WORDS = frozenset({"forum", "forums", "board", "boards", "subforum", "category",
                                  "categories", "section", "f"})
@@ -106,8 +111,7 @@ def classify_forum_url(url: str, engine: str = "") -> ForumLink:
     """What ``url`` is on a forum: a board, a thread (or one of their pages), a page to
     skip, or something else. ``engine`` (if known) is tried first."""
     target = _target(url)
-    ordered = sorted(ENGINES, key=lambda e: e.name != engine)
-    for eng in ordered:
+    for eng in _ENGINES_FIRST.get(engine, ENGINES):
         if eng.skip.search(target):
             return ForumLink(SKIP, eng.name)
         if eng.thread.search(target):

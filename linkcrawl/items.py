@@ -38,6 +38,8 @@ class LinkItem:
     source_domain: str = ""  # the referring (registrable) domain
     wrapper: str = ""  # redirect wrapper the target was unwrapped from, if any
     follow: bool = True  # passes equity: no nofollow/ugc/sponsored rel, no page-level nofollow
+    # --- set by the dedupe step (pipelines.dedupe), reused as the stored document's key ---
+    key: str = ""
     # --- set by classification (linkcrawl.classify.linktype) ---
     link_type: str = ""
     confidence: float = 0.0
@@ -63,6 +65,7 @@ class PageItem:
     page_type_evidence: list[str] = field(default_factory=list)
     fetched_at: datetime | None = None
     outlink_count: int = 0
+    unusable_links: int = 0  # <a href>s dropped by normalization (no usable URL)
     via_browser: bool = False
     spider: str = ""
     run_id: str = ""
@@ -72,10 +75,9 @@ class PageItem:
     domain_edges: dict[str, int] = field(default_factory=dict)
     # unlinked brand mentions of targets (set by pipelines.mentions, see linkcrawl.mentions)
     mentions: list[dict[str, Any]] = field(default_factory=list)
-    # the parsed page (lxml root), kept only until the mentions pipeline has read it
-    dom: Any = field(default=None, repr=False, compare=False)
-    # where links sit, read on demand (linkcrawl.extract.LinkDetails): the target filter
-    # reads it for the backlinks it keeps, then drops it
+    # the parsed page (linkcrawl.extract.LinkDetails: the tree, its facts, and where links
+    # sit, read on demand): the target filter reads it for the backlinks it keeps, the
+    # mentions step reads the tree, then drops it
     details: Any = field(default=None, repr=False, compare=False)
 
     @property

@@ -113,41 +113,41 @@ class JournalMiddleware:
     def process_spider_output(
         self, response: Response, result: Iterable[Any], spider: Spider | None = None
     ) -> Iterator[Any]:
-        output = self._output_of(response)
+        fp, output = self._output_of(response)
         try:
             for element in result:
-                self._count(output, element, response)
+                self._count(output, element, fp)
                 yield element
         finally:
-            self._end(response, output)
+            self._end(fp, output)
 
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
     ) -> AsyncIterator[Any]:
-        output = self._output_of(response)
+        fp, output = self._output_of(response)
         try:
             async for element in result:
-                self._count(output, element, response)
+                self._count(output, element, fp)
                 yield element
         finally:
-            self._end(response, output)
+            self._end(fp, output)
 
-    def _output_of(self, response: Response) -> _Output:
+    def _output_of(self, response: Response) -> tuple[str, _Output]:
+        """The response's request fingerprint (computed once per response) and its output."""
         assert response.request is not None
-        return self._outputs.setdefault(self._fp(response.request), _Output())
+        fp = self._fp(response.request)
+        return fp, self._outputs.setdefault(fp, _Output())
 
-    def _count(self, output: _Output, element: Any, response: Response) -> None:
+    def _count(self, output: _Output, element: Any, parent: str) -> None:
         if isinstance(element, Request):
-            assert response.request is not None
-            element.meta[PARENT] = self._fp(response.request)
+            element.meta[PARENT] = parent
             output.children += 1
         elif element is not None:
             output.items += 1
 
-    def _end(self, response: Response, output: _Output) -> None:
+    def _end(self, fp: str, output: _Output) -> None:
         output.ended = True
-        assert response.request is not None
-        self._check(self._fp(response.request))
+        self._check(fp)
 
     def _check(self, fp: str) -> None:
         output = self._outputs.get(fp)

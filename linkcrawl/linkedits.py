@@ -26,13 +26,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-__all__ = ["EDITED_FIELDS", "SUPERSEDED", "Edit", "continued_fields", "pair_edits",
-           "superseded_fields"]
+__all__ = ["EDITED_FIELDS", "SUPERSEDED", "Edit", "changed_entries", "continued_fields",
+           "pair_edits", "superseded_fields", "with_history"]
 
 Doc = Mapping[str, Any]
 SUPERSEDED = "superseded"  # backlinks.status of a link replaced by its edited successor
 EDITED_FIELDS: tuple[str, ...] = ("anchor_text", "target_url")
 HISTORY_MAX = 30  # newest history entries kept per backlink (recheck and crawl alike)
+
+
+def with_history(old: Doc, entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``old``'s history with ``entries`` appended, the newest :data:`HISTORY_MAX` kept."""
+    return [*(old.get("history") or []), *entries][-HISTORY_MAX:]
+
+
+def changed_entries(
+    changes: Iterable[tuple[str, Any, Any]], at: datetime, **extra: Any
+) -> list[dict[str, Any]]:
+    """One dated ``changed`` history entry per (field, old, new), with ``extra`` keys."""
+    return [{"at": at, "event": "changed", "field": name, "old": before, "new": after, **extra}
+            for name, before, after in changes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,11 +142,8 @@ def continued_fields(
     """Fields for the new document of ``edit``: the old link's ``first_seen`` and history,
     plus one dated ``changed`` entry per edited field (and per ``more`` change, such as a
     rel or location that changed with the edit)."""
-    history = list(old.get("history") or [])
-    for name, before, after in (*edit.changes, *more):
-        history.append({"at": at, "event": "changed", "field": name, "old": before,
-                        "new": after, "reason": edit.reason})
-    fields: dict[str, Any] = {"history": history[-HISTORY_MAX:]}
+    entries = changed_entries((*edit.changes, *more), at, reason=edit.reason)
+    fields: dict[str, Any] = {"history": with_history(old, entries)}
     if old.get("first_seen") is not None:
         fields["first_seen"] = old["first_seen"]
     return fields
@@ -141,7 +151,6 @@ def continued_fields(
 
 def superseded_fields(old: Doc, edit: Edit, at: datetime) -> dict[str, Any]:
     """Fields for the old document of ``edit``: replaced, not lost."""
-    history = [*(old.get("history") or []),
-               {"at": at, "event": SUPERSEDED, "by": edit.new_key, "reason": edit.reason}]
+    entry = {"at": at, "event": SUPERSEDED, "by": edit.new_key, "reason": edit.reason}
     return {"status": SUPERSEDED, "superseded_by": edit.new_key, "lost_at": None,
-            "lost_reason": None, "history": history[-HISTORY_MAX:]}
+            "lost_reason": None, "history": with_history(old, [entry])}

@@ -159,6 +159,14 @@ def sql_params(params: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def sql_text(question: Question, params: Mapping[str, Any]) -> str:
+    """The SQL with the parameters written in as quoted literals, for ``sqlite3``."""
+    text = question.sql
+    for name, value in sql_params(params).items():
+        text = text.replace(f":{name}", "'" + str(value).replace("'", "''") + "'")
+    return text + ";"
+
+
 def mongosh_text(question: Question, params: Mapping[str, Any]) -> str:
     """The pipeline as a ``mongosh`` command (datetimes as ISODate)."""
     import json

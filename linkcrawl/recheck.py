@@ -15,7 +15,7 @@ from typing import Any
 
 from linkcrawl.classify.reciprocal import EVIDENCE as RECIPROCAL
 from linkcrawl.classify.reciprocal import retype
-from linkcrawl.linkedits import HISTORY_MAX
+from linkcrawl.linkedits import changed_entries, with_history
 from linkcrawl.verdict import Verdict as TypeVerdict
 
 # reason: what the recheck saw (the README's lost-reason table is this table)
@@ -168,23 +168,21 @@ def changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[tuple[str, 
 
 def verdict_fields(old: Mapping[str, Any], verdict: Verdict, at: datetime) -> dict[str, Any]:
     """The fields to set on the stored backlink for ``verdict``, history included."""
-    history = list(old.get("history") or [])
+    entries = changed_entries(verdict.changes, at)
     was_lost = old.get("status") == "lost"
     fields: dict[str, Any] = {"checked_at": at}
-    for name, before, after in verdict.changes:
-        history.append({"at": at, "event": "changed", "field": name, "old": before, "new": after})
     if verdict.status == "live":
         fields.update(status="live", lost_at=None, lost_reason=None, last_seen=at)
         if was_lost:
-            history.append({"at": at, "event": "live", "detail": "found again"})
+            entries.append({"at": at, "event": "live", "detail": "found again"})
     else:
         same = was_lost and old.get("lost_reason") == verdict.reason
         fields.update(status="lost", lost_reason=verdict.reason,
                       lost_at=old.get("lost_at") if same and old.get("lost_at") else at)
         if not same:
-            history.append({"at": at, "event": "lost", "reason": verdict.reason,
+            entries.append({"at": at, "event": "lost", "reason": verdict.reason,
                             "detail": verdict.detail})
-    fields["history"] = history[-HISTORY_MAX:]
+    fields["history"] = with_history(old, entries)
     return fields
 
 

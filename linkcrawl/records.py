@@ -37,7 +37,7 @@ def page_doc(page: PageItem, run_id: str) -> dict[str, Any]:
 
 def backlink_doc(page: PageItem, link: LinkItem, run_id: str, seen_at: datetime) -> dict[str, Any]:
     return {
-        "key": backlink_key(page.url, link.normalized_url, link.anchor_text),
+        "key": link.key or backlink_key(page.url, link.normalized_url, link.anchor_text),
         "source_url": page.url,
         "source_host": link.source_host or page.host,
         "source_domain": link.source_domain or page.domain,

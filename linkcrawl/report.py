@@ -15,7 +15,7 @@ from typing import Any
 
 from linkcrawl.anchors import ANCHOR_CLASSES, AnchorRules, anchor_classes
 from linkcrawl.linkedits import SUPERSEDED
-from linkcrawl.sitewide import Placement, placements
+from linkcrawl.sitewide import Placement, sitewide
 from linkcrawl.store._rollup import best_link_key
 from linkcrawl.store.base import Store
 from linkcrawl.tables import format_table
@@ -125,7 +125,7 @@ class Report:
 
     def sitewide(self) -> list[Placement]:
         """Links repeated on many pages of one referring site, one row per placement."""
-        return [p for p in placements(self.backlinks) if p.sitewide]
+        return sitewide(self.backlinks)
 
     def change_counts(self, days: int = RECENT_DAYS) -> list[dict[str, Any]]:
         """How many links changed in the last ``days``, per kind of change
@@ -202,10 +202,15 @@ def build_report(store: Store, target: str, rules: AnchorRules | None = None,
     )
 
 
+def ordered_keys(counter: Counter[str], order: Sequence[str]) -> list[str]:
+    """The non-zero keys of ``counter``: those of ``order`` in that order, then the rest sorted."""
+    return [k for k in [*order, *sorted(set(counter) - set(order))] if counter[k]]
+
+
 def _count_rows(counter: Counter[str], order: Sequence[str], label: str) -> list[dict[str, Any]]:
     total = sum(counter.values()) or 1
     return [{label: k, "backlinks": counter[k], "share": f"{100 * counter[k] / total:.0f}%"}
-            for k in [*order, *sorted(set(counter) - set(order))] if counter[k]]
+            for k in ordered_keys(counter, order)]
 
 
 def vars_of(placement: Placement) -> dict[str, Any]:
@@ -221,11 +226,8 @@ def report_text(report: Report, limit: int = 20) -> str:
             f"{len(r.lost)} lost, {len(r.placements)} placements "
             f"({sum(1 for p in r.placements if p.get('sitewide'))} sitewide), "
             f"{len(r.mentions)} unlinked mentions")
-    domain_rows = [
-        {**d, "best link": (d["best"] or {}).get("source_url", ""),
-         "authority": d.get("authority")}
-        for d in r.domains[:limit]
-    ]
+    domain_rows = [{**d, "best link": (d["best"] or {}).get("source_url", "")}
+                   for d in r.domains[:limit]]
     sections = [
         (f"Referring domains (top {limit})", format_table(domain_rows, (
             "referring_domain", "authority", "live_backlinks", "followed_backlinks", "locations",

@@ -38,8 +38,17 @@ def cell(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+def _get(key: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda row: row.get(key)
+
+
 def _best(key: str) -> Callable[[dict[str, Any]], Any]:
     return lambda d: (d.get("best") or {}).get(key)
+
+
+def _columns(*pairs: tuple[str, str]) -> list[Column]:
+    """Columns that each show one key of the row: (header, key) pairs."""
+    return [(name, _get(key)) for name, key in pairs]
 
 
 def backlink_columns(report: Report) -> list[Column]:
@@ -48,38 +57,38 @@ def backlink_columns(report: Report) -> list[Column]:
         ("Referring page title", lambda b: report.titles.get(b["source_url"], "")),
         ("Referring domain", lambda b: b["source_domain"]),
         ("Target URL", lambda b: b["target_url"]),
-        ("Anchor", lambda b: b.get("anchor_text")),
+        ("Anchor", _get("anchor_text")),
         ("Anchor type", lambda b: report.anchor_class.get(b["key"])),
         ("Nofollow", lambda b: not b.get("follow")),
-        ("Rel", lambda b: b.get("rel")),
-        ("Link type", lambda b: b.get("link_type")),
-        ("Link location", lambda b: b.get("location")),
-        ("Image", lambda b: b.get("is_image")),
-        ("First seen", lambda b: b.get("first_seen")),
-        ("Last seen", lambda b: b.get("last_seen")),
-        ("Last checked", lambda b: b.get("checked_at")),
-        ("Status", lambda b: b.get("status")),
-        ("Lost date", lambda b: b.get("lost_at")),
-        ("Lost reason", lambda b: b.get("lost_reason")),
+        ("Rel", _get("rel")),
+        ("Link type", _get("link_type")),
+        ("Link location", _get("location")),
+        ("Image", _get("is_image")),
+        ("First seen", _get("first_seen")),
+        ("Last seen", _get("last_seen")),
+        ("Last checked", _get("checked_at")),
+        ("Status", _get("status")),
+        ("Lost date", _get("lost_at")),
+        ("Lost reason", _get("lost_reason")),
     ]
 
 
 DOMAIN_COLUMNS: list[Column] = [
     ("Domain", lambda d: d["referring_domain"]),
-    ("Domain authority", lambda d: d.get("authority")),
-    ("Public rank", lambda d: d.get("public_rank")),
-    ("Links to target", lambda d: d.get("backlinks")),
-    ("Live links", lambda d: d.get("live_backlinks")),
-    ("Dofollow links", lambda d: d.get("followed_backlinks")),
-    ("Referring pages", lambda d: d.get("pages")),
-    ("Link types", lambda d: d.get("link_types")),
-    ("Link locations", lambda d: d.get("locations")),
+    ("Domain authority", _get("authority")),
+    ("Public rank", _get("public_rank")),
+    ("Links to target", _get("backlinks")),
+    ("Live links", _get("live_backlinks")),
+    ("Dofollow links", _get("followed_backlinks")),
+    ("Referring pages", _get("pages")),
+    ("Link types", _get("link_types")),
+    ("Link locations", _get("locations")),
     ("Best link URL", _best("source_url")),
     ("Best link anchor", _best("anchor_text")),
-    ("First seen", lambda d: d.get("first_seen")),
-    ("Last seen", lambda d: d.get("last_seen")),
-    ("Status", lambda d: d.get("status")),
-    ("Lost date", lambda d: d.get("lost_at")),
+    ("First seen", _get("first_seen")),
+    ("Last seen", _get("last_seen")),
+    ("Status", _get("status")),
+    ("Lost date", _get("lost_at")),
 ]
 
 
@@ -112,26 +121,24 @@ def write_csv(report: Report, folder: Path) -> dict[str, int]:
             "lost.csv": _write(folder / "lost.csv", links, report.lost),
             "anchors.csv": _write(
                 folder / "anchors.csv",
-                [("Anchor", lambda r: r["anchor"]), ("Anchor type", lambda r: r["class"]),
-                 ("Links", lambda r: r["links"]), ("Share of class", lambda r: r["share"])],
+                _columns(("Anchor", "anchor"), ("Anchor type", "class"), ("Links", "links"),
+                         ("Share of class", "share")),
                 [{"anchor": a, "class": c, "links": n,
                   "share": f"{100 * n / max(anchors[c], 1):.0f}%"}
                  for (a, c), n in sorted(texts.items(), key=lambda kv: (-kv[1], kv[0]))],
             ),
             "sitewide.csv": _write(
                 folder / "sitewide.csv",
-                [("Referring domain", lambda r: r["referring_domain"]),
-                 ("Pages", lambda r: r["pages"]), ("Anchor", lambda r: r["anchor_text"]),
-                 ("Link location", lambda r: r["location"]),
-                 ("Target URL", lambda r: r["target_url"]),
-                 ("Example page URL", lambda r: r["representative_url"]),
-                 ("First seen", lambda r: r["first_seen"])],
+                _columns(("Referring domain", "referring_domain"), ("Pages", "pages"),
+                         ("Anchor", "anchor_text"), ("Link location", "location"),
+                         ("Target URL", "target_url"), ("Example page URL", "representative_url"),
+                         ("First seen", "first_seen")),
                 [vars_of(p) for p in report.sitewide()],
             ),
             "velocity.csv": _write(
                 folder / "velocity.csv",
-                [("Period", lambda r: r["period"]), ("New referring domains", lambda r: r["new"]),
-                 ("Lost referring domains", lambda r: r["lost"]), ("Net", lambda r: r["net"])],
+                _columns(("Period", "period"), ("New referring domains", "new"),
+                         ("Lost referring domains", "lost"), ("Net", "net")),
                 [*report.velocity_month, *report.velocity_week],
             ),
         }

@@ -19,7 +19,7 @@ from typing import Any
 from linkcrawl.anchors import ANCHOR_CLASSES
 from linkcrawl.errors import ConfigError
 from linkcrawl.recheck import LOST_REASONS
-from linkcrawl.report import RECENT_DAYS, Report
+from linkcrawl.report import RECENT_DAYS, Report, ordered_keys
 from linkcrawl.vocab import LINK_TYPES, LOCATIONS
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -62,7 +62,7 @@ def link(url: str | None, text: Any = None) -> str:
 
 def bar_chart(chart_id: str, title: str, counts: Counter[str], order: Sequence[str]) -> str:
     """Horizontal bars, one per non-zero value, in ``order``."""
-    keys = [k for k in [*order, *sorted(set(counts) - set(order))] if counts[k]]
+    keys = ordered_keys(counts, order)
     top = max((counts[k] for k in keys), default=0) or 1
     row, width, label_w = 22, 330, 110
     parts = []

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from linkcrawl.errors import ConfigError, LinkcrawlError
+from linkcrawl.logmask import mask_text
 
 __all__ = [
     "Entry", "ScheduleError", "due_entries", "is_due", "job_form", "load_schedule",
@@ -54,8 +55,6 @@ _UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(day
           "w": timedelta(weeks=1)}
 _EVERY = re.compile(r"(\d+)\s*([mhdw])")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-# scheme://user:password@host — the shape of a credential inside a URI.
-_CREDENTIAL = re.compile(r"[a-z][a-z0-9+.-]*://[^/@\s]*:[^/@\s]+@", re.I)
 
 
 class ScheduleError(LinkcrawlError):
@@ -126,7 +125,8 @@ def parse_schedule(data: Mapping[str, Any]) -> tuple[dict[str, str], list[Entry]
             args=_text_table(job, "args", name), settings=_text_table(job, "settings", name),
             version=str(job.get("version") or ""),
         )
-        leaked = [k for k, v in {**entry.args, **entry.settings}.items() if _CREDENTIAL.search(v)]
+        # a value that the log mask would change holds a password (user:password@, password=)
+        leaked = [k for k, v in {**entry.args, **entry.settings}.items() if mask_text(v) != v]
         if leaked:
             raise ValueError(
                 f"job {name!r}: {', '.join(leaked)} holds a password, which Scrapyd would show "

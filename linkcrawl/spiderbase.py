@@ -190,9 +190,15 @@ class LinkcrawlSpider(scrapy.Spider):
             return
         site = response.meta.get("site") or page.domain
         for link in self.internal_links(page, site):
+            if not self.worth_following(link.normalized_url):
+                continue
             request = self.page_request(link.normalized_url, site, page_depth=depth + 1)
             if request is not None:
                 yield request
+
+    def worth_following(self, url: str) -> bool:
+        """Whether :meth:`follow` requests this same-site link: every link by default."""
+        return True
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         page = self.analyze_response(response)

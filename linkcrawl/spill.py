@@ -173,9 +173,8 @@ class Backlog:
         if self.pages or self.backlinks or self.mentions:
             write_batch(store, self.pages, self.backlinks, self.mentions, self.looked_for)
             counts.pages += len(self.pages)
-            counts.backlinks += len(self.backlinks)
+            counts.add_backlinks(self.backlinks)
             counts.mentions += len(self.mentions)
-            counts.pairs.update((b["target_domain"], b["source_domain"]) for b in self.backlinks)
             self.pages, self.backlinks, self.mentions = [], [], []
         if self.edges:
             assert self.edges_seen is not None
@@ -197,6 +196,12 @@ class ReplayCounts:
     @property
     def documents(self) -> int:
         return self.pages + self.backlinks + self.mentions + self.edges
+
+    def add_backlinks(self, docs: Iterable[Mapping[str, Any]]) -> None:
+        """Count written backlinks and the (target, referring) pairs to refresh."""
+        for doc in docs:
+            self.backlinks += 1
+            self.pairs.add((doc["target_domain"], doc["source_domain"]))
 
 
 @dataclass
@@ -235,8 +240,7 @@ def replay_into(store: Store, records: Iterable[Mapping[str, Any]], *,
         elif kind == "backlinks":
             write_backlinks(store, record["docs"])
             group.linked |= linked_pairs(record["docs"])
-            counts.backlinks += len(record["docs"])
-            counts.pairs.update((b["target_domain"], b["source_domain"]) for b in record["docs"])
+            counts.add_backlinks(record["docs"])
         elif kind == "mentions":
             store.upsert_mentions(record["docs"])
             group.sighted |= mention_keys(record["docs"])

@@ -174,9 +174,9 @@ def check_url(url: str, policy: TrapPolicy) -> UrlVerdict:
         return UrlVerdict("", "url_too_long")
     cleaned = strip_params(url)
     parts = urlsplit(cleaned)
-    if len(_params(parts.query)) > policy.max_query_params:
-        return UrlVerdict("", "too_many_params")
     names = [name for name, _ in _params(parts.query)]
+    if len(names) > policy.max_query_params:
+        return UrlVerdict("", "too_many_params")
     if len(names) != len(set(names)) and len(names) > 3:
         return UrlVerdict("", "repeated_params")
     if _repeating_segments(parts.path):

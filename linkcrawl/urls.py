@@ -275,6 +275,11 @@ def _as_url(value: str) -> str | None:
     return None
 
 
+def _param_url(params: dict[str, str], names: tuple[str, ...]) -> str | None:
+    """The first of the ``names`` parameters that holds a URL, as :func:`_as_url` reads it."""
+    return next((target for name in names if (target := _as_url(params.get(name, "")))), None)
+
+
 def _unwrap_once(url: str) -> str | None:
     try:
         parts = urlsplit(url)
@@ -289,25 +294,22 @@ def _unwrap_once(url: str) -> str | None:
     # Known wrappers of social networks, search engines and mail services.
     for host_re, path_re, names in REDIRECT_HOSTS:
         if host_re.search(host) and path_re.search(parts.path):
-            for name in names:
-                target = _as_url(params.get(name, ""))
-                if target:
-                    return target
+            target = _param_url(params, names)
+            if target:
+                return target
             if not names and parts.query:  # the whole query is the URL (href.li/?https://..)
                 target = _as_url(unquote(parts.query))
                 if target:
                     return target
-    for name in REDIRECT_PARAMS_STRONG:
-        target = _as_url(params.get(name, ""))
-        if target:
-            return target
+    target = _param_url(params, REDIRECT_PARAMS_STRONG)
+    if target:
+        return target
     words = [w for w in parts.path.lower().split("/") if w]
     looks_like_redirector = any(w.split(".")[0] in REDIRECT_PATH_WORDS for w in words)
     if looks_like_redirector:
-        for name in REDIRECT_PARAMS_WEAK:
-            target = _as_url(params.get(name, ""))
-            if target:
-                return target
+        target = _param_url(params, REDIRECT_PARAMS_WEAK)
+        if target:
+            return target
         # /go/https%3A%2F%2Fexample.com or /out/aHR0cHM6Ly9... : the URL sits in the path.
         path = parts.path
         for word in REDIRECT_PATH_WORDS:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from linkcrawl.linkedits import SUPERSEDED
+
 PERIODS = ("week", "month")
 
 
@@ -29,7 +31,7 @@ def domain_events(backlinks: Iterable[Mapping[str, Any]]) -> dict[str, DomainEve
     lost: dict[str, datetime | None] = {}
     live: set[str] = set()
     for link in backlinks:
-        if link.get("status") == "superseded":  # continued by its edited successor
+        if link.get("status") == SUPERSEDED:  # continued by its edited successor
             continue
         domain = link.get("source_domain") or ""
         seen = link.get("first_seen")

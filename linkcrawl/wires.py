@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 from linkcrawl.traps import page_number
 
-__all__ = ["NEWSROOM", "RELEASE", "SKIP", "classify_wire_url", "url_date"]
+__all__ = ["NEWSROOM", "RELEASE", "SKIP", "before", "classify_wire_url", "url_date"]
 
 RELEASE, NEWSROOM, SKIP, OTHER = "release", "newsroom", "skip", "other"
 

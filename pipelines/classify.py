@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from linkcrawl.analyze import classify_page_links
 from linkcrawl.items import PageItem
 from pipelines._base import CrawlerPipeline
@@ -10,7 +12,7 @@ from pipelines._base import CrawlerPipeline
 class ClassifyPipeline(CrawlerPipeline):
     def process_item(self, item: PageItem) -> PageItem:
         classify_page_links(item)
-        for link in item.links:
-            self.stats.inc_value(f"linkcrawl/link_type/{link.link_type}")
+        for link_type, n in Counter(link.link_type for link in item.links).items():
+            self.stats.inc_value(f"linkcrawl/link_type/{link_type}", n)
         return item
 

@@ -30,9 +30,8 @@ class DedupePipeline(CrawlerPipeline):
         self._pages.add(page_digest)
         unique = []
         for link in item.links:
-            digest = bytes.fromhex(
-                backlink_key(item.url, link.normalized_url, link.anchor_text)
-            )
+            link.key = backlink_key(item.url, link.normalized_url, link.anchor_text)
+            digest = bytes.fromhex(link.key)
             if digest in self._links:
                 self.stats.inc_value("linkcrawl/duplicate_links")
                 continue

@@ -2,7 +2,7 @@
 
 Runs after the target filter, so ``item.links`` holds the page's backlinks: a page that
 links to a target gives no mention of that target. Reads the parsed page the analysis left
-on ``item.dom`` and drops it (the tree is not kept past this step), also when mentions are
+on ``item.details`` and drops it (the tree is not kept past this step), also when mentions are
 off (``LINKCRAWL_MENTIONS=False``).
 """
 
@@ -61,8 +61,8 @@ class MentionsPipeline(CrawlerPipeline):
             self._enabled = False
 
     def process_item(self, item: PageItem) -> PageItem:
-        root, item.dom = item.dom, None
-        if root is None:  # analysed by a worker process, mentions included (analysis_pool)
+        details, item.details = item.details, None
+        if details is None:  # analysed by a worker process, mentions included (analysis_pool)
             if item.mentions and self._enabled:
                 self.stats.inc_value("linkcrawl/mentions_found", len(item.mentions))
             elif not self._enabled:
@@ -72,7 +72,7 @@ class MentionsPipeline(CrawlerPipeline):
             return item
         brands, matcher = self._setup()
         linked = {matcher.match(link.target_host, link.target_domain) for link in item.links}
-        item.mentions = page_mentions(root, item.final_url or item.url, item.domain,
+        item.mentions = page_mentions(details.root, item.final_url or item.url, item.domain,
                                       {t for t in linked if t}, brands)
         if item.mentions:
             self.stats.inc_value("linkcrawl/mentions_found", len(item.mentions))

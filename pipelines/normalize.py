@@ -23,8 +23,9 @@ class NormalizePipeline(CrawlerPipeline):
             raise DropItem(f"not a page item: {ItemAdapter(item).item_class.__name__}")
         if not item.host:
             item.url, item.host, item.domain = page_identity(item.url)
-        found = len(item.links)
-        dropped = normalize_page_links(item)
+        # links analysis already dropped (page.unusable_links) count as found and unusable
+        found = len(item.links) + item.unusable_links
+        dropped = normalize_page_links(item) + item.unusable_links
         if item.error == ROBOTS_BLOCKED:
             self.stats.inc_value("linkcrawl/robots_blocked")
         elif item.error:

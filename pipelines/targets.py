@@ -26,9 +26,8 @@ class TargetFilterPipeline(CrawlerPipeline):
 
     def process_item(self, item: PageItem) -> PageItem:
         backlinks, edges = split_backlinks(item, self.matcher)
-        details, item.details = item.details, None
-        if details is not None:  # a lazily analysed page: read where its backlinks sit
-            details.fill(backlinks)
+        if item.details is not None:  # read where its backlinks sit (a no-op when done)
+            item.details.fill(backlinks)
         item.links = backlinks
         item.domain_edges = dict(edges)
         if backlinks:

@@ -43,6 +43,7 @@ class ForumsSpider(LinkcrawlSpider):
         site = response.meta.get("site") or page.domain
         links = list(self.internal_links(page, site))
         engine = response.meta.get("engine") or detect_engine([x.normalized_url for x in links])
+        here = item_key(page.url)
         for link in links:
             found = classify_forum_url(link.normalized_url, engine)
             if found.kind not in (BOARD, THREAD):
@@ -50,7 +51,7 @@ class ForumsSpider(LinkcrawlSpider):
                     self.crawler.stats.inc_value("linkcrawl/forums/skipped")
                 continue
             # Another page of the same board or thread stays on this level.
-            same = found.kind == kind and item_key(page.url) == item_key(link.normalized_url)
+            same = found.kind == kind and item_key(link.normalized_url) == here
             next_level = level if same else level + 1
             if next_level > self.max_depth:
                 continue

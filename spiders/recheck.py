@@ -72,16 +72,8 @@ class RecheckSpider(LinkcrawlSpider):
         self.status = (status or "all").strip().lower()
         if self.status not in STATUSES:
             raise ConfigError(f"-a status must be one of {', '.join(STATUSES)}, got {status!r}")
-        try:
-            self.older_than = None if older_than in (None, "") else float(older_than)
-        except (TypeError, ValueError):
-            raise ConfigError(
-                f"-a older_than must be a number of days, got {older_than!r}"
-            ) from None
-        try:
-            self.verify_delay = None if verify_delay in (None, "") else float(verify_delay)
-        except (TypeError, ValueError):
-            raise ConfigError(f"-a verify_delay must be seconds, got {verify_delay!r}") from None
+        self.older_than = _float_arg("older_than", older_than, "a number of days")
+        self.verify_delay = _float_arg("verify_delay", verify_delay, "seconds")
         self.plan: dict[str, list[str]] = {}
 
     def configure(self, settings: BaseSettings) -> None:
@@ -151,3 +143,12 @@ class RecheckSpider(LinkcrawlSpider):
             meta={"recheck_source": url, "recheck_verified": verified,
                   "site": registrable_domain(host_of(url))},
         )
+
+
+def _float_arg(name: str, value: str | float | None, expected: str) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"-a {name} must be {expected}, got {value!r}") from None

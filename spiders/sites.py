@@ -7,8 +7,7 @@ navigation does not link are reached too.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import scrapy
 from scrapy.http import Response
@@ -24,19 +23,6 @@ class SitesSpider(FeedDiscovery, LinkcrawlSpider):
     name = "sites"
     default_seeds_file = ""
 
-    async def start(self) -> AsyncIterator[Any]:
-        hosts: set[str] = set()
-        for request in self.seed_requests():
-            yield request
-            host = request.url.split("/", 3)[2]
-            if host not in hosts:
-                hosts.add(host)
-                for discovery in self.discovery_requests(request.url):
-                    yield discovery
-
     def follow(self, response: Response, page: PageItem) -> Iterator[scrapy.Request]:
         yield from super().follow(response, page)
         yield from self.feeds_in_page(response)
-
-    def parse_other(self, response: Response) -> Iterator[Any]:
-        yield from self.parse_feed_response(response)

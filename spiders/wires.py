@@ -12,7 +12,7 @@ boilerplate are what the pipelines keep as backlinks.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -23,7 +23,7 @@ from linkcrawl.discovery import FeedDiscovery, published
 from linkcrawl.errors import ConfigError
 from linkcrawl.feeds import Entry, page_date
 from linkcrawl.items import PageItem
-from linkcrawl.spiderbase import LinkcrawlSpider, link_depth
+from linkcrawl.spiderbase import LinkcrawlSpider
 from linkcrawl.wires import NEWSROOM, RELEASE, SKIP, before, classify_wire_url, url_date
 
 
@@ -45,16 +45,6 @@ class WiresSpider(FeedDiscovery, LinkcrawlSpider):
         self.since = _since_arg(since)
         if since:
             self.run_args["since"] = since
-
-    async def start(self) -> AsyncIterator[Any]:
-        hosts: set[str] = set()
-        for request in self.seed_requests():
-            yield request
-            host = request.url.split("/", 3)[2]
-            if host not in hosts:
-                hosts.add(host)
-                for discovery in self.discovery_requests(request.url):
-                    yield discovery
 
     def too_old(self, url: str, when: date | None = None) -> bool:
         """Known to be older than ``since`` (feed/page date, else the URL's month)."""
@@ -89,22 +79,16 @@ class WiresSpider(FeedDiscovery, LinkcrawlSpider):
     def page_type_hint(self, response: Response, page: PageItem) -> str | None:
         return "press_release" if self.is_release(page.url, response.meta) else None
 
-    def parse_other(self, response: Response) -> Iterator[Any]:
-        yield from self.parse_feed_response(response)
-
     def follow(self, response: Response, page: PageItem) -> Iterator[scrapy.Request]:
         yield from self.feeds_in_page(response)
-        depth = link_depth(response)
-        if page.nofollow or depth >= self.max_depth:
-            return
-        site = response.meta.get("site") or page.domain
-        for link in self.internal_links(page, site):
-            kind = classify_wire_url(link.normalized_url)
-            if kind not in (RELEASE, NEWSROOM):
-                continue
-            if kind == RELEASE and self.too_old(link.normalized_url):
-                self.crawler.stats.inc_value("linkcrawl/wires/skipped_old")
-                continue
-            request = self.page_request(link.normalized_url, site, page_depth=depth + 1)
-            if request is not None:
-                yield request
+        yield from super().follow(response, page)
+
+    def worth_following(self, url: str) -> bool:
+        """Release and newsroom links only, and no release known to be older than ``since``."""
+        kind = classify_wire_url(url)
+        if kind not in (RELEASE, NEWSROOM):
+            return False
+        if kind == RELEASE and self.too_old(url):
+            self.crawler.stats.inc_value("linkcrawl/wires/skipped_old")
+            return False
+        return True

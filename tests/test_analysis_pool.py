@@ -94,7 +94,7 @@ def test_a_worker_process_returns_the_page_the_crawl_process_would_build() -> No
     assert acme.location == "content" and acme.context  # a target link: read in the worker
     assert other.location == ""  # not a backlink: never read
     assert [m["target"] for m in page.mentions] == ["rival-gadgets.test"]  # Acme is linked
-    assert page.dom is None and page.details is None  # no tree crossed the process boundary
+    assert page.details is None  # no tree crossed the process boundary
     assert mw.crawler.stats.get_value("linkcrawl/analysis/worker_pages") == 1
 
 
@@ -124,3 +124,19 @@ def test_without_workers_nothing_is_offloaded() -> None:
     asyncio.run(mw.process_response(response.request, response))
     assert pooled_page(response) is None
     assert mw._pool is None
+
+
+def test_links_analysis_drops_are_counted_by_the_normalize_step() -> None:
+    """A link whose URL cannot be normalized is dropped during analysis; the crawl's stats
+    must still count it as found and unusable (nothing is dropped silently)."""
+    from pipelines.normalize import NormalizePipeline
+
+    body = (b'<p><a href="http://ok.test/">kept</a> <a href="http://a_b..test/">bad host</a>'
+            b"</p>")
+    page = analyze_page(body, "http://s.test/", headers=HEADERS, lazy=True)
+    assert [link.url for link in page.links] == ["http://ok.test/"]
+    crawler = get_crawler()
+    crawler.stats.open_spider()
+    NormalizePipeline(crawler).process_item(page)
+    assert crawler.stats.get_value("linkcrawl/links_found") == 2
+    assert crawler.stats.get_value("linkcrawl/links_unusable") == 1

@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 
-from linkcrawl.linkedits import Edit, continued_fields, pair_edits, superseded_fields
+from linkcrawl.linkedits import (
+    HISTORY_MAX,
+    Edit,
+    continued_fields,
+    pair_edits,
+    superseded_fields,
+    with_history,
+)
 
 SHOP = "http://shop.test"
 
@@ -96,3 +103,10 @@ def test_continued_and_superseded_fields() -> None:
     assert (sup["status"], sup["superseded_by"], sup["lost_reason"]) == ("superseded", "b", None)
     assert sup["history"][-1] == {"at": t1, "event": "superseded", "by": "b",
                                   "reason": "anchor_edit"}
+
+
+def test_history_keeps_the_newest_entries() -> None:
+    old = {"history": [{"n": i} for i in range(HISTORY_MAX)]}
+    kept = with_history(old, [{"n": HISTORY_MAX}])
+    assert [h["n"] for h in kept] == list(range(1, HISTORY_MAX + 1))
+    assert with_history({"history": None}, []) == []

@@ -9,7 +9,7 @@ import pytest
 
 from linkcrawl.analyze import analyze_page, classify_page_links
 from linkcrawl.classify.linktype import classify_link, region_of
-from linkcrawl.classify.reciprocal import EVIDENCE, reciprocal_pairs, retype
+from linkcrawl.classify.reciprocal import EVIDENCE, retype
 from linkcrawl.items import LinkItem
 from linkcrawl.verdict import Verdict
 from linkcrawl.vocab import LINK_TYPES
@@ -175,21 +175,6 @@ def test_classify_is_pure() -> None:
     before = repr(link)
     assert classify_link(link, ARTICLE) == classify_link(link, ARTICLE)
     assert repr(link) == before
-
-
-@pytest.mark.parametrize(("backlinks", "edges", "expected"), [
-    ([("a.example", "t.example")], [("t.example", "a.example")],
-     {("a.example", "t.example"), ("t.example", "a.example")}),
-    ([("a.example", "t.example"), ("t.example", "a.example")], [],
-     {("a.example", "t.example"), ("t.example", "a.example")}),
-    ([("a.example", "t.example")], [("t.example", "b.example")], set()),
-    ([("a.example", "a.example")], [("a.example", "a.example")], set()),
-    ([("", "t.example")], [("t.example", "")], set()),
-    ([], [("x.example", "y.example"), ("y.example", "x.example")],
-     {("x.example", "y.example"), ("y.example", "x.example")}),
-])
-def test_reciprocal_pairs(backlinks: list, edges: list, expected: set) -> None:
-    assert reciprocal_pairs(backlinks, edges) == expected
 
 
 @pytest.mark.parametrize(("value", "location", "retyped"), [

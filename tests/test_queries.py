@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from linkcrawl.queries import QUESTIONS, mongosh_text, sql_params
+from linkcrawl.queries import QUESTIONS, mongosh_text, sql_params, sql_text
 from linkcrawl.store import Store, open_store
 from tests.conftest import linkcrawl_cli
 
@@ -119,3 +119,10 @@ def test_cli_prints_ready_to_paste_queries() -> None:
 def test_mongosh_text_writes_dates_as_isodate() -> None:
     text = mongosh_text(QUESTIONS[1], PARAMS)
     assert 'ISODate("2026-10-01T00:00:00+00:00")' in text
+
+
+def test_sql_text_quotes_parameters_as_literals() -> None:
+    text = sql_text(QUESTIONS[1], {**PARAMS, "target": "o'neil.test"})
+    assert "target_domain = 'o''neil.test'" in text
+    assert "lost_at >= '2026-10-01T00:00:00.000+00:00'" in text
+    assert ":target" not in text and ":since" not in text and text.endswith(";")

@@ -134,6 +134,9 @@ def test_parse_schedule_converts_values_to_text() -> None:
          "LINKCRAWL_STORE_URI holds a password"),
         ('[[job]]\nname = "a"\nspider = "s"\nevery = "1d"\n'
          'settings = { LINKCRAWL_REDIS_URL = "redis://:s3cret@cache:6379/0" }', "password"),
+        ('[[job]]\nname = "a"\nspider = "s"\nevery = "1d"\n'
+         'settings = { LINKCRAWL_STORE_URI = "mongodb://db1/linkcrawl?password=s3cret" }',
+         "password"),
     ],
 )
 def test_parse_schedule_rejects(text: str, message: str) -> None:

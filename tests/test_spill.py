@@ -15,6 +15,7 @@ import sys
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -250,6 +251,28 @@ def start_crawl(uri: str, proxy: str, spill: Path, **settings: Any) -> subproces
                             stderr=subprocess.PIPE, text=True)
 
 
+@contextmanager
+def gated_crawl(
+    uri: str, spill: Path, gate: int, **settings: Any
+) -> Iterator[tuple[GatedWeb, subprocess.Popen[str]]]:
+    """A crawl of the demo web held after ``gate`` pages; on the way out the gate opens
+    for good and a crawl still running is killed."""
+    with GatedWeb(DEMO_WEB_DIR, gate) as web:
+        proc = start_crawl(uri, web.proxy_url, spill, **settings)
+        try:
+            yield web, proc
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            web.set_limit(10**9)
+
+
+def run_to_end(web: GatedWeb, proc: subprocess.Popen[str]) -> str:
+    """Open the gate for good and wait for the crawl to finish; its log."""
+    web.set_limit(10**9)
+    return proc.communicate(timeout=180)[1]
+
+
 def expected_keys(ground_truth: dict[str, Any]) -> set[tuple[str, str, str]]:
     return {(b["source_url"], b["target_url"], b["anchor_text"]) for b in ground_truth["backlinks"]}
 
@@ -271,24 +294,17 @@ def assert_exactly_once(uri: str, ground_truth: dict[str, Any]) -> int:
 def test_sqlite_locked_mid_crawl_loses_nothing(tmp_path: Path, ground_truth: dict) -> None:
     db, spill = tmp_path / "crawl.db", tmp_path / "spill"
     uri = f"sqlite:///{db}"
-    with GatedWeb(DEMO_WEB_DIR, 8) as web:
-        proc = start_crawl(uri, web.proxy_url, spill, LINKCRAWL_BATCH_SIZE=3,
-                           LINKCRAWL_SPILL_MAX_ITEMS=10)
-        try:
-            assert web.wait_held(), "the crawl never reached the gate"
-            assert run_started(db)
-            holder = lock(db)  # the store goes down
-            web.set_limit(25)
-            wait_until(lambda: any(spill.glob("*.jsonl")), what="a spill file")
-            assert web.wait_held(), "the crawl never reached the second gate"
-            holder.rollback()  # the store is back
-            holder.close()
-            web.set_limit(10**9)
-            _, log = proc.communicate(timeout=180)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            web.set_limit(10**9)
+    with gated_crawl(uri, spill, 8, LINKCRAWL_BATCH_SIZE=3,
+                     LINKCRAWL_SPILL_MAX_ITEMS=10) as (web, proc):
+        assert web.wait_held(), "the crawl never reached the gate"
+        assert run_started(db)
+        holder = lock(db)  # the store goes down
+        web.set_limit(25)
+        wait_until(lambda: any(spill.glob("*.jsonl")), what="a spill file")
+        assert web.wait_held(), "the crawl never reached the second gate"
+        holder.rollback()  # the store is back
+        holder.close()
+        log = run_to_end(web, proc)
     assert proc.returncode == 0, log[-3000:]
     assert "store unavailable" in log and "is back: wrote" in log
     assert list(spill.glob("*.jsonl")) == [], "the spill file was drained"
@@ -308,17 +324,10 @@ def test_store_down_until_the_end_leaves_a_spill_file_for_replay(
 ) -> None:
     db, spill = tmp_path / "crawl.db", tmp_path / "spill"
     uri = f"sqlite:///{db}"
-    with GatedWeb(DEMO_WEB_DIR, 1) as web:
-        proc = start_crawl(uri, web.proxy_url, spill)
-        try:
-            assert web.wait_held(), "the crawl never reached the gate"
-            holder = lock(db)
-            web.set_limit(10**9)
-            _, log = proc.communicate(timeout=180)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            web.set_limit(10**9)
+    with gated_crawl(uri, spill, 1) as (web, proc):
+        assert web.wait_held(), "the crawl never reached the gate"
+        holder = lock(db)
+        log = run_to_end(web, proc)
     assert proc.returncode == 0, log[-3000:]
     files = list(spill.glob("*.jsonl"))
     assert len(files) == 1

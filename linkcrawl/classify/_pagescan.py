@@ -21,7 +21,6 @@ from linkcrawl.classify import rules
 
 TEXT_CAP = 30_000  # folded characters of page text kept; enough for wording near the top
 _SKIP = frozenset({"script", "style", "template", "noscript", "svg", "head"})
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _LABEL_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6", "strong", "b", "p", "span", "div", "dt"})
 _NEUTRAL = ("has-", "no-", "with-", "without-")
 
@@ -237,12 +236,8 @@ _INLINE = frozenset({"strong", "b", "em", "i", "span", "small", "br", "abbr", "t
 
 def short_text(el: etree._Element, limit: int = 80) -> str | None:
     """Folded text of a small element (no block children, at most ``limit`` characters)."""
-    for child in el:
-        tag = child.tag
-        if not isinstance(tag, str) or tag not in _INLINE:
-            return None
-    text = " ".join(el.itertext())
-    return rules.fold(text) if len(text) <= limit * 2 else None
+    text = _small_text(el)
+    return rules.fold(text) if text is not None and len(text) <= limit * 2 else None
 
 
 def _small_text(el: etree._Element) -> str | None:

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from lxml import etree
 
+from linkcrawl._linkcontext import clean_text
 from linkcrawl.classify import location_rules as rules
 from linkcrawl.classify._maincontent import TEXT_LEN as _TEXT_LEN
 from linkcrawl.classify._maincontent import Signal
@@ -199,7 +200,7 @@ class PageLocator:
         """(whitespace-collapsed text, holds almost nothing but links) of a text block."""
         known = self._blocks.get(block)
         if known is None:
-            text = " ".join(block.text_content().split())
+            text = clean_text(block.text_content())
             other = len(text) - sum(_TEXT_LEN(a) for a in block.iter("a"))
             link_only = other <= max(rules.DENSITY["link_only_other_chars"],
                                      rules.DENSITY["link_only_other_share"] * len(text))

@@ -177,15 +177,24 @@ def _headed(phrases: rules.Phrases, titles: list[str], scan: PageScan, url_rx: r
             path: str, s: _Score, url_name: str) -> None:
     """Score a page whose title/h1 (3), last URL segment (2) or content sections (1 each,
     max 2) say so. Only the last segment: /resources/guides/x is a guide, not a links page."""
+    _titled(phrases, titles, s)
+    if url_rx.search("/" + path.rstrip("/").rsplit("/", 1)[-1]):
+        s.add(2, f"url:{url_name}")
+    _sectioned([found for text in scan.subheadings if (found := phrases.heading(text))], s)
+
+
+def _titled(phrases: rules.Phrases, titles: list[str], s: _Score) -> None:
+    """3 points for the first title/h1 part that is one of ``phrases``."""
     for text in titles:
         found = phrases.heading(text)
         if found:
             s.add(3, f'heading:"{found}"')
-            break
-    if url_rx.search("/" + path.rstrip("/").rsplit("/", 1)[-1]):
-        s.add(2, f"url:{url_name}")
-    sections = [found for text in scan.subheadings if (found := phrases.heading(text))]
-    for found in sections[:2]:
+            return
+
+
+def _sectioned(headings: list[str], s: _Score) -> None:
+    """1 point for each of the first two matching section headings."""
+    for found in headings[:2]:
         s.add(1, f'section:"{found}"')
 
 
@@ -194,17 +203,11 @@ def _directory(scan: PageScan, titles: list[str], links: Sequence[LinkItem], pat
     """Page-level signals (headings, URL, listing markup) first; the site-wide ones (a
     directory-like site name, a "Submit your site" link on every page) only add to them,
     so a directory's About page stays "other"."""
-    for text in titles:
-        found = rules.DIRECTORY_HEADING.heading(text)
-        if found:
-            s.add(3, f'heading:"{found}"')
-            break
+    _titled(rules.DIRECTORY_HEADING, titles, s)
     if rules.DIRECTORY_URL.search(path):
         s.add(2, "url:directory")
-    sections = [f for t in scan.subheadings if (f := rules.DIRECTORY_HEADING.heading(t))
-                and not rules.DIRECTORY_SUBMIT_ANCHOR.heading(f)]
-    for found in sections[:2]:
-        s.add(1, f'section:"{found}"')
+    _sectioned([f for t in scan.subheadings if (f := rules.DIRECTORY_HEADING.heading(t))
+                and not rules.DIRECTORY_SUBMIT_ANCHOR.heading(f)], s)
     entries = sum(scan.classes[c] for c in rules.DIRECTORY_CLASSES)
     if entries:
         s.add(2 if entries >= 3 else 1, f"class:listing={entries}")

@@ -1,17 +1,15 @@
-"""Reciprocal links, found in the crawl graph: pure helpers, no store access.
+"""Reciprocal links: how a link's type changes once its pair is known to link back.
 
 Two domains that link to each other are (in SEO practice) exchanging links: a partner
-relation. Only the crawl knows both directions, so this runs after storage, over
-(source_domain, target_domain) pairs: the backlinks found and the domain-graph edges.
+relation. Only the crawl knows both directions, so :func:`linkcrawl.reciprocal.mark_reciprocal`
+finds the pairs in the stored domain graph after storage and applies :func:`retype`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from linkcrawl.verdict import Verdict
 
-__all__ = ["EVIDENCE", "RETYPED", "reciprocal_pairs", "retype"]
+__all__ = ["EVIDENCE", "RETYPED", "retype"]
 
 EVIDENCE = "graph:reciprocal"
 # Every link of a reciprocal pair gets the evidence. Only an in-content link that the page
@@ -19,19 +17,6 @@ EVIDENCE = "graph:reciprocal"
 # a link (an editorial review, a sponsor logo, a directory listing, a site-wide theme credit)
 # outweighs the exchange, and analysts find exchanges by filtering on the evidence.
 RETYPED: frozenset[tuple[str, str]] = frozenset({("other", "content")})
-
-Pair = tuple[str, str]
-
-
-def reciprocal_pairs(backlinks: Iterable[Pair], edges: Iterable[Pair]) -> set[Pair]:
-    """The (source_domain, target_domain) pairs, among ``backlinks`` and ``edges``, whose
-    reverse direction is also present in either; both directions are returned.
-
-    A pair linking a domain to itself is never reciprocal; empty domains are ignored.
-    """
-    known = {(s, t) for s, t in (*backlinks, *edges) if s and t and s != t}
-    return {(s, t) for s, t in known if (t, s) in known}
-
 
 def retype(verdict: Verdict, location: str) -> Verdict:
     """The verdict of a link at ``location`` once its pair is known to be reciprocal."""

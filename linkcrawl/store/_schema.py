@@ -209,12 +209,17 @@ def prepare_backlink(doc: Mapping[str, Any]) -> tuple[Doc, datetime]:
     return out, utc(seen) if seen is not None else now()
 
 
+def mention_doc_key(doc: Mapping[str, Any]) -> str:
+    """A mention document's ``key``: as given, else computed from its fields."""
+    return doc.get("key") or mention_key(
+        doc["source_url"], doc.get("target") or doc["target_domain"], doc["term"]
+    )
+
+
 def prepare_mention(doc: Mapping[str, Any]) -> tuple[Doc, datetime]:
     """A mention document and its sighting time; ``key`` is computed when missing."""
     out = prepare("mentions", doc, frozenset({"seen_at"}))
-    if not out.get("key"):
-        out["key"] = mention_key(out["source_url"], out.get("target") or out["target_domain"],
-                                 out["term"])
+    out["key"] = mention_doc_key(out)
     seen = doc.get("seen_at")
     return out, utc(seen) if seen is not None else now()
 

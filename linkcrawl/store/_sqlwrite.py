@@ -14,8 +14,8 @@ from operator import itemgetter
 from typing import Any
 
 from linkcrawl.store import _sqlcodec as sql
-from linkcrawl.store._schema import BOOL, FIELDS, KEYS, LIST, TIME, now
-from linkcrawl.store.base import Doc, backlink_key, mention_key
+from linkcrawl.store._schema import BOOL, FIELDS, KEYS, LIST, TIME, mention_doc_key, now
+from linkcrawl.store.base import Doc, backlink_key
 
 Batch = tuple[str, Sequence[Sequence[Any]]]  # one statement and its executemany parameters
 
@@ -178,9 +178,7 @@ class _SeenPlan:
                         raw.get("anchor_text", ""),
                     )
             elif not key:
-                key = mention_key(
-                    raw["source_url"], raw.get("target") or raw["target_domain"], raw["term"]
-                )
+                key = mention_doc_key(raw)
             out.append((*values, key, first_text, seen_text, *consts))
         return out
 

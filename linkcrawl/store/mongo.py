@@ -150,10 +150,16 @@ class MongoStore(Store):
             update["$setOnInsert"] = inserts
         return UpdateOne({"_id": doc_id(collection, doc)}, update, upsert=True)
 
-    def _upsert_seen(self, collection: str, docs: Iterable[tuple[Doc, datetime]]) -> None:
-        """Upsert by key; a later duplicate in the batch wins, the first sighting is kept."""
+    def _upsert_seen(
+        self, collection: str, docs: Iterable[tuple[Doc, datetime]],
+        live: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Upsert by key; a later duplicate in the batch wins, the first sighting is kept.
+        ``live`` (:data:`LIVE_LINK`, :data:`LIVE_MENTION`) is set on every document."""
         merged: dict[str, tuple[Doc, datetime]] = {}
         for doc, seen in docs:
+            if live:
+                doc.update(live)
             first = doc.pop("first_seen", None) or seen
             key = doc_id(collection, doc)
             if key in merged:
@@ -169,16 +175,11 @@ class MongoStore(Store):
 
     @_wrap_errors
     def upsert_pages(self, pages: Sequence[Mapping[str, Any]]) -> None:
-        self._upsert_seen("pages", (prepare_page(p) for p in pages))
+        self._upsert_seen("pages", map(prepare_page, pages))
 
     @_wrap_errors
     def upsert_backlinks(self, links: Sequence[Mapping[str, Any]]) -> None:
-        def live(link: Mapping[str, Any]) -> tuple[Doc, datetime]:
-            doc, seen = prepare_backlink(link)
-            doc.update(LIVE_LINK)
-            return doc, seen
-
-        self._upsert_seen("backlinks", (live(link) for link in links))
+        self._upsert_seen("backlinks", map(prepare_backlink, links), LIVE_LINK)
 
     @_wrap_errors
     def add_domain_edges(
@@ -224,12 +225,7 @@ class MongoStore(Store):
 
     @_wrap_errors
     def upsert_mentions(self, mentions: Sequence[Mapping[str, Any]]) -> None:
-        def live(mention: Mapping[str, Any]) -> tuple[Doc, datetime]:
-            doc, seen = prepare_mention(mention)
-            doc.update(LIVE_MENTION)
-            return doc, seen
-
-        self._upsert_seen("mentions", (live(m) for m in mentions))
+        self._upsert_seen("mentions", map(prepare_mention, mentions), LIVE_MENTION)
 
     @_wrap_errors
     def replace_placements(

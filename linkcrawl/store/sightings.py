@@ -23,14 +23,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from linkcrawl.linkedits import (
-    HISTORY_MAX,
     SUPERSEDED,
+    changed_entries,
     continued_fields,
     pair_edits,
     superseded_fields,
+    with_history,
 )
 from linkcrawl.recheck import changes
-from linkcrawl.store._schema import prepare_backlink, prepare_mention
+from linkcrawl.store._schema import mention_doc_key, prepare_backlink
 from linkcrawl.store.base import Doc, Store
 
 CHUNK = 500  # bounded IN lists
@@ -62,10 +63,6 @@ def _stored_links(store: Store, pages: Mapping[str, list[Doc]]) -> dict[str, dic
     return out
 
 
-def _history_with(old: Doc, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [*(old.get("history") or []), *entries][-HISTORY_MAX:]
-
-
 def write_backlinks(store: Store, links: Sequence[Mapping[str, Any]]) -> SightingCounts:
     """Upsert one batch of sighted backlinks (whole pages) with their history continued."""
     counts = SightingCounts()
@@ -89,12 +86,11 @@ def write_backlinks(store: Store, links: Sequence[Mapping[str, Any]]) -> Sightin
                 fresh.append(doc)
                 continue
             at = doc["seen_at"]
-            entries = [{"at": at, "event": "changed", "field": n, "old": b, "new": a}
-                       for n, b, a in changes(old, doc)]
+            entries = changed_entries(changes(old, doc), at)
             if old.get("status") == "lost":
                 entries.append({"at": at, "event": "live", "detail": "found again"})
             if entries:
-                doc["history"] = _history_with(old, entries)
+                doc["history"] = with_history(old, entries)
                 counts.changes += len(entries)
         gone = sorted((d for k, d in known.items()
                        if d.get("status") == "live" and k not in found_keys),
@@ -113,8 +109,8 @@ def write_backlinks(store: Store, links: Sequence[Mapping[str, Any]]) -> Sightin
         for doc in fresh:  # a superseded link back on its own: found again
             old = known.get(doc["key"])
             if old is not None and doc["key"] not in paired:
-                doc["history"] = _history_with(old, [{"at": doc["seen_at"], "event": "live",
-                                                      "detail": "found again"}])
+                doc["history"] = with_history(old, [{"at": doc["seen_at"], "event": "live",
+                                                     "detail": "found again"}])
     if docs:
         store.upsert_backlinks(docs)
     if updates:
@@ -157,7 +153,8 @@ def mark_gone_mentions(
 
 
 def mention_keys(mentions: Iterable[Mapping[str, Any]]) -> set[str]:
-    return {prepare_mention(m)[0]["key"] for m in mentions}
+    """The store keys of ``mentions`` (without preparing whole documents for them)."""
+    return {mention_doc_key(m) for m in mentions}
 
 
 def linked_pairs(backlinks: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
