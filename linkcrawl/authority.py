@@ -12,8 +12,6 @@ Method (``linkcrawl authority``):
    and each step up the scale needs a multiple of the rank, as with the big tools' scores.
 
 The scores are relative to what was crawled: crawl more of the web and they mean more.
-Harmonic centrality (the measure behind Common Crawl's domain ranks) is here too, for
-small graphs (it takes one breadth-first search per domain).
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ from __future__ import annotations
 import gzip
 import io
 import math
-from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain
 from pathlib import Path
@@ -85,27 +82,6 @@ def log_scale(values: Mapping[str, float]) -> dict[str, float]:
 def authority_scores(edges: Iterable[Edge]) -> dict[str, float]:
     """Domain -> authority 0-100 (see the module docstring for the method)."""
     return log_scale(pagerank(build_graph(edges)))
-
-
-def harmonic_centrality(graph: Mapping[str, set[str]]) -> dict[str, float]:
-    """Sum over the other nodes u of 1/distance(u -> v), by links followed forwards."""
-    incoming: dict[str, set[str]] = {v: set() for v in graph}
-    for source, targets in graph.items():
-        for target in targets:
-            incoming[target].add(source)
-    scores: dict[str, float] = {}
-    for v in graph:  # breadth-first search backwards from v
-        seen, queue, total = {v}, deque([(v, 0)]), 0.0
-        while queue:
-            node, dist = queue.popleft()
-            if dist:
-                total += 1.0 / dist
-            for prev in incoming[node]:
-                if prev not in seen:
-                    seen.add(prev)
-                    queue.append((prev, dist + 1))
-        scores[v] = total
-    return scores
 
 
 # --- public rank files -------------------------------------------------------------------

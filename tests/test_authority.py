@@ -11,7 +11,6 @@ import pytest
 from linkcrawl.authority import (
     authority_scores,
     build_graph,
-    harmonic_centrality,
     log_scale,
     pagerank,
     read_ranks,
@@ -60,11 +59,6 @@ def test_a_domain_votes_once_and_self_links_do_not_count() -> None:
 ])
 def test_log_scale(values: dict[str, float], expected: dict[str, float]) -> None:
     assert log_scale(values) == expected
-
-
-def test_harmonic_centrality_matches_the_hand_computed_values() -> None:
-    # c: 1/d(a,c) + 1/d(b,c) = 1 + 1;  a: 1/d(c,a) + 1/d(b,a) = 1 + 1/2 (b -> c -> a);  b: 0
-    assert harmonic_centrality(build_graph(TRIANGLE)) == {"a": 1.5, "b": 0.0, "c": 2.0}
 
 
 CC_HEADER = "#harmonicc_pos\t#harmonicc_val\t#pr_pos\t#pr_val\t#host_rev\t#n_hosts\n"
