@@ -43,7 +43,8 @@ import lxml.html
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from linkcrawl import analyze, extract, links  # noqa: E402
+from linkcrawl.analysis import extract, links  # noqa: E402
+from linkcrawl.analysis import page as analyze  # noqa: E402
 from linkcrawl.classify import pagetype  # noqa: E402
 from linkcrawl.items import PageItem  # noqa: E402
 

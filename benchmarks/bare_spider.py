@@ -2,7 +2,7 @@
 
 It parses each page once (``response.css``), joins every ``<a href>`` and yields a Request.
 No robots.txt, no throttling, no item pipeline. Runs with explicit settings, never the
-project's (``linkcrawl.settings``), so linkcrawl's components cannot leak in.
+project's (``linkcrawl.crawl.settings``), so linkcrawl's components cannot leak in.
 
 Two ways to drop links already seen (``--dedupe``):
 - ``spider`` (default): the spider keeps a set of the URLs it has yielded and yields each

@@ -38,7 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import lxml.html
 
-from linkcrawl.extract import extract_links, parse_document, read_page
+from linkcrawl.analysis.encoding import parse_document
+from linkcrawl.analysis.extract import extract_links, read_page
 
 DEFAULT_DIR = (Path(__file__).resolve().parents[2] / "shared" / "eval"
                / "article-extraction-benchmark")

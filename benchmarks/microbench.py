@@ -63,18 +63,18 @@ def analysis_vs_parse(web: Web, k: int, seed: int, note: Note) -> dict[str, Any]
 
     res["scrapy_links_ms"] = round(_best_of(2, scrapy_links) / k * 1000, 3)
     try:
-        from linkcrawl.analyze import analyze_page, classify_page_links
+        from linkcrawl.analysis.page import analyze_lazily, analyze_page, classify_page_links
     except ImportError as exc:
-        note("analysis", f"skipped: linkcrawl.analyze not importable ({exc})")
+        note("analysis", f"skipped: linkcrawl.analysis.page not importable ({exc})")
         return res
     targets = set(TARGET_HOSTS)
     headers = {"content-type": "text/html; charset=utf-8"}
 
     def analyze() -> None:  # what a crawl does: where links sit is read for backlinks only
         for url, body in pages:
-            page = analyze_page(body, url, headers=headers, lazy=True)
+            page, details = analyze_lazily(body, url, headers=headers)
             page.links = [ln for ln in page.links if ln.target_domain in targets]
-            page.details.fill(page.links)
+            details.fill(page.links)
             classify_page_links(page)
 
     def analyze_all() -> None:  # `linkcrawl extract`: every link with its location

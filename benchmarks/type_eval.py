@@ -4,7 +4,7 @@ Usage::
 
     .venv/bin/python benchmarks/type_eval.py [--fixtures DIR] [--errors] [--demo] [--real [DIR]]
 
-Each page goes through the same path as a crawl (``linkcrawl.analyze.analyze_page`` then
+Each page goes through the same path as a crawl (``linkcrawl.analysis.page.analyze_page`` then
 ``classify_page_links``); every labeled link is compared with the label written for it (see
 tests/fixtures/types/README.md). Prints the link-type confusion matrix (rows: label, columns:
 prediction), overall accuracy, recall and precision per link type, and page-type accuracy
@@ -37,9 +37,9 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from linkcrawl.analyze import analyze_page, classify_page_links
+from linkcrawl.analysis.page import analyze_page, classify_page_links
 from linkcrawl.items import LinkItem, PageItem
-from linkcrawl.localweb import DEMO_WEB_DIR, LocalWeb
+from linkcrawl.ops.localweb import DEMO_WEB_DIR, LocalWeb
 from linkcrawl.vocab import LINK_TYPES, PAGE_TYPES
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "types"

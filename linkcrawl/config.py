@@ -1,19 +1,17 @@
 """Every ``LINKCRAWL_*`` setting, its default and what it does — in one place.
 
-``linkcrawl.settings`` loads these defaults into the Scrapy project settings; components
+``linkcrawl.crawl.settings`` loads these defaults into the Scrapy project settings; components
 read them once through :class:`LinkcrawlConfig`. The README's settings table is this table.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from scrapy.settings import BaseSettings
+from typing import Any, Protocol
 
 from linkcrawl.errors import ConfigError
-from linkcrawl.mentions import parse_brand_terms
 
 DEFAULT_STORE_URI = "sqlite:///var/linkcrawl.db"
 
@@ -47,7 +45,7 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "the crawl process). A crawl is CPU-bound on one core; 1 or more moves most of the "
         "work to other cores.",
     ),
-    # --- store outages and restarts (linkcrawl.spill, linkcrawl.journal) ---
+    # --- store outages and restarts (linkcrawl.ops.spill, linkcrawl.ops.journal) ---
     "LINKCRAWL_SPILL_DIR": (
         "var/spill",
         "Folder of spill files: documents the store could not take, one file per run; "
@@ -67,7 +65,7 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "With JOBDIR set, journal requested-but-unfinished URLs so that a restart after a "
         "kill re-queues them.",
     ),
-    # --- crawl traps (linkcrawl.traps) ---
+    # --- crawl traps (linkcrawl.navigate.traps) ---
     "LINKCRAWL_MAX_URL_LENGTH": (2048, "URLs longer than this are not requested."),
     "LINKCRAWL_MAX_QUERY_PARAMS": (
         12,
@@ -84,7 +82,7 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "Calendar/date pages requested per host; calendar URLs dated more than 5 years back "
         "or 1 year ahead are never requested.",
     ),
-    # --- browser (linkcrawl.browser) ---
+    # --- browser (linkcrawl.crawl.browser) ---
     "LINKCRAWL_BROWSER_DOMAINS": (
         [],
         "Domains whose pages are always rendered in the browser (Chromium via Playwright).",
@@ -103,7 +101,7 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         500,
         "Listing detail pages the directories spider visits per directory site.",
     ),
-    # --- distributed crawl (linkcrawl.distributed) ---
+    # --- distributed crawl (linkcrawl.ops.distributed) ---
     "LINKCRAWL_REDIS_URL": (
         "",
         "redis://HOST:PORT/DB: workers share one frontier, dupe filter and page budget in "
@@ -113,7 +111,7 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "linkcrawl:%(spider)s",
         "Prefix of the shared crawl's Redis keys; give concurrent shared crawls different ones.",
     ),
-    # --- unlinked mentions and sitewide placements (linkcrawl.mentions, linkcrawl.sitewide) ---
+    # --- unlinked mentions and sitewide placements (analysis/mentions, history/sitewide) ---
     "LINKCRAWL_MENTIONS": (
         True,
         "Store unlinked brand mentions: pages that name a target in their main content "
@@ -141,26 +139,58 @@ SETTINGS: dict[str, tuple[Any, str]] = {
 ENV_SETTINGS: tuple[str, ...] = ("LINKCRAWL_STORE_URI", "LINKCRAWL_REDIS_URL")
 
 
+class SettingsLike(Protocol):
+    """What config reads from Scrapy's settings (or any mapping-like object): ``get``."""
+
+    def get(self, name: str, default: Any = None) -> Any: ...
+
+
 def setting_default(name: str) -> Any:
     """The one place a setting's default is written: :data:`SETTINGS`."""
     return SETTINGS[name][0]
 
 
-class _Reader:
-    """Scrapy's typed getters with the defaults of :data:`SETTINGS` (settings built without
-    linkcrawl's settings module, as in unit tests, still get the documented defaults)."""
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
 
-    def __init__(self, settings: BaseSettings) -> None:
+
+class _Reader:
+    """Typed reads with the defaults of :data:`SETTINGS` (settings built without linkcrawl's
+    settings module, as in unit tests, still get the documented defaults). A value that
+    does not convert is a :class:`ConfigError` naming the setting, not a bare ValueError."""
+
+    def __init__(self, settings: SettingsLike) -> None:
         self.settings = settings
 
+    def _raw(self, name: str) -> Any:
+        value = self.settings.get(name)
+        return setting_default(name) if value is None else value
+
+    def _bad(self, name: str, value: Any, kind: str) -> ConfigError:
+        return ConfigError(f"{name} must be {kind}, got {value!r}")
+
     def int(self, name: str) -> int:
-        return self.settings.getint(name, setting_default(name))
+        value = self._raw(name)
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise self._bad(name, value, "a whole number") from None
 
     def float(self, name: str) -> float:
-        return self.settings.getfloat(name, setting_default(name))
+        value = self._raw(name)
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise self._bad(name, value, "a number") from None
 
     def bool(self, name: str) -> bool:
-        return self.settings.getbool(name, setting_default(name))
+        value = self._raw(name)
+        if isinstance(value, bool | int):
+            return bool(value)
+        text = str(value).strip().lower()
+        if text in _TRUE or text in _FALSE:
+            return text in _TRUE
+        raise self._bad(name, value, "True or False")
 
     def str(self, name: str) -> str:
         return str(self.settings.get(name) or setting_default(name))
@@ -184,6 +214,37 @@ def parse_list(value: Any) -> list[str]:
     else:
         parts = [str(v).strip() for v in value]
     return [p for p in parts if p]
+
+
+def parse_brand_terms(value: Any) -> dict[str, list[str]]:
+    """Target -> terms from a dict (of lists or "a|b" strings) or "t1=a|b;t2=c" text.
+
+    Raises :class:`ConfigError` for an entry without "=" or without terms."""
+    if not value:
+        return {}
+    if isinstance(value, str):
+        pairs = []
+        for entry in value.split(";"):
+            if not entry.strip():
+                continue
+            target, sep, terms = entry.partition("=")
+            if not sep:
+                raise ConfigError(f"brand terms entry {entry.strip()!r}: expected TARGET=TERM|TERM")
+            pairs.append((target, terms))
+        items: Iterable[tuple[Any, Any]] = pairs
+    elif isinstance(value, Mapping):
+        items = value.items()
+    else:
+        raise ConfigError(f"brand terms must be a dict or TARGET=TERM|TERM;... text, not {value!r}")
+    out: dict[str, list[str]] = {}
+    for target, terms in items:
+        raw = terms.split("|") if isinstance(terms, str) else list(terms)
+        cleaned = list(dict.fromkeys(" ".join(str(t).split()) for t in raw if str(t).strip()))
+        name = str(target).strip().lower().strip(".").removeprefix("www.")
+        if not name or not cleaned:
+            raise ConfigError(f"brand terms for {target!r}: need a target and at least one term")
+        out[name] = cleaned
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +278,7 @@ class LinkcrawlConfig:
     sitewide_min_pages: int
 
     @classmethod
-    def from_settings(cls, settings: BaseSettings) -> LinkcrawlConfig:
+    def from_settings(cls, settings: SettingsLike) -> LinkcrawlConfig:
         read = _Reader(settings)
         try:
             cfg = cls(

@@ -16,7 +16,7 @@ from typing import Any
 class LinkItem:
     """One ``<a href>``/``<area href>`` on a page, from extraction to storage."""
 
-    # --- set by extraction (linkcrawl.extract) ---
+    # --- set by extraction (linkcrawl.analysis.extract) ---
     source_url: str
     href: str  # the attribute as written, after entity decoding
     url: str  # absolute: resolved against <base href> / the final response URL
@@ -30,7 +30,7 @@ class LinkItem:
     location: str = "other"
     location_confidence: float = 0.0
     location_evidence: list[str] = field(default_factory=list)
-    # --- set by normalization (linkcrawl.links.normalize_link) ---
+    # --- set by normalization (linkcrawl.analysis.links.normalize_link) ---
     normalized_url: str = ""
     target_host: str = ""
     target_domain: str = ""  # registrable domain of the target
@@ -70,16 +70,15 @@ class PageItem:
     spider: str = ""
     run_id: str = ""
     error: str = ""
+    # what the static HTML holds, for the browser decision (linkcrawl.crawl.browser)
+    text_length: int = 0
+    link_count: int = 0
+    script_count: int = 0
     links: list[LinkItem] = field(default_factory=list)
     # external registrable domain -> links to it on this page (set by the target filter)
     domain_edges: dict[str, int] = field(default_factory=dict)
-    # unlinked brand mentions of targets (set by pipelines.mentions, see linkcrawl.mentions)
+    # unlinked brand mentions of targets (see linkcrawl.analysis.mentions)
     mentions: list[dict[str, Any]] = field(default_factory=list)
-    # the parsed page (linkcrawl.extract.LinkDetails: the tree, its facts, and where links
-    # sit, read on demand): the target filter reads it for the backlinks it keeps, the
-    # mentions step reads the tree, then drops it
-    details: Any = field(default=None, repr=False, compare=False)
-
     @property
     def noindex(self) -> bool:
         return robots_say("noindex", self.meta_robots, self.x_robots)
@@ -93,3 +92,29 @@ def robots_say(directive: str, *tokens: list[str]) -> bool:
     """Do these robots token lists (meta robots, X-Robots-Tag) say ``directive``? "none"
     means both noindex and nofollow."""
     return any(directive in toks or "none" in toks for toks in tokens)
+
+
+@dataclass(slots=True)
+class PageFacts:
+    """Page-level facts read once, for link extraction and page-type detection."""
+
+    url: str  # final response URL
+    base_url: str = ""  # <base href> resolved, else ``url``
+    title: str = ""
+    language: str = ""
+    canonical: str = ""
+    meta_robots: list[str] = field(default_factory=list)  # lower-cased tokens
+    x_robots: list[str] = field(default_factory=list)  # lower-cased tokens
+    text_length: int = 0  # visible text characters (whitespace collapsed)
+    link_count: int = 0  # <a href>/<area href> elements
+    script_count: int = 0
+    json_ld: list[dict[str, Any]] = field(default_factory=list)  # @graph flattened
+    og: dict[str, str] = field(default_factory=dict)  # og:* meta properties
+    generator: str = ""  # <meta name=generator>
+    headings: list[str] = field(default_factory=list)  # h1-h3 texts, first 20
+    body_classes: list[str] = field(default_factory=list)  # class+id tokens of <body>/<html>
+
+    @property
+    def nofollow(self) -> bool:
+        """Page-level nofollow from meta robots or X-Robots-Tag ("none" implies it)."""
+        return robots_say("nofollow", self.meta_robots, self.x_robots)

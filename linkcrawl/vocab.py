@@ -44,3 +44,6 @@ PAGE_TYPES: tuple[str, ...] = (
 
 # rel values that stop a link from passing equity (Google: rel="nofollow", "ugc", "sponsored").
 NO_EQUITY_RELS: frozenset[str] = frozenset({"nofollow", "ugc", "sponsored"})
+
+# backlinks.status of a link replaced by its edited successor (linkcrawl.history.linkedits)
+SUPERSEDED = "superseded"

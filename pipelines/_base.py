@@ -9,14 +9,20 @@ from typing import Any, Self
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
+from linkcrawl.config import LinkcrawlConfig
+from linkcrawl.crawl.context import CrawlContext, crawl_context
+
 
 class CrawlerPipeline:
-    """Base for pipelines built with ``from_crawler`` that count into ``crawler.stats``."""
+    """Base for pipelines built with ``from_crawler`` that count into ``crawler.stats``,
+    read the crawl's config once and share data through its :class:`CrawlContext`."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         assert crawler.stats is not None
         self.stats: StatsCollector = crawler.stats
+        self.context: CrawlContext = crawl_context(crawler)
+        self.config: LinkcrawlConfig = self.context.config
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:

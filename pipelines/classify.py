@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from linkcrawl.analyze import classify_page_links
+from linkcrawl.analysis.page import classify_page_links
 from linkcrawl.items import PageItem
 from pipelines._base import CrawlerPipeline
 

@@ -12,7 +12,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from linkcrawl.items import PageItem
-from linkcrawl.store.base import backlink_key
+from linkcrawl.keys import backlink_key
 from pipelines._base import CrawlerPipeline
 
 

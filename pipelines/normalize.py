@@ -9,10 +9,10 @@ from __future__ import annotations
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from linkcrawl.analyze import page_identity
+from linkcrawl.analysis.links import normalize_page_links
+from linkcrawl.crawl.spider import ROBOTS_BLOCKED
 from linkcrawl.items import PageItem
-from linkcrawl.links import normalize_page_links
-from linkcrawl.spiderbase import ROBOTS_BLOCKED
+from linkcrawl.web.domains import page_identity
 from pipelines._base import CrawlerPipeline
 
 

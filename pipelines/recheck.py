@@ -1,11 +1,11 @@
 """Write recheck verdicts: live again, still live (with changes), or lost with a reason.
 
 Runs last in the ``recheck`` spider's pipelines (instead of the store pipeline). Per page:
-the stored backlinks of the page are diffed (:func:`linkcrawl.recheck.diff_page`) against
+the stored backlinks of the page are diffed (:func:`linkcrawl.history.recheck.diff_page`) against
 the backlinks found now; links found now are upserted (new ones are new backlinks, and a
 link moved by a redirect keeps its ``first_seen``), then each stored link gets its verdict.
 A link gone from the page and paired with a new one there (an edited anchor text or target
-URL, :mod:`linkcrawl.linkedits`) is not lost: the new link continues its record and the old
+URL, :mod:`linkcrawl.history.linkedits`) is not lost: the new link continues its record and the old
 one is ``superseded``. At the end, referring domains and placements of the pairs touched
 are recomputed.
 """
@@ -20,11 +20,9 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from linkcrawl.analyze import page_identity
-from linkcrawl.config import LinkcrawlConfig
-from linkcrawl.items import PageItem
-from linkcrawl.linkedits import SUPERSEDED, continued_fields, pair_edits, superseded_fields
-from linkcrawl.recheck import (
+from linkcrawl.history.documents import backlink_doc, page_doc
+from linkcrawl.history.linkedits import continued_fields, pair_edits, superseded_fields
+from linkcrawl.history.recheck import (
     Verdict,
     changes,
     diff_page,
@@ -32,10 +30,12 @@ from linkcrawl.recheck import (
     moved_within_site,
     verdict_fields,
 )
-from linkcrawl.reciprocal import mark_reciprocal
-from linkcrawl.records import backlink_doc, page_doc
+from linkcrawl.history.refresh import refresh_derived
+from linkcrawl.items import PageItem
 from linkcrawl.store import open_store
 from linkcrawl.store.base import Store
+from linkcrawl.vocab import SUPERSEDED
+from linkcrawl.web.domains import page_identity
 from pipelines._base import CrawlerPipeline
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,6 @@ logger = logging.getLogger(__name__)
 class RecheckPipeline(CrawlerPipeline):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.config = LinkcrawlConfig.from_settings(crawler.settings)
         self.store: Store | None = None
         self.run_id = ""
         self._pairs: set[tuple[str, str]] = set()
@@ -61,7 +60,7 @@ class RecheckPipeline(CrawlerPipeline):
 
     def process_item(self, item: PageItem) -> PageItem:
         assert self.store is not None
-        keys = self.spider.plan.pop(item.url, None)
+        keys = self.context.recheck_plan.pop(item.url, None)
         if not keys:
             return item
         now = datetime.now(UTC)
@@ -105,7 +104,7 @@ class RecheckPipeline(CrawlerPipeline):
     def _edits(self, verdicts: list[Verdict], by_key: dict[str, Any],
                current: dict[str, dict[str, Any]], now: datetime) -> dict[str, dict[str, Any]]:
         """Links gone from a page that answered normally, paired with links new on it
-        (:func:`linkcrawl.linkedits.pair_edits`): the new document continues the old one's
+        (:func:`linkcrawl.history.linkedits.pair_edits`): the new document continues the old one's
         record (changed in ``current``), the old one is superseded. Returns the updates."""
         assert self.store is not None
         gone = sorted((by_key[v.key] for v in verdicts
@@ -141,12 +140,10 @@ class RecheckPipeline(CrawlerPipeline):
         if self.store is None:
             return
         try:
-            mark_reciprocal(self.store, self._pairs)
-            rows = self.store.refresh_referring_domains(self._pairs)
-            self.stats.set_value("linkcrawl/referring_domains", rows)
-            placements = self.store.refresh_placements(self._pairs,
-                                                       self.config.sitewide_min_pages)
-            self.stats.set_value("linkcrawl/placements", placements)
+            derived = refresh_derived(self.store, self._pairs,
+                                      min_pages=self.config.sitewide_min_pages)
+            self.stats.set_value("linkcrawl/referring_domains", derived.referring_domains)
+            self.stats.set_value("linkcrawl/placements", derived.placements)
             stats = self.stats.get_stats()
             self.store.finish_run(self.run_id, finished_at=datetime.now(UTC),
                                   finish_reason=str(stats.get("finish_reason", "finished")),

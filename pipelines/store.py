@@ -5,7 +5,7 @@ then refreshes ``referring_domains`` for the pairs this run touched, marks recip
 links, records the run with its stats and logs the end-of-crawl summary.
 
 A store that fails (MongoDB gone, SQLite file locked) does not lose the crawl: refused
-batches wait in a :class:`linkcrawl.spill.Backlog` (memory, then a spill file) and are
+batches wait in a :class:`linkcrawl.ops.spill.Backlog` (memory, then a spill file) and are
 written, oldest first, by the first flush that succeeds; attempts back off from 1 s to
 ``LINKCRAWL_STORE_RETRY_MAX_DELAY``. If the store is still down when the spider closes,
 everything pending stays in ``LINKCRAWL_SPILL_DIR/<run_id>.jsonl`` for ``linkcrawl replay``.
@@ -23,15 +23,14 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from linkcrawl.config import LinkcrawlConfig
 from linkcrawl.errors import StoreError
+from linkcrawl.history.documents import backlink_doc, mention_doc, page_doc
+from linkcrawl.history.refresh import refresh_derived
+from linkcrawl.history.sightings import write_batch
 from linkcrawl.items import PageItem
-from linkcrawl.reciprocal import mark_reciprocal
-from linkcrawl.records import backlink_doc, mention_doc, page_doc
-from linkcrawl.spill import Backlog, items_durable
+from linkcrawl.ops.spill import Backlog, items_durable
 from linkcrawl.store import open_store
 from linkcrawl.store.base import Store
-from linkcrawl.store.sightings import write_batch
 from pipelines._base import CrawlerPipeline
 
 logger = logging.getLogger(__name__)
@@ -42,7 +41,6 @@ FIRST_RETRY_DELAY = 1.0  # seconds; doubled after every failed attempt
 class StorePipeline(CrawlerPipeline):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.config = LinkcrawlConfig.from_settings(crawler.settings)
         self.store: Store | None = None
         self.run_id = ""
         self._run: dict[str, Any] = {}
@@ -126,20 +124,10 @@ class StorePipeline(CrawlerPipeline):
         self.crawler.signals.send_catch_log(signal=items_durable)
         return True
 
-    def _mention_domains(self) -> frozenset[str]:
-        """Target domains whose mentions the mentions pipeline of this crawl looks for."""
-        try:
-            scraper = getattr(self.crawler.engine, "scraper", None)
-        except RuntimeError:  # a pipeline driven without a running crawl (tests)
-            return frozenset()
-        procs = getattr(getattr(scraper, "itemproc", None), "middlewares", ())
-        found = (getattr(p, "looked_for", None) for p in procs if p is not self)
-        return frozenset().union(*(f for f in found if isinstance(f, frozenset)))
-
     def _write(self, store: Store) -> None:
         if self._pages or self._backlinks or self._mentions:
             done = write_batch(store, self._pages, self._backlinks, self._mentions,
-                               self._mention_domains())
+                               self.context.mention_targets)
             for name, n in (("pages_stored", len(self._pages)),
                             ("backlinks_stored", len(self._backlinks)),
                             ("mentions_stored", len(self._mentions)),
@@ -158,7 +146,7 @@ class StorePipeline(CrawlerPipeline):
         assert backlog is not None
         spilled = backlog.spilled
         backlog.keep(self._pages, self._backlinks, dict(self._edges), datetime.now(UTC),
-                     self.run_id, self._mentions, self._mention_domains())
+                     self.run_id, self._mentions, self.context.mention_targets)
         self._pages, self._backlinks, self._mentions = [], [], []
         self._edges.clear()
         if backlog.spilled > spilled:
@@ -192,12 +180,11 @@ class StorePipeline(CrawlerPipeline):
         assert self.store is not None
         self.stats.set_value("linkcrawl/store/pending_documents", 0)
         try:
-            reciprocal = mark_reciprocal(self.store, self._pairs)
-            self.stats.set_value("linkcrawl/reciprocal_links", reciprocal)
-            rows = self.store.refresh_referring_domains(self._pairs)
-            self.stats.set_value("linkcrawl/referring_domains", rows)
-            placements = self.store.refresh_placements(self._pairs, self.config.sitewide_min_pages)
-            self.stats.set_value("linkcrawl/placements", placements)
+            derived = refresh_derived(self.store, self._pairs,
+                                      min_pages=self.config.sitewide_min_pages)
+            self.stats.set_value("linkcrawl/reciprocal_links", derived.reciprocal)
+            self.stats.set_value("linkcrawl/referring_domains", derived.referring_domains)
+            self.stats.set_value("linkcrawl/placements", derived.placements)
             stats = self.stats.get_stats()
             self.store.finish_run(
                 self.run_id,

@@ -19,9 +19,9 @@ import scrapy
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
-from linkcrawl.directories import CATEGORY, LISTING, PAGE, SKIP, classify_directory_link
+from linkcrawl.crawl.spider import LinkcrawlSpider, int_arg
 from linkcrawl.items import PageItem
-from linkcrawl.spiderbase import LinkcrawlSpider, _int_arg
+from linkcrawl.navigate.directories import CATEGORY, LISTING, PAGE, SKIP, classify_directory_link
 
 
 class DirectoriesSpider(LinkcrawlSpider):
@@ -35,8 +35,8 @@ class DirectoriesSpider(LinkcrawlSpider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self._max_category_depth = _int_arg("max_category_depth", max_category_depth)
-        self._max_listings = _int_arg("max_listings", max_listings)
+        self._max_category_depth = int_arg("max_category_depth", max_category_depth)
+        self._max_listings = int_arg("max_listings", max_listings)
         for name, value in (("max_category_depth", max_category_depth),
                             ("max_listings", max_listings)):
             if value is not None:

@@ -3,7 +3,7 @@
 ``scrapy crawl forums -a targets=example.com -a seeds_file=data/seeds/forums.txt``
 
 Only board and thread URLs (and their pagination) are followed; login, profile, search,
-reply, print and post-permalink URLs are not (:mod:`linkcrawl.forums`). Sort variants are
+reply, print and post-permalink URLs are not (:mod:`linkcrawl.navigate.forums`). Sort variants are
 stripped by the trap policy. Pagination does not count towards ``max_depth``: a 40-page
 thread is one level deep.
 """
@@ -16,9 +16,16 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
-from linkcrawl.forums import BOARD, SKIP, THREAD, classify_forum_url, detect_engine, item_key
+from linkcrawl.crawl.spider import LinkcrawlSpider
 from linkcrawl.items import PageItem
-from linkcrawl.spiderbase import LinkcrawlSpider
+from linkcrawl.navigate.forums import (
+    BOARD,
+    SKIP,
+    THREAD,
+    classify_forum_url,
+    detect_engine,
+    item_key,
+)
 
 
 class ForumsSpider(LinkcrawlSpider):

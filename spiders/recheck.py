@@ -6,7 +6,7 @@ too), ``-a status=live|lost`` and
 ``-a older_than=7`` (days since the link was last checked). A page that seems to have lost
 links is fetched a second time after ``LINKCRAWL_RECHECK_VERIFY_DELAY`` seconds (or
 ``-a verify_delay=S``); only that second answer counts. Verdicts come from
-:mod:`linkcrawl.recheck`; ``pipelines.recheck.RecheckPipeline`` writes them.
+:mod:`linkcrawl.history.recheck`; ``pipelines.recheck.RecheckPipeline`` writes them.
 """
 
 from __future__ import annotations
@@ -22,15 +22,16 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from linkcrawl.config import LinkcrawlConfig, setting_default
-from linkcrawl.domains import host_of, registrable_domain
+from linkcrawl.config import setting_default
+from linkcrawl.crawl.context import crawl_context
+from linkcrawl.crawl.spider import LinkcrawlSpider
 from linkcrawl.errors import ConfigError
+from linkcrawl.history.recheck import fetch_of, plan_recheck, suspected_losses
 from linkcrawl.items import PageItem
-from linkcrawl.linkedits import SUPERSEDED
-from linkcrawl.recheck import fetch_of, plan_recheck, suspected_losses
-from linkcrawl.seeds import load_targets
-from linkcrawl.spiderbase import LinkcrawlSpider
+from linkcrawl.navigate.seeds import load_targets
 from linkcrawl.store import open_store
+from linkcrawl.vocab import SUPERSEDED
+from linkcrawl.web.domains import host_of, registrable_domain
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ DEFAULT_VERIFY_DELAY: float = setting_default(VERIFY_SETTING)
 
 class RecheckSpider(LinkcrawlSpider):
     name = "recheck"
+    finds_mentions = False  # a recheck judges the stored links only
     # No dedupe step: two source URLs that now redirect to one page each need a verdict.
     custom_settings = {  # noqa: RUF012 (Scrapy reads this class attribute)
         "ITEM_PIPELINES": {
@@ -78,7 +80,7 @@ class RecheckSpider(LinkcrawlSpider):
 
     def configure(self, settings: BaseSettings) -> None:
         """Read which backlinks to recheck from the store (no seeds or targets needed)."""
-        self.config = LinkcrawlConfig.from_settings(settings)
+        self.config = self.read_config(settings)
         self.max_depth = 0
         self.max_pages = self.config.max_pages_per_site
         where: dict[str, Any] = {}
@@ -101,6 +103,9 @@ class RecheckSpider(LinkcrawlSpider):
             self.verify_delay = settings.getfloat(VERIFY_SETTING, DEFAULT_VERIFY_DELAY)
         self.targets = sorted({d["target_domain"] for d in docs if d["source_url"] in self.plan})
         self.targets = self.targets or list(self.only_targets)
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None:  # the recheck pipeline takes each page's keys from here
+            crawl_context(crawler).recheck_plan = {url: list(k) for url, k in self.plan.items()}
 
     async def start(self) -> AsyncIterator[Any]:
         links = sum(len(keys) for keys in self.plan.values())

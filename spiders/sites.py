@@ -12,9 +12,9 @@ from collections.abc import Iterator
 import scrapy
 from scrapy.http import Response
 
-from linkcrawl.discovery import FeedDiscovery
+from linkcrawl.crawl.discovery import FeedDiscovery
+from linkcrawl.crawl.spider import LinkcrawlSpider
 from linkcrawl.items import PageItem
-from linkcrawl.spiderbase import LinkcrawlSpider
 
 
 class SitesSpider(FeedDiscovery, LinkcrawlSpider):

@@ -19,12 +19,12 @@ from typing import Any
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from linkcrawl.discovery import FeedDiscovery, published
+from linkcrawl.crawl.discovery import FeedDiscovery, published
+from linkcrawl.crawl.spider import LinkcrawlSpider
 from linkcrawl.errors import ConfigError
-from linkcrawl.feeds import Entry, page_date
 from linkcrawl.items import PageItem
-from linkcrawl.spiderbase import LinkcrawlSpider
-from linkcrawl.wires import NEWSROOM, RELEASE, SKIP, before, classify_wire_url, url_date
+from linkcrawl.navigate.feeds import Entry, page_date
+from linkcrawl.navigate.wires import NEWSROOM, RELEASE, SKIP, before, classify_wire_url, url_date
 
 
 def _since_arg(value: str | None) -> date | None:

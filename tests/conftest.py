@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from linkcrawl.localweb import DEMO_WEB_DIR, LocalWeb
+from linkcrawl.ops.localweb import DEMO_WEB_DIR, LocalWeb
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -111,7 +111,7 @@ def linkcrawl_cli(
     *args: str, timeout: float = 240, cwd: Path = REPO
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "linkcrawl.cli", *args],
+        [sys.executable, "-m", "linkcrawl.cli.main", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from linkcrawl.localweb import LocalWeb, Resolved
+from linkcrawl.ops.localweb import LocalWeb, Resolved
 
 
 class GatedWeb(LocalWeb):

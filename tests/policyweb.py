@@ -15,10 +15,10 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from linkcrawl.localweb import LocalWeb, Resolved
+from linkcrawl.ops.localweb import LocalWeb, Resolved
 from linkcrawl.store import open_store
 
-POLICY_WEB = Path(__file__).resolve().parent / "web" / "policy"
+POLICY_WEB = Path(__file__).resolve().parent / "fixtures" / "webs" / "policy"
 TARGETS = "acme-widgets.test,rival-gadgets.test"
 TRAP_HOST = "traps.test"
 _CALENDAR_RE = re.compile(r"^/calendar/(\d{4})/(\d{2})/$")

@@ -9,11 +9,11 @@ import pytest
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
-from linkcrawl import settings as project_settings
-from linkcrawl.cli import build_parser
+from linkcrawl.cli.main import build_parser
 from linkcrawl.config import SETTINGS
-from linkcrawl.store._schema import FIELDS
+from linkcrawl.crawl import settings as project_settings
 from linkcrawl.store.base import COLLECTIONS
+from linkcrawl.store.schema import FIELDS
 from linkcrawl.vocab import LINK_TYPES, LOCATIONS, PAGE_TYPES
 from tests.conftest import REPO
 

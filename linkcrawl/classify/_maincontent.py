@@ -13,11 +13,11 @@ from collections.abc import Callable
 from lxml import etree
 
 from linkcrawl.classify import location_rules as rules
+from linkcrawl.text import text_len as TEXT_LEN
 
-__all__ = ["TEXT_LEN", "TOP", "Signal", "find_main_content"]
+__all__ = ["TOP", "Signal", "find_main_content"]
 
 Signal = tuple[str, str, str]  # (location, evidence, kind of evidence)
-TEXT_LEN = etree.XPath("string-length(normalize-space(.))")
 _PARAGRAPHS = ("p", "pre", "li")
 TOP = ("body", "html")  # <body>/<html> classes describe the page, not a region
 

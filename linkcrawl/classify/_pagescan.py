@@ -17,7 +17,7 @@ from typing import Any
 
 from lxml import etree
 
-from linkcrawl.classify import rules
+from linkcrawl.classify import type_rules as rules
 
 TEXT_CAP = 30_000  # folded characters of page text kept; enough for wording near the top
 _SKIP = frozenset({"script", "style", "template", "noscript", "svg", "head"})

@@ -37,7 +37,7 @@ later, from the crawl graph (:mod:`linkcrawl.classify.reciprocal`).
 
 from __future__ import annotations
 
-from linkcrawl.classify import rules
+from linkcrawl.classify import type_rules as rules
 from linkcrawl.items import LinkItem
 from linkcrawl.verdict import Verdict
 

@@ -18,15 +18,15 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from linkcrawl._linkcontext import clean_text
 from linkcrawl.classify import location_rules as rules
-from linkcrawl.classify._maincontent import TEXT_LEN as _TEXT_LEN
 from linkcrawl.classify._maincontent import Signal
 from linkcrawl.classify._maincontent import find_main_content as _find_main_content
 from linkcrawl.classify._signals import TOP as _TOP
 from linkcrawl.classify._signals import element_signal, is_hidden, markup_of, signal_of
-from linkcrawl.domains import site_of
+from linkcrawl.text import clean_text
+from linkcrawl.text import text_len as _TEXT_LEN
 from linkcrawl.verdict import Verdict
+from linkcrawl.web.domains import site_of
 
 __all__ = [
     "PageLocator", "Region", "combine", "decide", "element_signal", "find_main_content",

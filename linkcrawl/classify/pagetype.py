@@ -4,7 +4,7 @@ Each page type collects points from independent signals (structured data, URL sh
 headings, engine fingerprints, wording); the best-scoring type over its threshold wins, ties
 go to the more specific type (``PRECEDENCE``). Guest posts and press releases are
 refinements of an article, so they beat the article score whenever they pass. The rules
-(keyword lists, fingerprints) live in :mod:`linkcrawl.classify.rules`.
+(keyword lists, fingerprints) live in :mod:`linkcrawl.classify.type_rules`.
 """
 
 from __future__ import annotations
@@ -12,21 +12,25 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
-from linkcrawl.classify import rules
+from linkcrawl.classify import type_rules as rules
 from linkcrawl.classify._pagescan import PageScan, scan_page
-from linkcrawl.domains import host_of, site_of
-from linkcrawl.items import LinkItem
+from linkcrawl.items import LinkItem, PageFacts
 from linkcrawl.verdict import Verdict
+from linkcrawl.web.domains import host_of, site_of
 
-if TYPE_CHECKING:
-    from linkcrawl.extract import LinkDetails, PageFacts
+__all__ = ["PRECEDENCE", "LinkDetails", "detect_page_type"]
 
-__all__ = ["PRECEDENCE", "detect_page_type"]
+
+class LinkDetails(Protocol):
+    """Where links sit, read on demand (``linkcrawl.analysis.extract.LinkDetails``): page
+    typing asks for the off-site links it reads, and only then."""
+
+    def fill(self, links: Sequence[LinkItem]) -> None: ...
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,8 @@
 """Reciprocal links: how a link's type changes once its pair is known to link back.
 
 Two domains that link to each other are (in SEO practice) exchanging links: a partner
-relation. Only the crawl knows both directions, so :func:`linkcrawl.reciprocal.mark_reciprocal`
+relation. Only the crawl knows both directions, so
+:func:`linkcrawl.history.reciprocal.mark_reciprocal`
 finds the pairs in the stored domain graph after storage and applies :func:`retype`.
 """
 

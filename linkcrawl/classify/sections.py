@@ -11,7 +11,7 @@ from typing import Any
 
 from lxml import etree
 
-from linkcrawl.classify import rules
+from linkcrawl.classify import type_rules as rules
 from linkcrawl.classify._pagescan import short_text
 from linkcrawl.items import LinkItem
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit
 
 from linkcrawl.errors import StoreError
-from linkcrawl.store.base import COLLECTIONS, Doc, Store, backlink_key
+from linkcrawl.store.base import COLLECTIONS, Doc, Store
 from linkcrawl.store.mongo import MongoStore, one_line
 from linkcrawl.store.sqlite import SQLiteStore
 from linkcrawl.store.uri import (
@@ -30,7 +30,7 @@ from linkcrawl.store.uri import (
 
 __all__ = [
     "COLLECTIONS", "DEFAULT_STORE_URI", "Doc", "MongoStore", "SQLiteStore", "Store",
-    "backlink_key", "mask_uri", "open_store",
+    "mask_uri", "open_store",
 ]
 
 # The ``var/`` folder is git-ignored.

@@ -21,7 +21,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from linkcrawl.store._schema import (
+from linkcrawl.store.schema import (
     BOOL,
     FIELDS,
     FLOAT,
@@ -50,7 +50,7 @@ INDEXES: tuple[str, ...] = (
     # reports and the referring-domain rollup: a target's links grouped by referring domain
     "CREATE INDEX IF NOT EXISTS backlinks_target_source ON backlinks(target_domain, source_domain)",
     # "what does this site link to", per-referring-domain reports, and the stored links of
-    # the pages a crawl reads again (linkcrawl.store.sightings); replaces (source_domain)
+    # the pages a crawl reads again (linkcrawl.history.sightings); replaces (source_domain)
     "DROP INDEX IF EXISTS backlinks_source",
     "CREATE INDEX IF NOT EXISTS backlinks_source_page ON backlinks(source_domain, source_url)",
     # recheck and lost-link reports pick links by status

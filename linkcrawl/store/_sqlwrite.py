@@ -13,9 +13,10 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
+from linkcrawl.keys import backlink_key
 from linkcrawl.store import _sqlcodec as sql
-from linkcrawl.store._schema import BOOL, FIELDS, KEYS, LIST, TIME, mention_doc_key, now
-from linkcrawl.store.base import Doc, backlink_key
+from linkcrawl.store.base import Doc
+from linkcrawl.store.schema import BOOL, FIELDS, KEYS, LIST, TIME, mention_doc_key, now
 
 Batch = tuple[str, Sequence[Sequence[Any]]]  # one statement and its executemany parameters
 

@@ -7,18 +7,17 @@ Lists (``rel``, ``evidence``, ``link_types`` ...) are Python lists.
 Keys (the upsert identity of each collection):
 
 - ``pages``: ``url``
-- ``backlinks``: ``key`` = :func:`backlink_key` (source_url, target_url, anchor_text)
+- ``backlinks``: ``key`` = :func:`linkcrawl.keys.backlink_key` (source_url, target_url, anchor_text)
 - ``referring_domains``: (``target_domain``, ``referring_domain``)
 - ``domain_edges``: (``source_domain``, ``target_domain``)
 - ``runs``: ``run_id``
-- ``mentions``: ``key`` = :func:`mention_key` (source_url, target, term)
-- ``placements``: ``key`` = :func:`placement_key` (target_domain, source_domain, target_url,
-  anchor_text lower-cased, location)
+- ``mentions``: ``key`` = :func:`linkcrawl.keys.mention_key` (source_url, target, term)
+- ``placements``: ``key`` = :func:`linkcrawl.keys.placement_key` (target_domain,
+  source_domain, target_url, anchor_text lower-cased, location)
 """
 
 from __future__ import annotations
 
-import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -39,26 +38,6 @@ Doc = dict[str, Any]
 LIVE_LINK: dict[str, Any] = {"status": "live", "lost_at": None, "lost_reason": None,
                              "superseded_by": None}
 LIVE_MENTION: dict[str, Any] = {"status": "live", "gone_at": None, "gone_reason": None}
-
-
-def backlink_key(source_url: str, target_url: str, anchor_text: str) -> str:
-    """Stable identity of a backlink: one per source page x target URL x anchor."""
-    raw = "\x00".join((source_url, target_url, anchor_text))
-    return hashlib.sha1(raw.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def mention_key(source_url: str, target: str, term: str) -> str:
-    """Stable identity of an unlinked mention: one per page x target x brand term."""
-    raw = "\x00".join((source_url, target, term.lower()))
-    return hashlib.sha1(raw.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def placement_key(target_domain: str, source_domain: str, target_url: str, anchor_text: str,
-                  location: str) -> str:
-    """Stable identity of a placement (one link repeated across a referring site)."""
-    raw = "\x00".join((target_domain, source_domain, target_url,
-                       anchor_text.strip().lower(), location))
-    return hashlib.sha1(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class Store(ABC):
@@ -92,7 +71,7 @@ class Store(ABC):
         ``first_seen`` on insert); a write marks the link ``status="live"`` and clears
         ``lost_at``/``lost_reason``/``superseded_by``. Other fields are overwritten with
         the new values (a crawl writes through
-        :func:`linkcrawl.store.sightings.write_backlinks`, which keeps history)."""
+        :func:`linkcrawl.history.sightings.write_backlinks`, which keeps history)."""
 
     @abstractmethod
     def add_domain_edges(
@@ -130,26 +109,8 @@ class Store(ABC):
         self, pairs: Iterable[tuple[str, str]], placements: Sequence[Mapping[str, Any]]
     ) -> None:
         """Delete the placements of the given (target_domain, source_domain) pairs, then
-        write ``placements`` (rows computed from backlinks, see :meth:`refresh_placements`)."""
-
-    def refresh_placements(self, pairs: Iterable[tuple[str, str]], min_pages: int) -> int:
-        """Recompute ``placements`` from the live backlinks of the given pairs; a placement
-        on at least ``min_pages`` pages is ``sitewide``. Returns the rows written."""
-        from linkcrawl.sitewide import placement_docs
-
-        by_target: dict[str, set[str]] = {}
-        for target, source in pairs:
-            by_target.setdefault(target, set()).add(source)
-        wanted = {(t, s) for t, sources in by_target.items() for s in sources}
-        rows: list[Doc] = []
-        for target, sources in by_target.items():
-            names = sorted(sources)
-            for start in range(0, len(names), 500):  # bounded IN lists
-                links = self.find("backlinks", {"target_domain": target, "status": "live",
-                                                "source_domain": names[start : start + 500]})
-                rows.extend(placement_docs(links, min_pages))
-        self.replace_placements(wanted, rows)
-        return len(rows)
+        write ``placements`` (rows computed from backlinks by
+        :func:`linkcrawl.history.refresh.refresh_placements`)."""
 
     @abstractmethod
     def start_run(self, run: Mapping[str, Any]) -> None:

@@ -20,8 +20,9 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError, PyMongoError
 
 from linkcrawl.errors import StoreError
-from linkcrawl.store._rollup import ROLLUP_FIELDS, rollup
-from linkcrawl.store._schema import (
+from linkcrawl.store.base import LIVE_LINK, LIVE_MENTION, Doc, Store
+from linkcrawl.store.rollup import ROLLUP_FIELDS, rollup
+from linkcrawl.store.schema import (
     FIELDS,
     HISTORY,
     JSON,
@@ -39,7 +40,6 @@ from linkcrawl.store._schema import (
     prepare_page,
     utc,
 )
-from linkcrawl.store.base import LIVE_LINK, LIVE_MENTION, Doc, Store
 from linkcrawl.store.uri import mask_uri
 
 logger = logging.getLogger(__name__)

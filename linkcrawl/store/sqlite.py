@@ -23,8 +23,9 @@ from typing import Any, ParamSpec, TypeVar
 from linkcrawl.errors import StoreError
 from linkcrawl.store import _sqlcodec as sql
 from linkcrawl.store import _sqlwrite as write
-from linkcrawl.store._rollup import SUPERSEDED, best_link_order_sql, rd_row
-from linkcrawl.store._schema import (
+from linkcrawl.store.base import LIVE_LINK, LIVE_MENTION, Doc, Store
+from linkcrawl.store.rollup import best_link_order_sql, rd_row
+from linkcrawl.store.schema import (
     FIELDS,
     check_collection,
     prepare,
@@ -33,8 +34,8 @@ from linkcrawl.store._schema import (
     prepare_page,
     utc,
 )
-from linkcrawl.store.base import LIVE_LINK, LIVE_MENTION, Doc, Store
 from linkcrawl.store.uri import mask_uri
+from linkcrawl.vocab import SUPERSEDED
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,143 @@
+"""The one page-analysis path: every spider, the analysis workers and ``linkcrawl extract``.
+
+One lxml parse per page; extraction, location and page type read the same tree.
+:func:`analyze_page` gives every link with where it sits (``linkcrawl extract``, the
+evaluations); :class:`PageAnalyzer` is what a crawl runs per page, in the crawl process or
+in a worker alike: where a link sits is read only for the links to the targets, and the
+unlinked mentions are found while the tree is still there. The tree never leaves here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from linkcrawl.analysis.encoding import parse_document
+from linkcrawl.analysis.extract import LinkDetails, read_links, read_page
+from linkcrawl.analysis.links import TargetMatcher, normalize_page_links
+from linkcrawl.analysis.mentions import BrandTerms, page_mentions
+from linkcrawl.classify.linktype import classify_link
+from linkcrawl.classify.pagetype import detect_page_type
+from linkcrawl.config import parse_brand_terms
+from linkcrawl.items import PageItem
+from linkcrawl.verdict import Verdict
+from linkcrawl.web.domains import page_identity
+
+__all__ = ["AnalysisSetup", "PageAnalyzer", "analyze_lazily", "analyze_page",
+           "classify_page_links"]
+
+
+def analyze_lazily(
+    body: bytes,
+    url: str,
+    *,
+    final_url: str | None = None,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+    fetched_at: datetime | None = None,
+) -> tuple[PageItem, LinkDetails]:
+    """Parse ``body`` once: the page with every usable link, normalized, and the
+    :class:`LinkDetails` that read where a link sits (location, context, DOM path) for the
+    links asked for. A crawl stores only the links to its targets, well under 1% of the
+    links it sees, so it asks for those only.
+
+    ``url`` is the URL that was requested, ``final_url`` the one that answered (after
+    redirects); links resolve against the final URL. Never raises on bad HTML.
+    """
+    final_url = final_url or url
+    headers = headers or {}
+    content_type = headers.get("content-type") or headers.get("Content-Type")
+    root = parse_document(body, encoding=encoding, content_type=content_type)
+    facts = read_page(root, final_url, headers)
+    page_url, host, domain = page_identity(url)
+    if final_url != url:  # the host that answered is the page's host
+        _, host, domain = page_identity(final_url)
+    page = PageItem(
+        url=page_url,
+        final_url=final_url,
+        status=status,
+        host=host,
+        domain=domain,
+        title=facts.title,
+        language=facts.language,
+        canonical=facts.canonical,
+        meta_robots=list(facts.meta_robots),
+        x_robots=list(facts.x_robots),
+        fetched_at=fetched_at or datetime.now(UTC),
+        text_length=facts.text_length,
+        link_count=facts.link_count,
+        script_count=facts.script_count,
+    )
+    page.links, details = read_links(root, facts)
+    verdict = detect_page_type(root, facts, page.links, details)
+    page.page_type = verdict.value
+    page.page_type_confidence = verdict.confidence
+    page.page_type_evidence = list(verdict.evidence)
+    page.unusable_links = normalize_page_links(page)
+    return page, details
+
+
+def analyze_page(body: bytes, url: str, **kwargs: Any) -> PageItem:
+    """:func:`analyze_lazily` with where every link sits read (``linkcrawl extract``)."""
+    page, details = analyze_lazily(body, url, **kwargs)
+    details.fill(page.links)
+    return page
+
+
+def classify_page_links(page: PageItem) -> None:
+    """Set type, confidence and evidence on each of ``page``'s links."""
+    page_type = Verdict(page.page_type, page.page_type_confidence, tuple(page.page_type_evidence))
+    for link in page.links:
+        verdict = classify_link(link, page_type)
+        link.link_type = verdict.value
+        link.confidence = verdict.confidence
+        link.evidence = list(verdict.evidence)
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisSetup:
+    """What page analysis needs besides the page: the run's targets and brand terms
+    (picklable: the analysis workers get it once)."""
+
+    targets: tuple[str, ...]
+    brand_terms: dict[str, list[str]] = field(default_factory=dict)
+    mentions: bool = True
+
+    @classmethod
+    def of(cls, targets: Iterable[str], brand_terms: Mapping[str, list[str]],
+           brand_terms_arg: Any = None, *, mentions: bool = True) -> AnalysisSetup:
+        """The setup of a run: the settings' brand terms with the spider argument's on top.
+        Raises ConfigError on bad terms."""
+        explicit = dict(brand_terms)
+        explicit.update(parse_brand_terms(brand_terms_arg))
+        return cls(targets=tuple(targets), brand_terms=explicit, mentions=mentions)
+
+
+class PageAnalyzer:
+    """A crawl's analysis of one fetched page, the same in the crawl process and a worker."""
+
+    def __init__(self, setup: AnalysisSetup) -> None:
+        self.setup = setup
+        self.matcher = TargetMatcher(setup.targets)
+        self.brands = BrandTerms(setup.targets, setup.brand_terms) if setup.mentions else None
+
+    @property
+    def looked_for(self) -> frozenset[str]:
+        """Target domains whose unlinked mentions this run looks for."""
+        return frozenset(self.brands.domains.values()) if self.brands is not None else frozenset()
+
+    def analyze(self, body: bytes, url: str, **kwargs: Any) -> PageItem:
+        """The page with every link; the target links located, the mentions found."""
+        page, details = analyze_lazily(body, url, **kwargs)
+        match = self.matcher.match
+        hits = [(link, target) for link in page.links
+                if (target := match(link.target_host, link.target_domain))]
+        if hits:
+            details.fill([link for link, _ in hits])
+        if self.brands is not None:
+            page.mentions = page_mentions(details.root, page.final_url or page.url, page.domain,
+                                          {target for _, target in hits}, self.brands)
+        return page

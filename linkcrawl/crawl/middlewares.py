@@ -1,0 +1,101 @@
+"""Downloader middlewares: a configured proxy, and the guard against crawling inward."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.statscollectors import StatsCollector
+
+from linkcrawl.crawl.context import crawl_config
+from linkcrawl.web.addresses import is_forbidden_address, resolve_host
+
+logger = logging.getLogger(__name__)
+
+
+class ProxyMiddleware:
+    """Send every request through ``LINKCRAWL_HTTP_PROXY`` when it is set."""
+
+    def __init__(self, proxy: str) -> None:
+        self.proxy = proxy
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ProxyMiddleware:
+        proxy = crawl_config(crawler).http_proxy
+        if not proxy:
+            raise NotConfigured  # no message: the normal case, Scrapy then logs nothing
+        return cls(proxy)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        if "proxy" not in request.meta:
+            request.meta["proxy"] = self.proxy
+
+
+class AddressVerdicts:
+    """Why a URL's host may not be fetched ("" when it may), cached per host for the crawl.
+
+    Shared by the downloader middleware (pages, redirects) and the browser (the scripts,
+    frames and XHRs a rendered page asks for).
+    """
+
+    def __init__(self) -> None:
+        self._verdicts: dict[str, str] = {}  # host -> "" (ok) or reason
+
+    async def refusal(self, url: str) -> str:
+        # "localhost." names the same host as "localhost" (some resolvers disagree)
+        try:
+            host = (urlsplit(url).hostname or "").lower().rstrip(".")
+        except ValueError:
+            return "unreadable URL"
+        verdict = self._verdicts.get(host)
+        if verdict is None:
+            verdict = await asyncio.to_thread(self._check, host)
+            self._verdicts[host] = verdict
+        return verdict
+
+    @staticmethod
+    def _check(host: str) -> str:
+        if not host:
+            return "no host"
+        try:
+            addresses = resolve_host(host)
+        except (OSError, UnicodeError):
+            # Unresolvable hosts (and names the resolver cannot even encode) fail in the
+            # downloader with their own DNS error, which recheck reports as "host
+            # unreachable"; nothing to guard against here.
+            return ""
+        bad = [a for a in addresses if is_forbidden_address(a)]
+        if bad:
+            return f"{host} resolves to non-public address {bad[0]}"
+        return ""
+
+
+class AddressGuardMiddleware:
+    """Refuse hosts that resolve to private, loopback, link-local or multicast addresses.
+
+    Runs for every request, so redirects (which come back as new requests) are checked
+    too. Verdicts are cached per host for the crawl. Not configured when
+    ``LINKCRAWL_ALLOW_PRIVATE_ADDRESSES`` is true (tests and the demo web need that).
+    """
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+        self.verdicts = AddressVerdicts()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
+        if crawl_config(crawler).allow_private_addresses:
+            raise NotConfigured  # no message: Scrapy logs nothing (tests, the demo web)
+        assert crawler.stats is not None
+        return cls(crawler.stats)
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        verdict = await self.verdicts.refusal(request.url)
+        if verdict:
+            self.stats.inc_value("address_guard/refused")
+            logger.warning("refused %s: %s", request.url, verdict)
+            raise IgnoreRequest(f"address guard: {verdict}")

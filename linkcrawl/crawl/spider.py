@@ -1,0 +1,325 @@
+"""What every linkcrawl spider shares: arguments, page analysis, following, errors.
+
+Spiders decide what to start from and what to follow; everything about a page's
+content happens in :func:`linkcrawl.analysis.page.analyze_page`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from linkcrawl.analysis.page import AnalysisSetup, PageAnalyzer
+from linkcrawl.config import LinkcrawlConfig
+from linkcrawl.crawl import browser
+from linkcrawl.crawl.analysis_pool import is_html, pooled_page, response_headers
+from linkcrawl.crawl.context import crawl_config, crawl_context
+from linkcrawl.errors import ConfigError
+from linkcrawl.items import LinkItem, PageItem
+from linkcrawl.navigate.seeds import Seed, load_seeds, load_targets
+from linkcrawl.navigate.traps import TrapPolicy, check_url, page_number
+from linkcrawl.web.domains import host_of, page_identity
+
+logger = logging.getLogger(__name__)
+
+# The error recorded for a page robots.txt forbids (recheck reads it as a lost reason).
+ROBOTS_BLOCKED = "blocked by robots.txt"
+# Page types a spider's hint may replace: page analysis found nothing more specific.
+GENERIC_PAGE_TYPES = frozenset({"other", "article", "homepage"})
+HINT_CONFIDENCE = 0.7
+
+
+class LinkcrawlSpider(scrapy.Spider):
+    """Base spider: ``-a targets=… / targets_file=…``, ``-a seeds=… / seeds_file=…``,
+    ``-a max_depth=N``, ``-a max_pages=N`` (per site)."""
+
+    default_seeds_file: str = ""
+    finds_mentions: bool = True  # unlinked mentions are looked for on its pages
+    analyzer: PageAnalyzer
+
+    def __init__(
+        self,
+        targets: str | None = None,
+        targets_file: str | None = None,
+        seeds: str | None = None,
+        seeds_file: str | None = None,
+        max_depth: str | int | None = None,
+        max_pages: str | int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.run_args = {
+            k: v
+            for k, v in dict(
+                targets=targets, targets_file=targets_file, seeds=seeds, seeds_file=seeds_file,
+                max_depth=max_depth, max_pages=max_pages, **kwargs,
+            ).items()
+            if v is not None and not k.startswith("_")
+        }
+        self.targets: list[str] = load_targets(targets, targets_file)
+        self.seeds: list[Seed] = load_seeds(seeds, seeds_file or self.default_seeds_file or None)
+        self._max_depth = int_arg("max_depth", max_depth)
+        self._max_pages = int_arg("max_pages", max_pages)
+        self._requested: set[bytes] = set()
+        self._site_requests: Counter[str] = Counter()
+        self._calendar_pages: Counter[str] = Counter()
+        self._js_sites: set[str] = set()
+        self._canonicals: set[bytes] = set()  # digests: 12 bytes a page, not a URL
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.configure(crawler.settings)
+        spider.analyzer = PageAnalyzer(spider.analysis_setup())
+        context = crawl_context(crawler)  # what the workers and the pipelines read
+        context.analysis = spider.analyzer.setup
+        context.mention_targets = spider.analyzer.looked_for
+        return spider
+
+    def analysis_setup(self) -> AnalysisSetup:
+        """What pages are analysed for: this run's targets and brand terms (spider argument
+        ``brand_terms`` over the setting). Raises ConfigError on bad terms."""
+        return AnalysisSetup.of(self.targets, self.config.brand_terms,
+                                getattr(self, "brand_terms", None),
+                                mentions=self.config.mentions and self.finds_mentions)
+
+    def read_config(self, settings: BaseSettings) -> LinkcrawlConfig:
+        """The crawl's config (read once per crawler), or the settings' own before a
+        crawler exists (the preflight check)."""
+        crawler = getattr(self, "crawler", None)
+        return crawl_config(crawler) if crawler is not None else LinkcrawlConfig.from_settings(
+            settings)
+
+    def configure(self, settings: BaseSettings) -> None:
+        """Apply settings and check that the spider can run; raises ConfigError."""
+        self.config = self.read_config(settings)
+        if not self.targets:
+            self.targets = list(self.config.targets)
+        if not self.targets:
+            raise ConfigError(
+                "no targets: pass -a targets=example.com,other.com or -a targets_file=PATH"
+            )
+        if not self.seeds:
+            raise ConfigError("no seeds: pass -a seeds=https://site/ or -a seeds_file=PATH")
+        self.max_depth = self._max_depth if self._max_depth is not None else self.config.max_depth
+        self.max_pages = self._max_pages or self.config.max_pages_per_site
+        self.trap_policy = TrapPolicy(
+            max_url_length=self.config.max_url_length,
+            max_query_params=self.config.max_query_params,
+            max_page_number=self.config.max_page_number,
+            max_offset=self.config.max_page_number * 50,
+        )
+        self._js_sites = {page_identity(s.url)[2] for s in self.seeds if "js" in s.flags}
+
+    # --- requests -----------------------------------------------------------------
+    def page_request(self, url: str, site: str, **meta: Any) -> scrapy.Request | None:
+        """A request for ``url`` if it is new, passes the trap policy and ``site`` still has
+        page budget. Session ids and sort/filter parameters are stripped first."""
+        digest = _digest(url)
+        if digest in self._requested:  # most links of a page: checked and requested before
+            return None
+        stats = self.crawler.stats
+        verdict = check_url(url, self.trap_policy)
+        if verdict.refused:
+            stats.inc_value(f"linkcrawl/trap/{verdict.reason}")
+            logger.debug("not following %s: %s", url[:200], verdict.reason)
+            return None
+        if verdict.url != url:
+            url = verdict.url
+            digest = _digest(url)
+            if digest in self._requested:
+                return None
+        if self._site_requests[site] >= self.max_pages:
+            stats.inc_value("linkcrawl/site_budget_exhausted")
+            return None
+        host = host_of(url)
+        if verdict.calendar:
+            if self._calendar_pages[host] >= self.config.max_calendar_pages:
+                stats.inc_value("linkcrawl/trap/calendar_budget")
+                return None
+            self._calendar_pages[host] += 1
+        self._requested.add(digest)
+        self._site_requests[site] += 1
+        if site in self._js_sites or browser.domain_wants_browser(
+            host, self.config.browser_domains
+        ):
+            meta.update(browser.browser_meta())
+        return scrapy.Request(
+            url, callback=self.parse, errback=self.on_error, meta={"site": site, **meta}
+        )
+
+    def mark_requested(self, url: str) -> None:
+        """Remember ``url`` as fetched (a canonical URL): it is never requested again."""
+        self._requested.add(_digest(url))
+
+    def seed_requests(self) -> Iterator[scrapy.Request]:
+        for seed in self.seeds:
+            url, _, site = page_identity(seed.url)
+            request = self.page_request(url, site, seed_flags=sorted(seed.flags))
+            if request is not None:
+                yield request
+
+    # --- responses ----------------------------------------------------------------
+    def analyze_response(self, response: Response) -> PageItem | None:
+        """The page item for an HTML response, or None for anything that is not HTML."""
+        if not is_html(response):
+            return None
+        page = pooled_page(response) or self.analyzer.analyze(
+            response.body, response.request.url if response.request else response.url,
+            final_url=response.url, status=response.status, encoding=response.encoding,
+            headers=response_headers(response))
+        page.spider = self.name
+        page.via_browser = browser.rendered_by_browser(response)
+        if page.via_browser:
+            self.crawler.stats.inc_value("linkcrawl/browser/pages")
+        return page
+
+    def internal_links(self, page: PageItem, site: str) -> Iterator[LinkItem]:
+        for link in page.links:
+            if link.target_domain == site:
+                yield link
+
+    def follow(self, response: Response, page: PageItem) -> Iterator[scrapy.Request]:
+        """Requests for the same-site links of ``page``, within depth and budget."""
+        depth = link_depth(response)
+        if depth >= self.max_depth or page.nofollow:
+            return
+        site = response.meta.get("site") or page.domain
+        for link in self.internal_links(page, site):
+            if not self.worth_following(link.normalized_url):
+                continue
+            request = self.page_request(link.normalized_url, site, page_depth=depth + 1)
+            if request is not None:
+                yield request
+
+    def worth_following(self, url: str) -> bool:
+        """Whether :meth:`follow` requests this same-site link: every link by default."""
+        return True
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        page = self.analyze_response(response)
+        if page is None:
+            yield from self.parse_other(response)
+            return
+        retry = self.browser_request(response, page)
+        if retry is not None:
+            yield retry
+            return
+        if self.duplicate_canonical(response, page):
+            return
+        hint = self.page_type_hint(response, page)
+        if hint and page.page_type in GENERIC_PAGE_TYPES:
+            page.page_type = hint
+            page.page_type_confidence = HINT_CONFIDENCE
+            page.page_type_evidence = [*page.page_type_evidence, f"spider:{self.name}"]
+        yield page
+        yield from self.follow(response, page)
+
+    def page_type_hint(self, response: Response, page: PageItem) -> str | None:
+        """The page type the crawl path implies (a forum spider on a thread URL): used when
+        page analysis found no specific type. None by default."""
+        return None
+
+    def parse_other(self, response: Response) -> Iterator[Any]:
+        """Responses that are not HTML pages (feeds, sitemaps): nothing by default."""
+        return iter(())
+
+    def browser_request(self, response: Response, page: PageItem) -> scrapy.Request | None:
+        """The same request through the browser when the static page is an empty script
+        shell (``LINKCRAWL_BROWSER_AUTO``); None otherwise."""
+        meta = response.meta
+        if (
+            not self.config.browser_auto
+            or browser.rendered_by_browser(response)
+            or meta.get("browser_failed")
+            or len(page.links) > browser.AUTO_MAX_LINKS
+            or not isinstance(response, TextResponse)
+        ):
+            return None
+        if not browser.needs_browser(page.text_length, page.link_count, page.script_count):
+            return None
+        self.crawler.stats.inc_value("linkcrawl/browser/auto")
+        logger.info("rendering %s in the browser: static HTML is a script shell", page.url)
+        assert response.request is not None
+        return browser.browser_retry(response.request)
+
+    def duplicate_canonical(self, response: Response, page: PageItem) -> bool:
+        """True when the page is a parameter variant (same host and path, same page number)
+        of a canonical URL already crawled; the canonical URL is then never fetched again."""
+        if not page.canonical or page.error:
+            return False
+        canonical = page_identity(page.canonical)[0]
+        if not same_document(canonical, page.url):
+            return False
+        digest = _digest(canonical)
+        if canonical != page.url and digest in self._canonicals:
+            self.crawler.stats.inc_value("linkcrawl/trap/duplicate_canonical")
+            return True
+        self._canonicals.add(digest)
+        self.mark_requested(canonical)
+        return False
+
+    def on_error(self, failure: Failure) -> Iterator[PageItem | scrapy.Request]:
+        """Record a page that could not be fetched, with the reason, as a page document."""
+        request = failure.request  # type: ignore[attr-defined]
+        if request.meta.get("playwright") and not failure.check(HttpError, IgnoreRequest):
+            self.crawler.stats.inc_value("linkcrawl/browser/failed")
+            logger.warning(
+                "browser failed on %s (%s); using the static page instead",
+                request.url, failure.getErrorMessage()[:200],
+            )
+            yield browser.static_retry(request)
+            return
+        status = 0
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            error = f"http {status}"
+        elif failure.check(IgnoreRequest):
+            error = str(failure.value) or "ignored"
+            if "robots" in error.lower() or not error.strip():
+                error = ROBOTS_BLOCKED
+        else:
+            error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
+        self.crawler.stats.inc_value(f"linkcrawl/fetch_errors/{error.split(':')[0].split()[0]}")
+        url, host, domain = page_identity(request.url)
+        yield PageItem(url=url, final_url=request.url, status=status, host=host, domain=domain,
+                       error=error, spider=self.name)
+
+
+def same_document(canonical: str, url: str) -> bool:
+    """Same host and path and the same page number: ``url`` is a variant of ``canonical``."""
+    a, b = urlsplit(canonical), urlsplit(url)
+    return (a.netloc, a.path) == (b.netloc, b.path) and page_number(canonical) == page_number(url)
+
+
+def link_depth(response: Response) -> int:
+    """How many links away from a seed ``response`` is (refetches of a page not counted)."""
+    return int(response.meta.get("page_depth", response.meta.get("depth", 0)))
+
+
+def _digest(url: str) -> bytes:
+    return hashlib.blake2b(url.encode("utf-8", "replace"), digest_size=12).digest()
+
+
+def int_arg(name: str, value: str | int | None) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"-a {name} must be a whole number, got {value!r}") from None
+    if number < 0:
+        raise ConfigError(f"-a {name} must be >= 0, got {number}")
+    return number

@@ -1,0 +1,111 @@
+"""Items to store documents: the one place that decides what a stored document holds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from linkcrawl.items import LinkItem, PageItem
+from linkcrawl.keys import backlink_key, mention_key
+
+
+def page_doc(page: PageItem, run_id: str) -> dict[str, Any]:
+    return {
+        "url": page.url,
+        "final_url": page.final_url,
+        "status": page.status,
+        "host": page.host,
+        "domain": page.domain,
+        "title": page.title,
+        "language": page.language,
+        "canonical": page.canonical,
+        "meta_robots": page.meta_robots,
+        "x_robots": page.x_robots,
+        "noindex": page.noindex,
+        "nofollow": page.nofollow,
+        "page_type": page.page_type,
+        "page_type_confidence": page.page_type_confidence,
+        "page_type_evidence": page.page_type_evidence,
+        "outlink_count": page.outlink_count,
+        "via_browser": page.via_browser,
+        "error": page.error,
+        "spider": page.spider,
+        "run_id": run_id,
+        "fetched_at": page.fetched_at,
+    }
+
+
+def backlink_doc(page: PageItem, link: LinkItem, run_id: str, seen_at: datetime) -> dict[str, Any]:
+    return {
+        "key": link.key or backlink_key(page.url, link.normalized_url, link.anchor_text),
+        "source_url": page.url,
+        "source_host": link.source_host or page.host,
+        "source_domain": link.source_domain or page.domain,
+        "target_url": link.normalized_url,
+        "url": link.url,
+        "href": link.href,
+        "target_host": link.target_host,
+        "target_domain": link.target_domain,
+        "anchor_text": link.anchor_text,
+        "rel": link.rel,
+        "follow": link.follow,
+        "tag": link.tag,
+        "is_image": link.is_image,
+        "in_noscript": link.in_noscript,
+        "location": link.location,
+        "location_confidence": link.location_confidence,
+        "location_evidence": link.location_evidence,
+        "link_type": link.link_type,
+        "confidence": link.confidence,
+        "evidence": link.evidence,
+        "context": link.context,
+        "dom_path": link.dom_path,
+        "wrapper": link.wrapper,
+        "page_type": page.page_type,
+        "run_id": run_id,
+        "seen_at": seen_at,
+    }
+
+
+def link_json(link: LinkItem) -> dict[str, Any]:
+    """The stable per-link JSON of ``linkcrawl extract`` (keys documented in the README)."""
+    return {
+        "url": link.url,
+        "normalized_url": link.normalized_url,
+        "target_domain": link.target_domain,
+        "anchor_text": link.anchor_text,
+        "rel": link.rel,
+        "follow": link.follow,
+        "location": link.location,
+        "location_confidence": link.location_confidence,
+        "location_evidence": link.location_evidence,
+        "link_type": link.link_type,
+        "confidence": link.confidence,
+        "evidence": link.evidence,
+        "is_image": link.is_image,
+        "in_noscript": link.in_noscript,
+        "wrapper": link.wrapper,
+        "context": link.context,
+        "dom_path": link.dom_path,
+    }
+
+
+def mention_doc(
+    page: PageItem, mention: dict[str, Any], run_id: str, seen_at: datetime
+) -> dict[str, Any]:
+    """A ``mentions`` document from one of :func:`linkcrawl.analysis.mentions.find_mentions`'s."""
+    return {
+        "key": mention_key(page.url, mention["target"], mention["term"]),
+        "target_domain": mention["target_domain"],
+        "target": mention["target"],
+        "term": mention["term"],
+        "source_url": page.url,
+        "source_host": page.host,
+        "source_domain": page.domain,
+        "context": mention["context"],
+        "location": mention["location"],
+        "occurrences": mention["occurrences"],
+        "page_type": page.page_type,
+        "run_id": run_id,
+        "seen_at": seen_at,
+    }

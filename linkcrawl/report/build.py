@@ -1,0 +1,259 @@
+"""What the store says about a target, as the numbers and tables analysts read.
+
+:func:`build_report` gathers everything once (one read of the target's backlinks, its
+referring domains and their source pages); the terminal text, CSV files and the HTML
+report are all drawn from that one :class:`Report`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from linkcrawl.classify.anchors import ANCHOR_CLASSES, AnchorRules, anchor_classes
+from linkcrawl.report.tables import format_table
+from linkcrawl.report.velocity import domain_events, velocity
+from linkcrawl.store.base import Store
+from linkcrawl.store.rollup import best_link_key
+from linkcrawl.vocab import LINK_TYPES, LOCATIONS, SUPERSEDED
+
+
+def target_summary(store: Store, target: str) -> dict[str, Any]:
+    """Referring domains and live backlinks of ``target``, by type and by location."""
+    links = store.find("backlinks", {"target_domain": target, "status": "live"})
+    domains = store.find("referring_domains", {"target_domain": target, "status": "live"})
+    return {
+        "target": target,
+        "referring_domains": len(domains),
+        "backlinks": len(links),
+        "followed": sum(1 for link in links if link.get("follow")),
+        "by_type": Counter(link.get("link_type") or "other" for link in links),
+        "by_location": Counter(link.get("location") or "other" for link in links),
+        "domains_by_type": _domains_by(links, "link_type"),
+        "domains_by_location": _domains_by(links, "location"),
+        "placements": store.count("placements", {"target_domain": target}),
+        "sitewide_placements": store.count("placements",
+                                           {"target_domain": target, "sitewide": True}),
+        "mentions": store.count("mentions", {"target_domain": target})
+        - store.count("mentions", {"target_domain": target, "status": "gone"}),
+    }
+
+
+def _domains_by(links: list[dict[str, Any]], field: str) -> Counter[str]:
+    pairs = {(link.get(field) or "other", link["source_domain"]) for link in links}
+    return Counter(value for value, _ in pairs)
+
+
+def summary_text(store: Store, targets: list[str]) -> str:
+    """The end-of-crawl summary: one block per target."""
+    blocks = []
+    for target in targets:
+        s = target_summary(store, target)
+        head = (
+            f"{target}: {s['referring_domains']} referring domains, {s['backlinks']} backlinks "
+            f"({s['followed']} followed) in {s['placements']} placements "
+            f"({s['sitewide_placements']} sitewide), {s['mentions']} unlinked mentions"
+        )
+        rows = [
+            {"link type": t, "backlinks": s["by_type"][t], "domains": s["domains_by_type"][t]}
+            for t in LINK_TYPES
+            if s["by_type"][t]
+        ]
+        loc_rows = [
+            {"location": loc, "backlinks": s["by_location"][loc],
+             "domains": s["domains_by_location"][loc]}
+            for loc in LOCATIONS
+            if s["by_location"][loc]
+        ]
+        parts = [head, "=" * len(head)]
+        if rows:
+            parts += ["", format_table(rows, ("link type", "backlinks", "domains"))]
+            parts += ["", format_table(loc_rows, ("location", "backlinks", "domains"))]
+        blocks.append("\n".join(parts))
+    return "\n\n".join(blocks)
+
+
+RECENT_DAYS = 30
+
+
+def best_link(links: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The link of a referring domain worth most to the target (the stored ``best_link``)."""
+    return min(links, key=best_link_key, default=None)
+
+
+@dataclass
+class Report:
+    """Everything the reports show about one target."""
+
+    target: str
+    generated_at: datetime
+    backlinks: list[dict[str, Any]]
+    domains: list[dict[str, Any]]  # referring_domains rows + "best" (a backlink) + "lost_at"
+    titles: dict[str, str]  # source URL -> page title
+    anchor_class: dict[str, str]  # backlink key -> anchor class
+    velocity_week: list[dict[str, Any]] = field(default_factory=list)
+    velocity_month: list[dict[str, Any]] = field(default_factory=list)
+    placements: list[dict[str, Any]] = field(default_factory=list)  # stored, most pages first
+    mentions: list[dict[str, Any]] = field(default_factory=list)  # unlinked, newest first
+
+    @property
+    def live(self) -> list[dict[str, Any]]:
+        return [b for b in self.backlinks if b.get("status") == "live"]
+
+    @property
+    def lost(self) -> list[dict[str, Any]]:
+        lost = [b for b in self.backlinks if b.get("status") == "lost"]
+        return sorted(lost, key=lambda b: b.get("lost_at") or b["last_seen"], reverse=True)
+
+    def new(self, days: int = RECENT_DAYS) -> list[dict[str, Any]]:
+        since = self.generated_at - timedelta(days=days)
+        fresh = [b for b in self.backlinks if b.get("first_seen") and b["first_seen"] >= since]
+        return sorted(fresh, key=lambda b: b["first_seen"], reverse=True)
+
+    def counts(self, name: str) -> Counter[str]:
+        """Live backlinks by ``link_type``, ``location``, ``anchor`` class or ``follow``."""
+        if name == "anchor":
+            return Counter(self.anchor_class[b["key"]] for b in self.live)
+        if name == "follow":
+            return Counter("follow" if b.get("follow") else "nofollow" for b in self.live)
+        return Counter(b.get(name) or "other" for b in self.live)
+
+    def sitewide(self) -> list[dict[str, Any]]:
+        """Links repeated on many pages of one referring site, one row per placement: the
+        stored placements flagged sitewide (by the crawl's LINKCRAWL_SITEWIDE_MIN_PAGES), so
+        the terminal, CSV and HTML reports agree with the store."""
+        return [p for p in self.placements if p.get("sitewide")]
+
+    def change_counts(self, days: int = RECENT_DAYS) -> list[dict[str, Any]]:
+        """How many links changed in the last ``days``, per kind of change
+        ("anchor text changed", "became nofollow", "lost: link_removed" ...)."""
+        since = self.generated_at - timedelta(days=days)
+        links: dict[str, set[str]] = {}
+        for b in self.backlinks:
+            for entry in b.get("history") or ():
+                at = entry.get("at")
+                if isinstance(at, datetime) and at >= since:
+                    links.setdefault(change_label(entry), set()).add(b["key"])
+        return [{"change": label, "links": len(keys)}
+                for label, keys in sorted(links.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
+
+    def changes(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Recent history entries (lost, found again, changed), newest first."""
+        rows = [
+            {**entry, "source_url": b["source_url"], "anchor_text": b.get("anchor_text", "")}
+            for b in self.backlinks for entry in b.get("history") or ()
+        ]
+        rows.sort(key=lambda r: str(r.get("at")), reverse=True)
+        return rows[:limit]
+
+
+_FIELD_NAMES = {"anchor_text": "anchor text", "target_url": "target URL", "rel": "rel",
+                "location": "location", "link_type": "link type", "is_image": "image"}
+
+
+def change_label(entry: Mapping[str, Any]) -> str:
+    """What a history entry says, in a few words."""
+    event = entry.get("event")
+    if event == "lost":
+        return f"lost: {entry.get('reason') or 'unknown'}"
+    if event == "live":
+        return "found again"
+    if event != "changed":
+        return str(event)
+    name = entry.get("field") or ""
+    if name == "follow":
+        return "became followed" if entry.get("new") else "became nofollow"
+    return f"{_FIELD_NAMES.get(name, name)} changed"
+
+
+def build_report(store: Store, target: str, rules: AnchorRules | None = None,
+                 now: datetime | None = None) -> Report:
+    rules = rules or AnchorRules.for_target(target)
+    # a superseded link's record continues in its edited successor: it is not a link now
+    links = [b for b in store.find("backlinks", {"target_domain": target},
+                                   sort=[("first_seen", 1)]) if b.get("status") != SUPERSEDED]
+    rows = store.find("referring_domains", {"target_domain": target},
+                      sort=[("live_backlinks", -1), ("referring_domain", 1)])
+    by_domain: dict[str, list[dict[str, Any]]] = {}
+    for link in links:
+        by_domain.setdefault(link["source_domain"], []).append(link)
+    events = domain_events(links)
+    for row in rows:
+        row["best"] = best_link(by_domain.get(row["referring_domain"], ()))
+        ev = events.get(row["referring_domain"])
+        row["lost_at"] = ev.lost_at if ev else None
+    urls = sorted({link["source_url"] for link in links})
+    titles: dict[str, str] = {}
+    for start in range(0, len(urls), 500):  # bounded IN lists
+        for page in store.find("pages", {"url": urls[start : start + 500]}):
+            titles[page["url"]] = page.get("title") or ""
+    return Report(
+        target=target, generated_at=now or datetime.now(UTC), backlinks=links, domains=rows,
+        titles=titles, anchor_class=anchor_classes(links, rules),
+        velocity_week=velocity(events, "week"), velocity_month=velocity(events, "month"),
+        placements=store.find("placements", {"target_domain": target},
+                              sort=[("page_count", -1), ("source_domain", 1)]),
+        mentions=[m for m in store.find("mentions", {"target_domain": target},
+                                        sort=[("first_seen", -1), ("source_url", 1)])
+                  if m.get("status") != "gone"],  # live outreach opportunities only
+    )
+
+
+def ordered_keys(counter: Counter[str], order: Sequence[str]) -> list[str]:
+    """The non-zero keys of ``counter``: those of ``order`` in that order, then the rest sorted."""
+    return [k for k in [*order, *sorted(set(counter) - set(order))] if counter[k]]
+
+
+def _count_rows(counter: Counter[str], order: Sequence[str], label: str) -> list[dict[str, Any]]:
+    total = sum(counter.values()) or 1
+    return [{label: k, "backlinks": counter[k], "share": f"{100 * counter[k] / total:.0f}%"}
+            for k in ordered_keys(counter, order)]
+
+
+def report_text(report: Report, limit: int = 20) -> str:
+    """The terminal report: one titled section per question."""
+    r = report
+    live_domains = [d for d in r.domains if d["status"] == "live"]
+    head = (f"{r.target}: {len(live_domains)} live referring domains ({len(r.domains)} ever), "
+            f"{len(r.live)} live backlinks ({r.counts('follow')['follow']} followed), "
+            f"{len(r.lost)} lost, {len(r.placements)} placements "
+            f"({sum(1 for p in r.placements if p.get('sitewide'))} sitewide), "
+            f"{len(r.mentions)} unlinked mentions")
+    domain_rows = [{**d, "best link": (d["best"] or {}).get("source_url", "")}
+                   for d in r.domains[:limit]]
+    sections = [
+        (f"Referring domains (top {limit})", format_table(domain_rows, (
+            "referring_domain", "authority", "live_backlinks", "followed_backlinks", "locations",
+            "first_seen", "status", "best link"))),
+        (f"Backlinks (newest {limit})", format_table(r.new(days=36500)[:limit], (
+            "source_url", "anchor_text", "follow", "location", "link_type", "first_seen",
+            "status"))),
+        ("Anchors", format_table(_count_rows(r.counts("anchor"), ANCHOR_CLASSES, "anchor class"),
+                                 ("anchor class", "backlinks", "share"))),
+        (f"New in the last {RECENT_DAYS} days", format_table(r.new()[:limit], (
+            "source_url", "anchor_text", "first_seen"))),
+        (f"Lost (latest {limit})", format_table(r.lost[:limit], (
+            "source_url", "anchor_text", "lost_reason", "lost_at"))),
+        ("Link types", format_table(_count_rows(r.counts("link_type"), LINK_TYPES, "link type"),
+                                    ("link type", "backlinks", "share"))),
+        ("Locations", format_table(_count_rows(r.counts("location"), LOCATIONS, "location"),
+                                   ("location", "backlinks", "share"))),
+        (f"Placements (top {limit})", format_table(r.placements[:limit], (
+            "source_domain", "page_count", "sitewide", "anchor_text", "location",
+            "representative_url"))),
+        (f"Unlinked mentions (newest {limit})", format_table(r.mentions[:limit], (
+            "source_url", "term", "location", "context", "first_seen"))),
+        ("Referring domains per month", format_table(r.velocity_month[-12:], (
+            "period", "new", "lost", "net"))),
+        (f"Changes in the last {RECENT_DAYS} days", format_table(r.change_counts(), (
+            "change", "links"))),
+        ("Recent changes", format_table(r.changes(limit), (
+            "at", "event", "source_url", "reason", "field", "old", "new"))),
+    ]
+    parts = [head, "=" * len(head)]
+    for title, table in sections:
+        parts += ["", title, "-" * len(title), table]
+    return "\n".join(parts)

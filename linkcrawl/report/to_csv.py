@@ -1,0 +1,146 @@
+"""The report as CSV files for spreadsheets, with the column names of the big tools' exports.
+
+Files written into the chosen folder: ``referring_domains.csv``, ``backlinks.csv``,
+``anchors.csv``, ``lost.csv``, ``sitewide.csv``, ``velocity.csv``. UTF-8 with a
+byte-order mark (so Excel reads accents right), comma-separated, ISO dates. Crawled text
+that a spreadsheet would run as a formula (starting with ``= + - @``, tab or carriage
+return) gets a leading ``'``.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from linkcrawl.errors import ConfigError
+from linkcrawl.report.build import Report
+
+Column = tuple[str, Callable[[dict[str, Any]], Any]]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> str:
+    """One spreadsheet-safe cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple, set)):
+        value = ", ".join(str(v) for v in value)
+    text = str(value).replace("\r\n", " ").replace("\n", " ")
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _get(key: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda row: row.get(key)
+
+
+def _best(key: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda d: (d.get("best") or {}).get(key)
+
+
+def _columns(*pairs: tuple[str, str]) -> list[Column]:
+    """Columns that each show one key of the row: (header, key) pairs."""
+    return [(name, _get(key)) for name, key in pairs]
+
+
+def backlink_columns(report: Report) -> list[Column]:
+    return [
+        ("Referring page URL", lambda b: b["source_url"]),
+        ("Referring page title", lambda b: report.titles.get(b["source_url"], "")),
+        ("Referring domain", lambda b: b["source_domain"]),
+        ("Target URL", lambda b: b["target_url"]),
+        ("Anchor", _get("anchor_text")),
+        ("Anchor type", lambda b: report.anchor_class.get(b["key"])),
+        ("Nofollow", lambda b: not b.get("follow")),
+        ("Rel", _get("rel")),
+        ("Link type", _get("link_type")),
+        ("Link location", _get("location")),
+        ("Image", _get("is_image")),
+        ("First seen", _get("first_seen")),
+        ("Last seen", _get("last_seen")),
+        ("Last checked", _get("checked_at")),
+        ("Status", _get("status")),
+        ("Lost date", _get("lost_at")),
+        ("Lost reason", _get("lost_reason")),
+    ]
+
+
+DOMAIN_COLUMNS: list[Column] = [
+    ("Domain", lambda d: d["referring_domain"]),
+    ("Domain authority", _get("authority")),
+    ("Public rank", _get("public_rank")),
+    ("Links to target", _get("backlinks")),
+    ("Live links", _get("live_backlinks")),
+    ("Dofollow links", _get("followed_backlinks")),
+    ("Referring pages", _get("pages")),
+    ("Link types", _get("link_types")),
+    ("Link locations", _get("locations")),
+    ("Best link URL", _best("source_url")),
+    ("Best link anchor", _best("anchor_text")),
+    ("First seen", _get("first_seen")),
+    ("Last seen", _get("last_seen")),
+    ("Status", _get("status")),
+    ("Lost date", _get("lost_at")),
+]
+
+
+def _write(path: Path, columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow([name for name, _ in columns])
+        for row in rows:
+            writer.writerow([cell(get(row)) for _, get in columns])
+            count += 1
+    return count
+
+
+def write_csv(report: Report, folder: Path) -> dict[str, int]:
+    """Write the CSV files; returns file name -> data rows. Raises ConfigError when the
+    folder cannot be written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        links = backlink_columns(report)
+        anchors = report.counts("anchor")
+        texts: dict[tuple[str, str], int] = {}
+        for b in report.live:
+            pair = (b.get("anchor_text") or "", report.anchor_class[b["key"]])
+            texts[pair] = texts.get(pair, 0) + 1
+        return {
+            "referring_domains.csv": _write(folder / "referring_domains.csv", DOMAIN_COLUMNS,
+                                            report.domains),
+            "backlinks.csv": _write(folder / "backlinks.csv", links, report.backlinks),
+            "lost.csv": _write(folder / "lost.csv", links, report.lost),
+            "anchors.csv": _write(
+                folder / "anchors.csv",
+                _columns(("Anchor", "anchor"), ("Anchor type", "class"), ("Links", "links"),
+                         ("Share of class", "share")),
+                [{"anchor": a, "class": c, "links": n,
+                  "share": f"{100 * n / max(anchors[c], 1):.0f}%"}
+                 for (a, c), n in sorted(texts.items(), key=lambda kv: (-kv[1], kv[0]))],
+            ),
+            "sitewide.csv": _write(
+                folder / "sitewide.csv",
+                _columns(("Referring domain", "source_domain"), ("Pages", "page_count"),
+                         ("Anchor", "anchor_text"), ("Link location", "location"),
+                         ("Target URL", "target_url"), ("Example page URL", "representative_url"),
+                         ("First seen", "first_seen")),
+                report.sitewide(),
+            ),
+            "velocity.csv": _write(
+                folder / "velocity.csv",
+                _columns(("Period", "period"), ("New referring domains", "new"),
+                         ("Lost referring domains", "lost"), ("Net", "net")),
+                [*report.velocity_month, *report.velocity_week],
+            ),
+        }
+    except OSError as exc:
+        raise ConfigError(f"cannot write CSV files to {folder}: {exc.strerror or exc}") from None

@@ -1,0 +1,89 @@
+"""Link velocity: new and lost referring domains per week or month.
+
+A referring domain is *new* in the period of its first backlink's ``first_seen``, and
+*lost* in the period in which its last live backlink was lost (the latest ``lost_at`` of
+its backlinks, once none of them is live). Weeks are ISO weeks (``2026-W07``), months
+``2026-02``. Periods without events between the first and the last are listed with zeros.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from linkcrawl.vocab import SUPERSEDED
+
+PERIODS = ("week", "month")
+
+
+@dataclass(frozen=True, slots=True)
+class DomainEvents:
+    first_seen: datetime
+    lost_at: datetime | None  # None while any backlink of the domain is live
+
+
+def domain_events(backlinks: Iterable[Mapping[str, Any]]) -> dict[str, DomainEvents]:
+    """Referring domain -> when it first linked, and when it was lost (if it was)."""
+    first: dict[str, datetime] = {}
+    lost: dict[str, datetime | None] = {}
+    live: set[str] = set()
+    for link in backlinks:
+        if link.get("status") == SUPERSEDED:  # continued by its edited successor
+            continue
+        domain = link.get("source_domain") or ""
+        seen = link.get("first_seen")
+        if seen is not None and (domain not in first or seen < first[domain]):
+            first[domain] = seen
+        if link.get("status") == "live":
+            live.add(domain)
+            continue
+        at = link.get("lost_at") or link.get("last_seen")
+        if at is not None and (lost.get(domain) is None or at > lost[domain]):
+            lost[domain] = at
+    return {
+        d: DomainEvents(first[d], None if d in live else lost.get(d)) for d in first
+    }
+
+
+def period_of(moment: datetime | date, period: str) -> str:
+    if period == "week":
+        year, week, _ = moment.isocalendar()
+        return f"{year}-W{week:02d}"
+    if period == "month":
+        return f"{moment.year}-{moment.month:02d}"
+    raise ValueError(f"period must be one of {PERIODS}, not {period!r}")
+
+
+def _period_range(start: date, end: date, period: str) -> list[str]:
+    out: list[str] = []
+    day = start
+    step = timedelta(days=7 if period == "week" else 1)
+    while day <= end:
+        key = period_of(day, period)
+        if not out or out[-1] != key:
+            out.append(key)
+        day += step
+    last = period_of(end, period)
+    if out[-1] != last:
+        out.append(last)
+    return out
+
+
+def velocity(events: Mapping[str, DomainEvents], period: str = "month") -> list[dict[str, Any]]:
+    """Rows ``{"period", "new", "lost", "net"}`` in time order, gaps filled with zeros."""
+    new: Counter[str] = Counter()
+    lost: Counter[str] = Counter()
+    moments: list[datetime] = []
+    for ev in events.values():
+        new[period_of(ev.first_seen, period)] += 1
+        moments.append(ev.first_seen)
+        if ev.lost_at is not None:
+            lost[period_of(ev.lost_at, period)] += 1
+            moments.append(ev.lost_at)
+    if not moments:
+        return []
+    keys = _period_range(min(moments).date(), max(moments).date(), period)
+    return [{"period": k, "new": new[k], "lost": lost[k], "net": new[k] - lost[k]} for k in keys]
