@@ -328,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"{'!' if bad_loc else ''} gold {row.locations} "
                       f"ev={row.link.evidence[2:]} lev={row.link.location_evidence[:4]}")
     if args.fixtures:
-        import type_eval  # noqa: PLC0415 (a sibling script, only for this option)
+        import type_eval  # a sibling script, imported only for this option
 
         print("\n== tests/fixtures/types and demo web (benchmarks/type_eval.py --demo)")
         status |= type_eval.main(["--demo"])
