@@ -206,7 +206,13 @@ def classify_link(link: LinkItem, page_type: Verdict) -> Verdict:
             if region == "unknown" and "ugc" not in link.rel:
                 return verdict("other", 0.6)
             return verdict("forum", 0.75, from_page=True)
+    if "signature" in markup and region in ("comment", "author_bio", "content", "unknown"):
+        # forum signatures exist only on forums (one the page typer did not recognise)
+        return verdict("forum", 0.6, "class:signature")
     if region == "comment":
+        word = _first_word(markup, rules.COMMENT_ADMIN_WORDS)
+        if word or rules.fold(link.anchor_text) in rules.COMMENT_ADMIN_ANCHORS:
+            return verdict("other", 0.7, f"class:{word}" if word else "anchor:admin")
         return verdict("comment", 0.85)
     if region != "content":
         word = _first_word(markup, rules.RECENT_COMMENTS_WORDS)
@@ -223,8 +229,6 @@ def classify_link(link: LinkItem, page_type: Verdict) -> Verdict:
         return verdict("partner", 0.9 if page == "partners" else 0.8, section[1])
     if region == "author_bio" or (section and section[0] == "author"):
         extra = (section[1],) if section else ()
-        if "signature" in markup:  # a forum signature the page typer did not see as a forum
-            return verdict("forum", 0.6, "class:signature", *extra)
         if page == "guest_post":
             return verdict("guest_post", 0.9, *extra, from_page=True)
         if page == "press_release":
@@ -234,6 +238,10 @@ def classify_link(link: LinkItem, page_type: Verdict) -> Verdict:
         found = rules.PARTNER_ANCHOR.search(rules.fold(link.anchor_text))
         if found:
             return verdict("partner", 0.7, f'anchor:"{found}"')
+    if chrome and page == "press_release" and external and region == "sidebar":
+        word = _first_word(markup, rules.PRESS_CONTACT_CLASS_WORDS)
+        if word:
+            return verdict("press_release", 0.65, f"class:{word}")
     if chrome:
         if external and region in ("sidebar", "footer"):
             word = _first_word(markup, rules.PARTNER_CLASS_WORDS)

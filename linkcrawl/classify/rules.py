@@ -66,6 +66,12 @@ FORUM_ENGINES: tuple[ForumEngine, ...] = (
                            "popmenubutton-new-out"}),
                 frozenset({"post-container", "postbody"}), frozenset({"topictitle"}),
                 r"^/t\d+-", r"^/f\d+-", "forumotion"),
+    # Stack Exchange Q&A (Stack Overflow and the network): questions and answers are the
+    # forum's posts; class tokens of its "Stacks" templates.
+    ForumEngine("stackexchange", r"stack ?exchange",
+                frozenset({"answercell", "postcell", "js-post-body", "question-hyperlink"}),
+                frozenset({"answercell", "postcell"}), frozenset({"s-post-summary"}),
+                r"/questions/\d+", r"/questions/?$|/questions/tagged/", "stack exchange inc"),
     ForumEngine("mybb", r"mybb", frozenset({"post_body", "post_author", "tborder"}),
                 frozenset({"post_body"}), frozenset({"subject_new", "subject_old"}),
                 r"showthread\.php\?tid=|/thread-\d+", r"forumdisplay\.php\?fid=|/forum-\d+",
@@ -104,7 +110,8 @@ ARTICLE_SCHEMA: frozenset[str] = frozenset(
      "report", "socialmediaposting", "liveblogposting", "posting"}
 )
 PRESS_SCHEMA: frozenset[str] = frozenset({"pressrelease"})
-FORUM_SCHEMA: frozenset[str] = frozenset({"discussionforumposting"})
+# QAPage (schema.org): Stack Exchange, Discourse Q&A and other question/answer boards.
+FORUM_SCHEMA: frozenset[str] = frozenset({"discussionforumposting", "qapage"})
 LISTING_SCHEMA: frozenset[str] = frozenset({"itemlist", "localbusiness", "collectionpage"})
 # OpenGraph og:type values (https://ogp.me/#types).
 OG_ARTICLE: frozenset[str] = frozenset({"article", "blog", "news"})
@@ -413,6 +420,8 @@ DIRECTORY_HEADINGS: tuple[str, ...] = (
     "podcast directory", "podcasts directory", "podcast list", "event directory",
     "events directory", "event calendar", "events calendar", "upcoming events",
     "upcoming conferences", "conference list", "veranstaltungskalender", "terminkalender",
+    "podcasts", "tech conferences", "developer conferences", "it conferences",
+    "it-konferenzen", "conferences tech",
     "agenda des evenements", "calendario de eventos",
     # Chinese navigation sites (网址导航) list external sites in cards
     "网址导航", "导航", "导航页", "网址大全", "酷站",
@@ -494,6 +503,20 @@ BOILERPLATE_LOCATIONS: frozenset[str] = frozenset(
 COMMENT_CLASS_WORDS: tuple[str, ...] = ("comment", "comments", "commentlist", "disqus")
 # WordPress core's "Recent Comments" widget (id "recent-comments-N", list "recentcomments")
 # and theme/plugin variants: a commenter's link repeated in site chrome is still a comment.
+# A blog platform's own controls and notices inside a comment area (Blogger's "item-control"
+# Delete links, WordPress edit links, the comment form and Akismet's privacy notice): not what
+# a commenter contributed (labelling guide: admin links inside comments are "other").
+COMMENT_ADMIN_WORDS: tuple[str, ...] = (
+    "item-control", "comment-delete", "comment-edit", "edit-link", "comment-form", "respond",
+    "logged-in-as", "comment-notes", "akismet", "comment-policy",
+)
+COMMENT_ADMIN_ANCHORS: frozenset[str] = frozenset(
+    {"delete", "edit", "remove", "loschen", "bearbeiten", "supprimer", "modifier", "eliminar",
+     "editar", "borrar"}
+)
+# Class words of a press release's contact box ("Kontakt", "Pressekontakt", "Media contact"):
+# the issuer's address there belongs to the release wherever the layout puts the box.
+PRESS_CONTACT_CLASS_WORDS: tuple[str, ...] = ("contact", "kontakt", "kontact", "pressekontakt")
 RECENT_COMMENTS_WORDS: tuple[str, ...] = ("recent-comments", "recentcomments",
                                           "latest-comments", "wp-block-latest-comments")
 # Class words of forum post and topic-list boxes, matched in a link's dom_path: a link inside
@@ -507,6 +530,9 @@ FORUM_MARKUP_WORDS: tuple[str, ...] = (
     "crawler-post", "topic-list-item", "cpost", "ipscomment", "cauthorpane", "ipsdataitem",
     "post_body", "post_wrapper", "forum-post", "blockpost", "bbp-reply-content", "topiclist",
     "row-item", "threadbit", "list-inner", "threadtitle", "topic-title",
+    # Stack Exchange answers, questions and comments under them; XenForo-based themes'
+    # poster card ("user-details"); signatures of custom engines ("DiscussionBoard-signature")
+    "answercell", "postcell", "js-post-body", "comment-copy", "user-details", "-signature",
 )
 # Element ids the engines give each post and its parts, as the extractor writes them in
 # dom_path ("dl#profile40211"): phpBB p123/profile123/sig123/post_content123, vBulletin
