@@ -115,6 +115,38 @@ _POST = "<p>{}</p>".format("A long enough forum post body about the problem at h
     # a directory's About page: only site-wide directory signals
     ('<head><title>About | BizDirectory</title></head><body><h1>About us</h1>'
      '<p><a href="/add/">Add your business</a></p></body>', "https://d.example/about/", "other"),
+    # issue 15 (real pages): resource lists and LibGuides are directories, not partners
+    ("<head><title>Spanish Learning Resources - LibGuides at Some College</title></head>"
+     '<body><div class="s-lib-box"><ul class="s-lg-link-list"><li><a href="https://a.example/">'
+     "A</a></li></ul></div></body>", "https://guides.c.example/spanish/online", "directory"),
+    ("<body><h1>Online resources</h1><ul><li><a href='https://a.example/'>A</a></li></ul>"
+     "</body>", "https://club.example/info/resources", "directory"),
+    # friend-links and mutual-link pages in Chinese and Japanese, without word spaces
+    ('<head><meta property="og:type" content="blog"><title>友情链接-你我他</title></head><body>'
+     "<article><table><tr><td><a href='https://a.example/'>A</a></td></tr></table></article>"
+     "</body>", "https://blog.example/friends/index.html", "partners"),
+    ("<head><title>相互リンク集</title></head><body><p><a href='https://a.example/'>A</a></p>"
+     "</body>", "https://shop.example/sougolink.html", "partners"),
+    # a Chinese navigation site (WebStack cards)
+    ("<head><title>233的导航页</title></head><body>" + "<div class='url-card'><a "
+     "href='https://a.example/'>A</a></div>" * 3 + "</body>", "https://nav.example/", "directory"),
+    # podcast and conference directories
+    ("<head><title>Technology Podcasts | Podcast Network</title></head><body><p>x</p></body>",
+     "https://pod.example/category/technology", "directory"),
+    ("<head><title>Tech conferences in Europe 2026</title></head><body><p>x</p></body>",
+     "https://events.example/europe", "directory"),
+    # a sponsors URL and a wall of logos, no heading
+    ("<body>" + "".join(f"<a href='https://s{i}.example/'><img src='l.png' alt=''></a>"
+                        for i in range(5)) + "</body>", "https://conf.example/2015/sponsors/",
+     "sponsors"),
+    # science wire, Forumotion, Stack Exchange
+    ("<body><h1>Neue Batterie</h1><p>Text.</p></body>", "https://idw-online.de/de/news123",
+     "press_release"),
+    ('<body><div class="postprofile-head"></div><div class="postbody-head"></div>'
+     '<div class="signature_div"></div></body>', "https://x.forumieren.com/t7-regeln",
+     "forum_thread"),
+    ('<body><div class="postcell"></div><div class="answercell"></div><div class="answercell">'
+     "</div></body>", "https://stackoverflow.com/questions/123/why", "forum_thread"),
     # nothing to go on
     ("<body><p>hello</p></body>", "https://x.example/a/b", "other"),
     ("", "https://x.example/a/b", "other"),
@@ -183,6 +215,11 @@ def test_fold(text: str, expected: str) -> None:
     (rules.PARTNER_HEADING, "10 useful links every seo should bookmark today", None),
     (rules.PARTNER_HEADING, "liens utiles", "liens utiles"),
     (rules.DIRECTORY_HEADING, "webkatalog", "webkatalog"),
+    # CJK phrases match without word spaces around them; Latin ones keep whole words
+    (rules.PARTNER_HEADING, "友情链接-你我他", "友情链接"),
+    (rules.DIRECTORY_HEADING, "233的导航页", "导航页"),
+    (rules.PARTNER_HEADING, "sublinks", None),
+    (rules.PARTNER_HEADING, "online resources", None),
 ])
 def test_heading_shape(phrases: rules.Phrases, heading: str, found: str | None) -> None:
     assert phrases.heading(heading) == found
