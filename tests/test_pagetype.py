@@ -147,6 +147,23 @@ _POST = "<p>{}</p>".format("A long enough forum post body about the problem at h
      "forum_thread"),
     ('<body><div class="postcell"></div><div class="answercell"></div><div class="answercell">'
      "</div></body>", "https://stackoverflow.com/questions/123/why", "forum_thread"),
+    # an article published with a forum add-on (XenForo AMS) is no thread
+    ('<html data-template="xa_ams_article_view"><head><meta property="og:type" '
+     'content="article"></head><body class="xf"><div class="bbWrapper">Text</div>'
+     '<p>Community platform by XenForo</p></body></html>',
+     "https://board.example/ams/rod-test.434/", "article"),
+    # DMOZ-style category pages, old and new layout
+    ('<body><ul class="directory dir-col"><li><a href="/Top/Arts/Music/">Music</a></li></ul>'
+     '<ul class="directory dir-col"><li><a href="/Top/Arts/Movies/">Movies</a></li></ul>'
+     '<ul class="directory-url"><li><a href="https://a.example/">A</a> - a site</li></ul>'
+     "</body>", "https://dir.example/Top/Arts/", "directory"),
+    ('<body><h2>Subcategories</h2><a href="/en/Arts/Music/Bands/">Bands</a><h2>Sites</h2>'
+     + '<div class="site-item"><a href="https://a.example/">A</a></div>' * 3 + "</body>",
+     "https://dir.example/en/Arts/Music/", "directory"),
+    # a "best of" listing of business cards with "Website" buttons
+    ("<body><h1>The best movers in town</h1>" + "".join(
+        f"<div><h3>Mover {i}</h3><a href='https://m{i}.example/?utm_campaign=list'>Website</a>"
+        "</div>" for i in range(4)) + "</body>", "https://news.example/best-movers", "directory"),
     # nothing to go on
     ("<body><p>hello</p></body>", "https://x.example/a/b", "other"),
     ("", "https://x.example/a/b", "other"),

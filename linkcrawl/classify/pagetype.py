@@ -59,6 +59,8 @@ class _Score:
 
 def _forum(scan: PageScan, generator: str, path: str, scores: dict[str, _Score]) -> None:
     """Engine fingerprints first; generic forum markup when no engine is recognized."""
+    if scan.tokens & rules.FORUM_ARTICLE_TEMPLATES:
+        return  # an article (or media item) published with the forum's software
     best: tuple[int, rules.ForumEngine | None, list[str]] = (0, None, [])
     for engine in rules.FORUM_ENGINES:
         points, evidence = 0, []
@@ -199,7 +201,7 @@ def _sectioned(headings: list[str], s: _Score) -> None:
 
 
 def _directory(scan: PageScan, titles: list[str], links: Sequence[LinkItem], path: str,
-               s: _Score) -> None:
+               site: str, s: _Score) -> None:
     """Page-level signals (headings, URL, listing markup) first; the site-wide ones (a
     directory-like site name, a "Submit your site" link on every page) only add to them,
     so a directory's About page stays "other"."""
@@ -213,6 +215,10 @@ def _directory(scan: PageScan, titles: list[str], links: Sequence[LinkItem], pat
     libguides = sorted(scan.tokens & rules.LIBGUIDES_CLASSES)
     if libguides or any("libguides" in t for t in titles):
         s.add(4, f"platform:libguides{'=' + libguides[0] if libguides else ''}")
+    buttons = {d for link in links if rules.fold(link.anchor_text)
+               in rules.WEBSITE_BUTTON_ANCHORS and (d := site_of(link.url)) and d != site}
+    if len(buttons) >= 3:
+        s.add(3, f"anchor:website={len(buttons)}")
     entries = sum(scan.classes[c] for c in rules.DIRECTORY_CLASSES)
     if entries:
         s.add(2 if entries >= 3 else 1, f"class:listing={entries}")
@@ -311,7 +317,7 @@ def detect_page_type(
     scores = {name: _Score() for name in PRECEDENCE}
     _forum(scan, generator, path_query, scores)
     _press(scan, url, site, path, titles, scores["press_release"])
-    _directory(scan, titles, links, path_query, scores["directory"])
+    _directory(scan, titles, links, path_query, site, scores["directory"])
     _headed(rules.SPONSOR_HEADING, titles, scan, rules.SPONSOR_URL, path,
             scores["sponsors"], "sponsors")
     if rules.SPONSOR_WALL_URL.search("/" + path.rstrip("/").rsplit("/", 1)[-1]):

@@ -78,6 +78,14 @@ FORUM_ENGINES: tuple[ForumEngine, ...] = (
                 "powered by mybb"),
 )
 
+# Page templates of forum software add-ons that publish articles, media and resources, not
+# threads (XenForo's data-template: XenAddons AMS "xa_ams_article_view", XenForo Media
+# Gallery "xfmg_media_view", Resource Manager "xfrm_resource_view"; Invision Pages records):
+# such a page is typed on its own merits (an article), not as a forum page.
+FORUM_ARTICLE_TEMPLATES: frozenset[str] = frozenset(
+    {"xa_ams_article_view", "xa_ams_index", "xfmg_media_view", "xfrm_resource_view",
+     "xa_sc_item_view", "ipspages_records"}
+)
 # Generic forum markup: class tokens of a post box used by hand-written and lesser-known
 # boards (seen on FluxBB/PunBB "blockpost", Vanilla "Comment"/"ItemDiscussion", bbPress
 # "bbp-reply-content").
@@ -423,6 +431,9 @@ DIRECTORY_HEADINGS: tuple[str, ...] = (
     "podcasts", "tech conferences", "developer conferences", "it conferences",
     "it-konferenzen", "conferences tech",
     "agenda des evenements", "calendario de eventos",
+    # form libraries (legal aid, courts, agencies): lists of external forms
+    "legal forms", "free legal forms", "court forms", "forms library", "forms and instructions",
+    "forms and publications", "formulare", "formulaires", "formularios",
     # Chinese navigation sites (网址导航) list external sites in cards
     "网址导航", "导航", "导航页", "网址大全", "酷站",
     "webkatalog", "webverzeichnis", "linkverzeichnis", "branchenbuch", "firmenverzeichnis",
@@ -438,6 +449,8 @@ LIBGUIDES_CLASSES: frozenset[str] = frozenset({"s-lib-box", "s-lg-link-list", "s
                                                 "s-lib-box-content"})
 DIRECTORY_URL = re.compile(
     r"/(directory|dir|listings?|webkatalog|verzeichnis|branchenbuch|annuaire|directorio)(/|$)"
+    # ODP/DMOZ category paths ("/Top/Arts/Music/"), kept by its clones and mirrors
+    r"|^/top/[^/?]+"
     r"|/(submit|add[-_]?url|add[-_]?site|suggest)[-_.a-z]*(/|$)", re.I
 )
 # The last URL segment of a resource list, podcast or event directory ("/resources",
@@ -446,6 +459,12 @@ DIRECTORY_LIST_URL = re.compile(
     r"^/(resources|ressources|recursos|ressourcen|useful[-_]resources|podcasts|events|"
     r"conferences|veranstaltungen|nav|daohang)(/|$|\.)", re.I
 )
+# Anchors of the "Website" button on a business card (local "best of" listings, business
+# directories); several on one page to different sites make a business listing.
+WEBSITE_BUTTON_ANCHORS: frozenset[str] = frozenset(
+    {"website", "visit website", "visit site", "view website", "webseite", "zur webseite",
+     "site web", "site internet", "sitio web", "visitar web", "pagina web"}
+)
 # Class tokens of a listing entry in directory scripts (phpLD "link-item", esoTalk/Directory
 # themes "listing", WordPress directory plugins "wpbdp-listing", "lsting").
 DIRECTORY_CLASSES: frozenset[str] = frozenset(
@@ -453,7 +472,10 @@ DIRECTORY_CLASSES: frozenset[str] = frozenset(
      "directory-entry", "site-entry", "dir-entry", "listings", "directory", "business-card",
      # WebStack (the common Chinese navigation-site theme) cards; LibGuides link lists;
      # podcast and event directory cards
-     "url-card", "s-lg-link-list", "podcast-card", "podcast-item", "event-card", "event-item"}
+     "url-card", "s-lg-link-list", "podcast-card", "podcast-item", "event-card", "event-item",
+     # DMOZ's old category pages ("directory dir-col" lists, "directory-url" entries) and
+     # the new layout (2013 on, kept by Curlie): "site-item" cards
+     "dir-col", "directory-url", "site-item"}
 )
 # schema.org types of one listed business; several on one page make a business directory.
 LISTED_SCHEMA: frozenset[str] = frozenset({"localbusiness", "organization", "store"})
@@ -461,7 +483,8 @@ LISTED_SCHEMA: frozenset[str] = frozenset({"localbusiness", "organization", "sto
 # (the tokens above plus category lists: "subcategories", "cat-list", German "eintrag").
 DIRECTORY_MARKUP_WORDS: tuple[str, ...] = (
     "listing", "link-item", "directory", "site-entry", "dir-entry", "subcategor", "cat-list",
-    "category-list", "eintrag", "annuaire", "directorio", "url-card", "s-lg-link",
+    "category-list", "eintrag", "annuaire", "directorio", "url-card", "s-lg-link", "dir-col",
+    "directory-url", "site-item", "site-url",
 )
 
 # --- homepages -----------------------------------------------------------------------------
@@ -533,6 +556,8 @@ FORUM_MARKUP_WORDS: tuple[str, ...] = (
     # Stack Exchange answers, questions and comments under them; XenForo-based themes'
     # poster card ("user-details"); signatures of custom engines ("DiscussionBoard-signature")
     "answercell", "postcell", "js-post-body", "comment-copy", "user-details", "-signature",
+    # FluxBB/PunBB poster column ("postleft", the "Website" link in "usercontacts")
+    "postleft", "usercontacts",
 )
 # Element ids the engines give each post and its parts, as the extractor writes them in
 # dom_path ("dl#profile40211"): phpBB p123/profile123/sig123/post_content123, vBulletin
