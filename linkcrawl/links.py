@@ -110,12 +110,14 @@ def split_backlinks(page: PageItem, matcher: TargetMatcher) -> tuple[list[LinkIt
     where the target is a host (``ec.europa.eu``) and the page is on another host of that
     domain (``europarl.europa.eu``): the user named that host as the site to watch.
 
-    Referring-domain rollups: such a backlink's ``source_domain`` is the target's own
-    registrable domain (``europa.eu``), so a rollup by registrable domain counts the shared
-    domain once as a referring domain of the host target; reports that need one line per
-    referring site group by ``source_host``. The domain edges (the crawl's domain graph,
-    read by reciprocal-link and authority checks) stay between registrable domains: no
-    self-edge is added for these links.
+    Referring-domain rollups (``referring_domains``, keyed by registrable domains): such a
+    backlink's ``source_domain`` is the target's own registrable domain, so it rolls up into
+    the row (``europa.eu``, ``europa.eu``): every sibling host counts as one referring
+    domain together, and host targets under one registrable domain share that
+    ``target_domain`` key as they already did. Reports that need one line per referring site
+    group the backlinks by ``source_host``. The domain edges (the crawl's domain graph, read
+    by reciprocal-link and authority checks) stay between registrable domains: these links
+    add no self-edge, so authority and reciprocity are unchanged.
     """
     backlinks: list[LinkItem] = []
     edges: Counter[str] = Counter()
