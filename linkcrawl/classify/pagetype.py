@@ -63,6 +63,8 @@ class _Score:
 
 def _forum(scan: PageScan, generator: str, path: str, scores: dict[str, _Score]) -> None:
     """Engine fingerprints first; generic forum markup when no engine is recognized."""
+    if scan.tokens & rules.FORUM_ARTICLE_TEMPLATES:
+        return  # an article (or media item) published with the forum's software
     best: tuple[int, rules.ForumEngine | None, list[str]] = (0, None, [])
     for engine in rules.FORUM_ENGINES:
         points, evidence = 0, []
@@ -203,7 +205,7 @@ def _sectioned(headings: list[str], s: _Score) -> None:
 
 
 def _directory(scan: PageScan, titles: list[str], links: Sequence[LinkItem], path: str,
-               s: _Score) -> None:
+               site: str, s: _Score) -> None:
     """Page-level signals (headings, URL, listing markup) first; the site-wide ones (a
     directory-like site name, a "Submit your site" link on every page) only add to them,
     so a directory's About page stays "other"."""
@@ -212,6 +214,15 @@ def _directory(scan: PageScan, titles: list[str], links: Sequence[LinkItem], pat
         s.add(2, "url:directory")
     _sectioned([f for t in scan.subheadings if (f := rules.DIRECTORY_HEADING.heading(t))
                 and not rules.DIRECTORY_SUBMIT_ANCHOR.heading(f)], s)
+    if rules.DIRECTORY_LIST_URL.search("/" + path.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]):
+        s.add(2, "url:resource_list")
+    libguides = sorted(scan.tokens & rules.LIBGUIDES_CLASSES)
+    if libguides or any("libguides" in t for t in titles):
+        s.add(4, f"platform:libguides{'=' + libguides[0] if libguides else ''}")
+    buttons = {d for link in links if rules.fold(link.anchor_text)
+               in rules.WEBSITE_BUTTON_ANCHORS and (d := site_of(link.url)) and d != site}
+    if len(buttons) >= 3:
+        s.add(3, f"anchor:website={len(buttons)}")
     entries = sum(scan.classes[c] for c in rules.DIRECTORY_CLASSES)
     if entries:
         s.add(2 if entries >= 3 else 1, f"class:listing={entries}")
@@ -231,6 +242,21 @@ def _directory(scan: PageScan, titles: list[str], links: Sequence[LinkItem], pat
         if found:
             s.add(2, f'anchor:"{found}"')
             break
+
+
+def _logo_wall(links: Sequence[LinkItem], site: str, s: _Score) -> None:
+    """1 point on a page already named a sponsors page (URL, heading) whose off-site links
+    are mostly logos of distinct sites: a sponsor wall needs no heading of its own (event and
+    club sites show tiers of bare logos)."""
+    logos: set[str] = set()
+    texts: set[str] = set()
+    for link in links:
+        domain = site_of(link.url)
+        if not domain or domain == site or domain in rules.SOCIAL_DOMAINS:
+            continue
+        (logos if link.is_image or not link.anchor_text else texts).add(domain)
+    if len(logos) >= 4 and len(logos) >= len(texts):
+        s.add(1, f"logos={len(logos)}")
 
 
 def _guest(scan: PageScan, titles: list[str], links: Sequence[LinkItem], site: str,
@@ -295,9 +321,11 @@ def detect_page_type(
     scores = {name: _Score() for name in PRECEDENCE}
     _forum(scan, generator, path_query, scores)
     _press(scan, url, site, path, titles, scores["press_release"])
-    _directory(scan, titles, links, path_query, scores["directory"])
+    _directory(scan, titles, links, path_query, site, scores["directory"])
     _headed(rules.SPONSOR_HEADING, titles, scan, rules.SPONSOR_URL, path,
             scores["sponsors"], "sponsors")
+    if rules.SPONSOR_WALL_URL.search("/" + path.rstrip("/").rsplit("/", 1)[-1]):
+        _logo_wall(links, site, scores["sponsors"])
     _headed(rules.PARTNER_HEADING, titles, scan, rules.PARTNER_URL, path,
             scores["partners"], "partners")
     _guest(scan, titles, links, site, path, scores["guest_post"], details)
