@@ -1,7 +1,7 @@
 """Every ``LINKCRAWL_*`` setting, its default and what it does — in one place.
 
 ``linkcrawl.crawl.settings`` loads these defaults into the Scrapy project settings; components
-read them once through :class:`LinkcrawlConfig`. The README's settings table is this table.
+read them once through :class:`LinkcrawlConfig`; docs/crawling.md's settings table is this.
 """
 
 from __future__ import annotations
@@ -341,7 +341,7 @@ class LinkcrawlConfig:
 
 
 def settings_markdown() -> str:
-    """The README's settings table (``python -m linkcrawl.config`` prints it)."""
+    """The settings table of docs/crawling.md (``python -m linkcrawl.config`` prints it)."""
     rows = ["| setting | default | what it does |", "|---|---|---|"]
     for name, (default, description) in SETTINGS.items():
         shown = "[]" if default == [] else repr(default) if isinstance(default, str) else default

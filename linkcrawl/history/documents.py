@@ -68,7 +68,7 @@ def backlink_doc(page: PageItem, link: LinkItem, run_id: str, seen_at: datetime)
 
 
 def link_json(link: LinkItem) -> dict[str, Any]:
-    """The stable per-link JSON of ``linkcrawl extract`` (keys documented in the README)."""
+    """The stable per-link JSON of ``linkcrawl extract`` (keys documented in docs/cli.md)."""
     return {
         "url": link.url,
         "normalized_url": link.normalized_url,

@@ -25,7 +25,7 @@ TEXT, INT, FLOAT, BOOL, TIME, LIST, JSON, HISTORY = (
     "text", "int", "float", "bool", "time", "list", "json", "history",
 )
 
-# The documented fields (README "Collections"). A field added here becomes a column of an
+# The documented fields (docs/collections.md). A field added here becomes a column of an
 # existing SQLite file the next time it is opened (ALTER TABLE ... ADD COLUMN).
 FIELDS: dict[str, dict[str, str]] = {
     "pages": {
