@@ -92,7 +92,8 @@ DOMAIN_COLUMNS: list[Column] = [
 ]
 
 
-def _write(path: Path, columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> int:
+def write_rows(path: Path, columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> int:
+    """One CSV file: a header of column names, one spreadsheet-safe line per row."""
     count = 0
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
@@ -115,11 +116,11 @@ def write_csv(report: Report, folder: Path) -> dict[str, int]:
             pair = (b.get("anchor_text") or "", report.anchor_class[b["key"]])
             texts[pair] = texts.get(pair, 0) + 1
         return {
-            "referring_domains.csv": _write(folder / "referring_domains.csv", DOMAIN_COLUMNS,
+            "referring_domains.csv": write_rows(folder / "referring_domains.csv", DOMAIN_COLUMNS,
                                             report.domains),
-            "backlinks.csv": _write(folder / "backlinks.csv", links, report.backlinks),
-            "lost.csv": _write(folder / "lost.csv", links, report.lost),
-            "anchors.csv": _write(
+            "backlinks.csv": write_rows(folder / "backlinks.csv", links, report.backlinks),
+            "lost.csv": write_rows(folder / "lost.csv", links, report.lost),
+            "anchors.csv": write_rows(
                 folder / "anchors.csv",
                 _columns(("Anchor", "anchor"), ("Anchor type", "class"), ("Links", "links"),
                          ("Share of class", "share")),
@@ -127,7 +128,7 @@ def write_csv(report: Report, folder: Path) -> dict[str, int]:
                   "share": f"{100 * n / max(anchors[c], 1):.0f}%"}
                  for (a, c), n in sorted(texts.items(), key=lambda kv: (-kv[1], kv[0]))],
             ),
-            "sitewide.csv": _write(
+            "sitewide.csv": write_rows(
                 folder / "sitewide.csv",
                 _columns(("Referring domain", "source_domain"), ("Pages", "page_count"),
                          ("Anchor", "anchor_text"), ("Link location", "location"),
@@ -135,7 +136,7 @@ def write_csv(report: Report, folder: Path) -> dict[str, int]:
                          ("First seen", "first_seen")),
                 report.sitewide(),
             ),
-            "velocity.csv": _write(
+            "velocity.csv": write_rows(
                 folder / "velocity.csv",
                 _columns(("Period", "period"), ("New referring domains", "new"),
                          ("Lost referring domains", "lost"), ("Net", "net")),
