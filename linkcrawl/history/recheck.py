@@ -176,6 +176,7 @@ def verdict_fields(old: Mapping[str, Any], verdict: Verdict, at: datetime) -> di
         fields.update(status="live", lost_at=None, lost_reason=None, last_seen=at)
         if was_lost:
             entries.append({"at": at, "event": "live", "detail": "found again"})
+            fields["restored_at"] = at
     else:
         same = was_lost and old.get("lost_reason") == verdict.reason
         fields.update(status="lost", lost_reason=verdict.reason,

@@ -127,6 +127,55 @@ class Report:
         the terminal, CSV and HTML reports agree with the store."""
         return [p for p in self.placements if p.get("sitewide")]
 
+    def top_pages(self, anchors: int = 3) -> list[dict[str, Any]]:
+        """Target URLs ranked by live referring domains, then followed links ("best by
+        links"), each with its most used anchors."""
+        pages: dict[str, dict[str, Any]] = {}
+        for b in self.live:
+            page = pages.setdefault(b["target_url"], {
+                "target_url": b["target_url"], "domains": set(), "backlinks": 0,
+                "followed": 0, "anchors": Counter()})
+            page["domains"].add(b["source_domain"])
+            page["backlinks"] += 1
+            page["followed"] += bool(b.get("follow"))
+            page["anchors"][b.get("anchor_text") or ""] += 1
+        rows = [{"target_url": p["target_url"], "referring_domains": len(p["domains"]),
+                 "backlinks": p["backlinks"], "followed": p["followed"],
+                 "top_anchors": [a for a, _ in sorted(p["anchors"].items(),
+                                                      key=lambda kv: (-kv[1], kv[0]))[:anchors]]}
+                for p in pages.values()]
+        rows.sort(key=lambda r: (-r["referring_domains"], -r["followed"], r["target_url"]))
+        return rows
+
+    def anchor_rows(self) -> list[dict[str, Any]]:
+        """Each live anchor text with its class, backlinks, referring domains, followed share
+        and first sighting; most referring domains first."""
+        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for b in self.live:
+            text = b.get("anchor_text") or ""
+            groups.setdefault((text, self.anchor_class[b["key"]]), []).append(b)
+        rows = []
+        for (text, cls), links in groups.items():
+            firsts = [b["first_seen"] for b in links if b.get("first_seen")]
+            rows.append({"anchor": text, "class": cls, "backlinks": len(links),
+                         "referring_domains": len({b["source_domain"] for b in links}),
+                         "followed_share": sum(bool(b.get("follow")) for b in links) / len(links),
+                         "first_seen": min(firsts) if firsts else None})
+        rows.sort(key=lambda r: (-r["referring_domains"], -r["backlinks"], r["anchor"]))
+        return rows
+
+    def anchor_balance(self) -> dict[str, float]:
+        """Share of live backlinks per anchor class (0-1). A high ``exact_match`` share is
+        the over-optimised profile search engines are known to distrust."""
+        counts = self.counts("anchor")
+        total = sum(counts.values())
+        return {k: counts[k] / total for k in ordered_keys(counts, ANCHOR_CLASSES)} if total else {}
+
+    def restored(self) -> list[dict[str, Any]]:
+        """Live links that had been lost and came back, newest first."""
+        back = [b for b in self.live if b.get("restored_at")]
+        return sorted(back, key=lambda b: b["restored_at"], reverse=True)
+
     def change_counts(self, days: int = RECENT_DAYS) -> list[dict[str, Any]]:
         """How many links changed in the last ``days``, per kind of change
         ("anchor text changed", "became nofollow", "lost: link_removed" ...)."""
@@ -233,10 +282,18 @@ def report_text(report: Report, limit: int = 20) -> str:
             "status"))),
         ("Anchors", format_table(_count_rows(r.counts("anchor"), ANCHOR_CLASSES, "anchor class"),
                                  ("anchor class", "backlinks", "share"))),
+        (f"Anchor texts (top {limit})", format_table(
+            [{**a, "followed": f"{100 * a['followed_share']:.0f}%"}
+             for a in r.anchor_rows()[:limit]],
+            ("anchor", "class", "referring_domains", "backlinks", "followed", "first_seen"))),
+        (f"Top linked pages (top {limit})", format_table(r.top_pages()[:limit], (
+            "target_url", "referring_domains", "backlinks", "followed", "top_anchors"))),
         (f"New in the last {RECENT_DAYS} days", format_table(r.new()[:limit], (
             "source_url", "anchor_text", "first_seen"))),
         (f"Lost (latest {limit})", format_table(r.lost[:limit], (
             "source_url", "anchor_text", "lost_reason", "lost_at"))),
+        (f"Restored (latest {limit})", format_table(r.restored()[:limit], (
+            "source_url", "anchor_text", "restored_at"))),
         ("Link types", format_table(_count_rows(r.counts("link_type"), LINK_TYPES, "link type"),
                                     ("link type", "backlinks", "share"))),
         ("Locations", format_table(_count_rows(r.counts("location"), LOCATIONS, "location"),

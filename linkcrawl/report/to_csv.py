@@ -1,7 +1,7 @@
 """The report as CSV files for spreadsheets, with the column names of the big tools' exports.
 
 Files written into the chosen folder: ``referring_domains.csv``, ``backlinks.csv``,
-``anchors.csv``, ``lost.csv``, ``sitewide.csv``, ``velocity.csv``. UTF-8 with a
+``anchors.csv``, ``top_pages.csv``, ``lost.csv``, ``sitewide.csv``, ``velocity.csv``. UTF-8 with a
 byte-order mark (so Excel reads accents right), comma-separated, ISO dates. Crawled text
 that a spreadsheet would run as a formula (starting with ``= + - @``, tab or carriage
 return) gets a leading ``'``.
@@ -70,6 +70,7 @@ def backlink_columns(report: Report) -> list[Column]:
         ("Status", _get("status")),
         ("Lost date", _get("lost_at")),
         ("Lost reason", _get("lost_reason")),
+        ("Restored date", _get("restored_at")),
     ]
 
 
@@ -111,10 +112,6 @@ def write_csv(report: Report, folder: Path) -> dict[str, int]:
         folder.mkdir(parents=True, exist_ok=True)
         links = backlink_columns(report)
         anchors = report.counts("anchor")
-        texts: dict[tuple[str, str], int] = {}
-        for b in report.live:
-            pair = (b.get("anchor_text") or "", report.anchor_class[b["key"]])
-            texts[pair] = texts.get(pair, 0) + 1
         return {
             "referring_domains.csv": write_rows(folder / "referring_domains.csv", DOMAIN_COLUMNS,
                                             report.domains),
@@ -122,12 +119,20 @@ def write_csv(report: Report, folder: Path) -> dict[str, int]:
             "lost.csv": write_rows(folder / "lost.csv", links, report.lost),
             "anchors.csv": write_rows(
                 folder / "anchors.csv",
-                _columns(("Anchor", "anchor"), ("Anchor type", "class"), ("Links", "links"),
-                         ("Share of class", "share")),
-                [{"anchor": a, "class": c, "links": n,
-                  "share": f"{100 * n / max(anchors[c], 1):.0f}%"}
-                 for (a, c), n in sorted(texts.items(), key=lambda kv: (-kv[1], kv[0]))],
+                _columns(("Anchor", "anchor"), ("Anchor type", "class"), ("Links", "backlinks"),
+                         ("Referring domains", "referring_domains"),
+                         ("Share of class", "share"), ("Dofollow share", "followed"),
+                         ("First seen", "first_seen")),
+                [{**a, "share": f"{100 * a['backlinks'] / max(anchors[a['class']], 1):.0f}%",
+                  "followed": f"{100 * a['followed_share']:.0f}%"}
+                 for a in report.anchor_rows()],
             ),
+            "top_pages.csv": write_rows(
+                folder / "top_pages.csv",
+                _columns(("Target URL", "target_url"), ("Referring domains", "referring_domains"),
+                         ("Links", "backlinks"), ("Dofollow links", "followed"),
+                         ("Top anchors", "top_anchors")),
+                report.top_pages()),
             "sitewide.csv": write_rows(
                 folder / "sitewide.csv",
                 _columns(("Referring domain", "source_domain"), ("Pages", "page_count"),

@@ -102,10 +102,35 @@ def test_report_numbers(report) -> None:
     assert report.velocity_month[-1]["period"] == "2026-11"
 
 
+def test_top_pages_anchor_rows_and_balance(report) -> None:
+    # live: a.test x2 (one nofollow-free footer), b.test (nofollow), c.test; d.test is lost
+    assert report.top_pages() == [{
+        "target_url": "http://shop.test/", "referring_domains": 3, "backlinks": 4,
+        "followed": 3, "top_anchors": [EVIL_ANCHOR, '=HYPERLINK("http://evil.test")',
+                                       "Shop Test"]}]
+    rows = report.anchor_rows()
+    assert [(r["anchor"], r["class"], r["referring_domains"], r["followed_share"])
+            for r in rows] == [
+        (EVIL_ANCHOR, "other", 1, 0.0), ('=HYPERLINK("http://evil.test")', "other", 1, 1.0),
+        ("Shop Test", "branded", 1, 1.0), ("click here", "generic", 1, 1.0)]
+    assert report.anchor_balance() == {"branded": 0.25, "generic": 0.25, "other": 0.5}
+
+
+def test_a_restored_link_is_listed(store_uri: str) -> None:
+    with open_store(store_uri) as store:
+        (gone,) = store.find("backlinks", {"source_domain": "d.test"})
+        store.upsert_backlinks([{**gone, "seen_at": NOW}])  # live again, as a crawl writes it
+        store.update_backlinks({gone["key"]: {"restored_at": NOW}})
+        report = build_report(store, "shop.test", now=NOW)
+    assert [b["source_url"] for b in report.restored()] == ["http://d.test/old"]
+    assert "\nRestored (latest 20)" in report_text(report)
+
+
 def test_terminal_report_has_every_section(report) -> None:
     text = report_text(report)
-    for title in ("Referring domains", "Backlinks", "Anchors", "New in the last 30 days",
-                  "Lost", "Link types", "Locations", "Placements",
+    for title in ("Referring domains", "Backlinks", "Anchors", "Anchor texts",
+                  "Top linked pages", "New in the last 30 days",
+                  "Lost", "Restored", "Link types", "Locations", "Placements",
                   "Referring domains per month",
                   "Recent changes"):
         assert f"\n{title}" in text
@@ -121,7 +146,7 @@ def test_old_summary_functions_still_work(store_uri: str) -> None:
 def test_csv_files_columns_and_formula_guard(report, tmp_path: Path) -> None:
     written = write_csv(report, tmp_path / "out")
     assert written == {"referring_domains.csv": 4, "backlinks.csv": 5, "lost.csv": 1,
-                       "anchors.csv": 4, "sitewide.csv": 0,
+                       "anchors.csv": 4, "top_pages.csv": 1, "sitewide.csv": 0,
                        "velocity.csv": len(report.velocity_month)
                        + len(report.velocity_week)}
     with (tmp_path / "out" / "backlinks.csv").open(encoding="utf-8-sig") as f:
@@ -129,9 +154,16 @@ def test_csv_files_columns_and_formula_guard(report, tmp_path: Path) -> None:
     assert list(rows[0]) == [
         "Referring page URL", "Referring page title", "Referring domain", "Target URL",
         "Anchor", "Anchor type", "Nofollow", "Rel", "Link type", "Link location", "Image",
-        "First seen", "Last seen", "Last checked", "Status", "Lost date", "Lost reason"]
+        "First seen", "Last seen", "Last checked", "Status", "Lost date", "Lost reason",
+        "Restored date"]
     by_domain = {r["Referring domain"]: r for r in rows}
     assert by_domain["c.test"]["Anchor"] == "'=HYPERLINK(\"http://evil.test\")"
+    with (tmp_path / "out" / "anchors.csv").open(encoding="utf-8-sig") as f:
+        anchors = {r["Anchor"]: r for r in csv.DictReader(f)}
+    assert anchors["Shop Test"] == {"Anchor": "Shop Test", "Anchor type": "branded",
+                                    "Links": "1", "Referring domains": "1",
+                                    "Share of class": "100%", "Dofollow share": "100%",
+                                    "First seen": "2026-11-17 12:00:00"}
     assert by_domain["b.test"]["Referring page title"] == EVIL_TITLE
     assert by_domain["b.test"]["Nofollow"] == "true"
     with (tmp_path / "out" / "referring_domains.csv").open(encoding="utf-8-sig") as f:
