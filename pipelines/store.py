@@ -85,6 +85,7 @@ class StorePipeline(CrawlerPipeline):
         return self.store
 
     def process_item(self, item: PageItem) -> PageItem:
+        item.run_id = self.run_id  # feed exports (-O items.jsonl) carry the run, as the store
         seen_at = item.fetched_at or datetime.now(UTC)
         self._pages.append(page_doc(item, self.run_id))
         for link in item.links:

@@ -94,6 +94,7 @@ class Report:
     domains: list[dict[str, Any]]  # referring_domains rows + "best" (a backlink) + "lost_at"
     titles: dict[str, str]  # source URL -> page title
     anchor_class: dict[str, str]  # backlink key -> anchor class
+    pages: dict[str, dict[str, Any]] = field(default_factory=dict)  # source URL -> page doc
     velocity_week: list[dict[str, Any]] = field(default_factory=list)
     velocity_month: list[dict[str, Any]] = field(default_factory=list)
     placements: list[dict[str, Any]] = field(default_factory=list)  # stored, most pages first
@@ -126,6 +127,12 @@ class Report:
         stored placements flagged sitewide (by the crawl's LINKCRAWL_SITEWIDE_MIN_PAGES), so
         the terminal, CSV and HTML reports agree with the store."""
         return [p for p in self.placements if p.get("sitewide")]
+
+    def sitewide_keys(self) -> set[tuple[str, str, str, str]]:
+        """(source domain, target URL, anchor lower-cased, location) of each sitewide
+        placement: a backlink with these is one of a sitewide placement's links."""
+        return {(p["source_domain"], p["target_url"], (p.get("anchor_text") or "").strip().lower(),
+                 p.get("location") or "") for p in self.sitewide()}
 
     def top_pages(self, anchors: int = 3) -> list[dict[str, Any]]:
         """Target URLs ranked by live referring domains, then followed links ("best by
@@ -235,13 +242,14 @@ def build_report(store: Store, target: str, rules: AnchorRules | None = None,
         ev = events.get(row["referring_domain"])
         row["lost_at"] = ev.lost_at if ev else None
     urls = sorted({link["source_url"] for link in links})
-    titles: dict[str, str] = {}
+    pages: dict[str, dict[str, Any]] = {}
     for start in range(0, len(urls), 500):  # bounded IN lists
         for page in store.find("pages", {"url": urls[start : start + 500]}):
-            titles[page["url"]] = page.get("title") or ""
+            pages[page["url"]] = page
+    titles = {url: page.get("title") or "" for url, page in pages.items()}
     return Report(
         target=target, generated_at=now or datetime.now(UTC), backlinks=links, domains=rows,
-        titles=titles, anchor_class=anchor_classes(links, rules),
+        titles=titles, pages=pages, anchor_class=anchor_classes(links, rules),
         velocity_week=velocity(events, "week"), velocity_month=velocity(events, "month"),
         placements=store.find("placements", {"target_domain": target},
                               sort=[("page_count", -1), ("source_domain", 1)]),

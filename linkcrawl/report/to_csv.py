@@ -1,7 +1,8 @@
 """The report as CSV files for spreadsheets, with the column names of the big tools' exports.
 
 Files written into the chosen folder: ``referring_domains.csv``, ``backlinks.csv``,
-``anchors.csv``, ``top_pages.csv``, ``lost.csv``, ``sitewide.csv``, ``velocity.csv``. UTF-8 with a
+``anchors.csv``, ``top_pages.csv``, ``lost.csv``, ``sitewide.csv``, ``mentions.csv``,
+``velocity_monthly.csv`` and ``velocity_weekly.csv``. UTF-8 with a
 byte-order mark (so Excel reads accents right), comma-separated, ISO dates. Crawled text
 that a spreadsheet would run as a formula (starting with ``= + - @``, tab or carriage
 return) gets a leading ``'``.
@@ -52,6 +53,16 @@ def _columns(*pairs: tuple[str, str]) -> list[Column]:
 
 
 def backlink_columns(report: Report) -> list[Column]:
+    """Every stored backlink field an analyst filters on, with the page's own facts."""
+    sitewide = report.sitewide_keys()
+
+    def page(field: str) -> Callable[[dict[str, Any]], Any]:
+        return lambda b: (report.pages.get(b["source_url"]) or {}).get(field)
+
+    def placement(b: dict[str, Any]) -> tuple[str, str, str, str]:
+        return (b["source_domain"], b["target_url"],
+                (b.get("anchor_text") or "").strip().lower(), b.get("location") or "")
+
     return [
         ("Referring page URL", lambda b: b["source_url"]),
         ("Referring page title", lambda b: report.titles.get(b["source_url"], "")),
@@ -71,7 +82,35 @@ def backlink_columns(report: Report) -> list[Column]:
         ("Lost date", _get("lost_at")),
         ("Lost reason", _get("lost_reason")),
         ("Restored date", _get("restored_at")),
+        ("UGC", lambda b: "ugc" in (b.get("rel") or ())),
+        ("Sponsored", lambda b: "sponsored" in (b.get("rel") or ())),
+        ("Sitewide", lambda b: placement(b) in sitewide),
+        ("Link type confidence", _get("confidence")),
+        ("Link type evidence", _get("evidence")),
+        ("Location confidence", _get("location_confidence")),
+        ("Location evidence", _get("location_evidence")),
+        ("Context", _get("context")),
+        ("DOM path", _get("dom_path")),
+        ("Redirect wrapper", _get("wrapper")),
+        ("Referring page type", _get("page_type")),
+        ("Referring page status", page("status")),
+        ("Referring page language", page("language")),
+        ("Rendered by browser", page("via_browser")),
+        ("Backlink key", _get("key")),
     ]
+
+
+MENTION_COLUMNS: list[Column] = _columns(
+    ("Referring page URL", "source_url"), ("Referring domain", "source_domain"),
+    ("Target", "target"), ("Brand term", "term"), ("Occurrences", "occurrences"),
+    ("Location", "location"), ("Context", "context"), ("Referring page type", "page_type"),
+    ("First seen", "first_seen"), ("Last seen", "last_seen"), ("Status", "status"),
+)
+VELOCITY_COLUMNS: list[Column] = _columns(
+    ("Period", "period"), ("New referring domains", "new"), ("Lost referring domains", "lost"),
+    ("Net", "net"), ("Referring domains (cumulative)", "cumulative"),
+    ("Trailing median of new", "trailing_median"), ("Spike", "spike"),
+)
 
 
 DOMAIN_COLUMNS: list[Column] = [
@@ -141,12 +180,12 @@ def write_csv(report: Report, folder: Path) -> dict[str, int]:
                          ("First seen", "first_seen")),
                 report.sitewide(),
             ),
-            "velocity.csv": write_rows(
-                folder / "velocity.csv",
-                _columns(("Period", "period"), ("New referring domains", "new"),
-                         ("Lost referring domains", "lost"), ("Net", "net")),
-                [*report.velocity_month, *report.velocity_week],
-            ),
+            "mentions.csv": write_rows(folder / "mentions.csv", MENTION_COLUMNS,
+                                       report.mentions),
+            "velocity_monthly.csv": write_rows(folder / "velocity_monthly.csv",
+                                               VELOCITY_COLUMNS, report.velocity_month),
+            "velocity_weekly.csv": write_rows(folder / "velocity_weekly.csv", VELOCITY_COLUMNS,
+                                              report.velocity_week),
         }
     except OSError as exc:
         raise ConfigError(f"cannot write CSV files to {folder}: {exc.strerror or exc}") from None

@@ -116,6 +116,23 @@ def test_top_pages_anchor_rows_and_balance(report) -> None:
     assert report.anchor_balance() == {"branded": 0.25, "generic": 0.25, "other": 0.5}
 
 
+def test_backlinks_csv_flags_the_links_of_a_sitewide_placement(store_uri: str,
+                                                                tmp_path: Path) -> None:
+    from linkcrawl.history.refresh import refresh_placements
+
+    with open_store(store_uri) as store:
+        store.upsert_backlinks([link(f"http://e.test/p{i}", "Shop", 1, location="footer")
+                                for i in range(3)] + [link("http://e.test/x", "Shop review", 1)])
+        refresh_placements(store, [("shop.test", "e.test")], min_pages=3)
+        report = build_report(store, "shop.test", now=NOW)
+    write_csv(report, tmp_path)
+    with (tmp_path / "backlinks.csv").open(encoding="utf-8-sig") as f:
+        sitewide = {r["Referring page URL"]: r["Sitewide"] for r in csv.DictReader(f)
+                    if r["Referring domain"] == "e.test"}
+    assert sitewide == {"http://e.test/p0": "true", "http://e.test/p1": "true",
+                        "http://e.test/p2": "true", "http://e.test/x": "false"}
+
+
 def test_a_restored_link_is_listed(store_uri: str) -> None:
     with open_store(store_uri) as store:
         (gone,) = store.find("backlinks", {"source_domain": "d.test"})
@@ -147,15 +164,21 @@ def test_csv_files_columns_and_formula_guard(report, tmp_path: Path) -> None:
     written = write_csv(report, tmp_path / "out")
     assert written == {"referring_domains.csv": 4, "backlinks.csv": 5, "lost.csv": 1,
                        "anchors.csv": 4, "top_pages.csv": 1, "sitewide.csv": 0,
-                       "velocity.csv": len(report.velocity_month)
-                       + len(report.velocity_week)}
+                       "mentions.csv": 0, "velocity_monthly.csv": len(report.velocity_month),
+                       "velocity_weekly.csv": len(report.velocity_week)}
     with (tmp_path / "out" / "backlinks.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == [
         "Referring page URL", "Referring page title", "Referring domain", "Target URL",
         "Anchor", "Anchor type", "Nofollow", "Rel", "Link type", "Link location", "Image",
         "First seen", "Last seen", "Last checked", "Status", "Lost date", "Lost reason",
-        "Restored date"]
+        "Restored date", "UGC", "Sponsored", "Sitewide", "Link type confidence",
+        "Link type evidence", "Location confidence", "Location evidence", "Context", "DOM path",
+        "Redirect wrapper", "Referring page type", "Referring page status",
+        "Referring page language", "Rendered by browser", "Backlink key"]
+    flags = {r["Referring page URL"]: (r["UGC"], r["Sponsored"], r["Sitewide"]) for r in rows}
+    assert flags["http://b.test/review"] == ("true", "false", "false")  # rel=ugc
+    assert flags["http://a.test/post"] == ("false", "false", "false")
     by_domain = {r["Referring domain"]: r for r in rows}
     assert by_domain["c.test"]["Anchor"] == "'=HYPERLINK(\"http://evil.test\")"
     with (tmp_path / "out" / "anchors.csv").open(encoding="utf-8-sig") as f:
