@@ -83,6 +83,8 @@ EXTENSIONS = {
     # first: built before Scrapy logs anything, masks credentials in every log record
     "linkcrawl.ops.logmask.SecretMaskExtension": 0,
     "linkcrawl.crawl.progress.ProgressLog": 500,
+    # LINKCRAWL_ALERT_WEBHOOK / LINKCRAWL_ALERT_SMTP: the run's new, lost and restored links
+    "linkcrawl.ops.alerts.AlertsExtension": 600,
 }
 
 # LINKCRAWL_REDIS_URL: one frontier shared by several workers (linkcrawl.ops.distributed).
