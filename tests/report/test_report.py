@@ -212,6 +212,15 @@ def test_html_escapes_everything_from_crawled_pages(report) -> None:
         assert f'id="chart-{chart}"' in page
 
 
+def test_html_has_the_sections_analysts_read_first(report) -> None:
+    page = render_html(report)
+    for title in ("Top linked pages", "Anchor texts", "Restored backlinks", "Unlinked mentions"):
+        assert f"<h2>{title}</h2>" in page
+    assert "branded 25%, generic 25%, other 50%" in page  # the anchor-class balance
+    top = page.split("<h2>Top linked pages</h2>", 1)[1].split("<h2>", 1)[0]
+    assert 'href="http://shop.test/"' in top and '<td class="n">3</td>' in top  # 3 domains
+
+
 # --- rendering in headless Chromium -------------------------------------------------------
 def png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
     """Width, height and RGB(A) rows of an 8-bit non-interlaced PNG (what Chromium writes)."""
