@@ -93,6 +93,7 @@ def backlink_columns(report: Report) -> list[Column]:
         ("DOM path", _get("dom_path")),
         ("Redirect wrapper", _get("wrapper")),
         ("Referring page type", _get("page_type")),
+        ("Linking page flags", _get("page_flags")),
         ("Referring page status", page("status")),
         ("Referring page language", page("language")),
         ("Rendered by browser", page("via_browser")),

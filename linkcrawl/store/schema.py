@@ -45,7 +45,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "context": TEXT, "dom_path": TEXT, "wrapper": TEXT, "page_type": TEXT, "run_id": TEXT,
         "first_seen": TIME, "last_seen": TIME, "status": TEXT, "lost_at": TIME,
         "lost_reason": TEXT, "history": HISTORY, "checked_at": TIME, "moved_from": TEXT,
-        "superseded_by": TEXT, "restored_at": TIME,
+        "superseded_by": TEXT, "restored_at": TIME, "page_flags": LIST,
     },
     "referring_domains": {
         "target_domain": TEXT, "referring_domain": TEXT, "backlinks": INT,

@@ -174,7 +174,7 @@ def test_csv_files_columns_and_formula_guard(report, tmp_path: Path) -> None:
         "First seen", "Last seen", "Last checked", "Status", "Lost date", "Lost reason",
         "Restored date", "UGC", "Sponsored", "Sitewide", "Link type confidence",
         "Link type evidence", "Location confidence", "Location evidence", "Context", "DOM path",
-        "Redirect wrapper", "Referring page type", "Referring page status",
+        "Redirect wrapper", "Referring page type", "Linking page flags", "Referring page status",
         "Referring page language", "Rendered by browser", "Backlink key"]
     flags = {r["Referring page URL"]: (r["UGC"], r["Sponsored"], r["Sitewide"]) for r in rows}
     assert flags["http://b.test/review"] == ("true", "false", "false")  # rel=ugc
