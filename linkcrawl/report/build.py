@@ -7,6 +7,7 @@ report are all drawn from that one :class:`Report`.
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from linkcrawl.classify.anchors import ANCHOR_CLASSES, AnchorRules, anchor_classes
-from linkcrawl.report.tables import format_table
+from linkcrawl.report.tables import TERMINAL_WIDTH, format_table
 from linkcrawl.report.velocity import domain_events, velocity
 from linkcrawl.store.base import Store
 from linkcrawl.store.rollup import best_link_key
@@ -68,7 +69,8 @@ def summary_text(store: Store, targets: list[str]) -> str:
             for loc in LOCATIONS
             if s["by_location"][loc]
         ]
-        parts = [head, "=" * len(head)]
+        head = "\n".join(textwrap.wrap(head, TERMINAL_WIDTH))
+        parts = [head, "=" * min(len(head), TERMINAL_WIDTH)]
         if rows:
             parts += ["", format_table(rows, ("link type", "backlinks", "domains"))]
             parts += ["", format_table(loc_rows, ("location", "backlinks", "domains"))]
@@ -133,6 +135,11 @@ class Report:
         placement: a backlink with these is one of a sitewide placement's links."""
         return {(p["source_domain"], p["target_url"], (p.get("anchor_text") or "").strip().lower(),
                  p.get("location") or "") for p in self.sitewide()}
+
+    def best(self) -> list[dict[str, Any]]:
+        """Live backlinks, most valuable first (followed, content, editorial: the ranking of
+        ``referring_domains.best_link``)."""
+        return sorted(self.live, key=best_link_key)
 
     def top_pages(self, anchors: int = 3) -> list[dict[str, Any]]:
         """Target URLs ranked by live referring domains, then followed links ("best by
@@ -285,9 +292,8 @@ def report_text(report: Report, limit: int = 20) -> str:
         (f"Referring domains (top {limit})", format_table(domain_rows, (
             "referring_domain", "authority", "live_backlinks", "followed_backlinks", "locations",
             "first_seen", "status", "best link"))),
-        (f"Backlinks (newest {limit})", format_table(r.new(days=36500)[:limit], (
-            "source_url", "anchor_text", "follow", "location", "link_type", "first_seen",
-            "status"))),
+        (f"Best backlinks (top {limit})", format_table(r.best()[:limit], (
+            "source_url", "anchor_text", "follow", "location", "link_type", "first_seen"))),
         ("Anchors", format_table(_count_rows(r.counts("anchor"), ANCHOR_CLASSES, "anchor class"),
                                  ("anchor class", "backlinks", "share"))),
         (f"Anchor texts (top {limit})", format_table(
@@ -318,7 +324,8 @@ def report_text(report: Report, limit: int = 20) -> str:
         ("Recent changes", format_table(r.changes(limit), (
             "at", "event", "source_url", "reason", "field", "old", "new"))),
     ]
-    parts = [head, "=" * len(head)]
+    head = "\n".join(textwrap.wrap(head, TERMINAL_WIDTH))
+    parts = [head, "=" * min(len(head), TERMINAL_WIDTH)]
     for title, table in sections:
         parts += ["", title, "-" * len(title), table]
     return "\n".join(parts)

@@ -145,13 +145,24 @@ def test_a_restored_link_is_listed(store_uri: str) -> None:
 
 def test_terminal_report_has_every_section(report) -> None:
     text = report_text(report)
-    for title in ("Referring domains", "Backlinks", "Anchors", "Anchor texts",
+    for title in ("Referring domains", "Best backlinks", "Anchors", "Anchor texts",
                   "Top linked pages", "New in the last 30 days",
                   "Lost", "Restored", "Link types", "Locations", "Placements",
                   "Referring domains per month",
                   "Recent changes"):
         assert f"\n{title}" in text
     assert "page_gone" in text
+
+
+def test_terminal_report_fits_100_columns_and_elides_with_an_ellipsis(store_uri: str) -> None:
+    with open_store(store_uri) as store:
+        store.upsert_backlinks([link("http://a.test/" + "very-long-path/" * 12, "x" * 150, 1)])
+        store.refresh_referring_domains()
+        text = report_text(build_report(store, "shop.test", now=NOW))
+    assert max(len(line) for line in text.splitlines()) <= 100
+    cut = [line for line in text.splitlines() if "http://a.test/very-long-path/" in line]
+    assert cut and all("…" in line for line in cut)  # the long URL is elided, not wrapped
+    assert "x" * 150 not in text and "xxxxxxxx…" in text
 
 
 def test_old_summary_functions_still_work(store_uri: str) -> None:
@@ -307,7 +318,7 @@ def test_cli_report_writes_csv_and_html(store_uri: str, tmp_path: Path) -> None:
     assert 'id="chart-velocity"' in (tmp_path / "r.html").read_text(encoding="utf-8")
     text = linkcrawl_cli("report", "--target", "shop.test", "--store", store_uri)
     assert text.returncode == 0, text.stderr
-    assert "Anchors" in text.stdout and "referring_domain" in text.stdout
+    assert "Anchors" in text.stdout and "\ndomain " in text.stdout
 
 
 def test_cli_authority_scores_and_imports_public_ranks(store_uri: str, tmp_path: Path) -> None:
