@@ -37,6 +37,9 @@ __all__ = ["GUARD_HEADER", "GuardProxy", "Refused"]
 
 GUARD_HEADER = "X-Linkcrawl-Guard"
 MAX_HEAD = 64 * 1024
+# A request head, a connection and a response head must each arrive within this long (the
+# browser's own navigation timeout is shorter); a stalled peer never holds a task forever.
+STEP_TIMEOUT = 60.0
 _HOP_HEADERS = (b"connection", b"proxy-connection", b"keep-alive", b"proxy-authorization")
 
 
@@ -87,8 +90,9 @@ class GuardProxy:
             self.server = None
 
     # --- judging --------------------------------------------------------------------
-    async def route(self, host: str, port: int) -> tuple[str, int]:
-        """Where to connect for ``host:port``; raises :class:`Refused`."""
+    async def route(self, host: str, port: int) -> list[tuple[str, int]]:
+        """Where to connect for ``host:port``, in order (the upstream proxy, or each judged
+        address of the host); raises :class:`Refused`."""
         host = host.lower().rstrip(".")
         problem = host_refusal(host)
         if problem:
@@ -99,15 +103,15 @@ class GuardProxy:
             addresses = []
         if not addresses:
             if self.upstream:
-                return self.upstream  # the upstream proxy resolves the names it serves
+                return [self.upstream]  # the upstream proxy resolves the names it serves
             raise Refused(f"{host} does not resolve")
         for address in addresses:
             why = "" if (address, port) in self.exempt else address_refusal(address)
             if why:
                 raise Refused(f"{host} resolves to non-public address {address} ({why})")
         if self.upstream:
-            return self.upstream
-        return addresses[0], port
+            return [self.upstream]
+        return [(address, port) for address in dict.fromkeys(addresses)]
 
     # --- serving --------------------------------------------------------------------
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -116,7 +120,8 @@ class GuardProxy:
             self._tasks.add(task)
         try:
             await self._one_request(reader, writer)
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
+        except (OSError, TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
+                ValueError):
             pass
         finally:
             if task is not None:
@@ -125,7 +130,7 @@ class GuardProxy:
 
     async def _one_request(self, reader: asyncio.StreamReader,
                            writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), STEP_TIMEOUT)
         request_line, _, header_block = head.partition(b"\r\n")
         method, target, version = request_line.decode("latin-1").split(" ", 2)
         tunnel = method.upper() == "CONNECT"
@@ -135,24 +140,24 @@ class GuardProxy:
                 host, port = _host_port(target)
             else:
                 parts = urlsplit(target)
-                if parts.scheme not in ("http", "ws") or not parts.hostname:
+                if parts.scheme != "http" or not parts.hostname:
                     raise Refused(f"not a proxy request: {target[:80]!r}")
                 host, port = parts.hostname, parts.port or 80
-            connect_to = await self.route(host, port)
+            candidates = await self.route(host, port)
         except Refused as exc:
             await self._refuse(writer, shown, str(exc))
             return
         except ValueError:
             await self._refuse(writer, shown, "unreadable proxy request")
             return
-        try:
-            up_reader, up_writer = await asyncio.open_connection(*connect_to, limit=MAX_HEAD)
-        except OSError as exc:
+        connection = await _connect(candidates)
+        if connection is None:
             writer.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n"
                          b"Connection: close\r\n\r\n")
             await writer.drain()
-            logger.debug("guard proxy: %s unreachable: %s", shown, exc)
+            logger.debug("guard proxy: %s unreachable", shown)
             return
+        up_reader, up_writer = connection
         try:
             if tunnel and self.upstream is None:
                 writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
@@ -166,12 +171,13 @@ class GuardProxy:
                 return
             auth = self.upstream_auth
             if self.upstream is None:  # to the origin: origin-form request line
-                path = urlsplit(target)._replace(scheme="", netloc="").geturl() or "/"
+                path = urlsplit(target)._replace(scheme="", netloc="", fragment="").geturl()
+                path = path if path.startswith("/") else "/" + path
                 request_line = f"{method} {path} {version}".encode("latin-1")
                 auth = b""
             up_writer.write(request_line + b"\r\n" + auth + _closing(header_block))
             await up_writer.drain()
-            await _one_exchange(reader, writer, up_reader, up_writer, head_len=len(head))
+            await _one_exchange(reader, writer, up_reader, up_writer)
         finally:
             up_writer.close()
 
@@ -184,6 +190,19 @@ class GuardProxy:
             b"Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
             b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
         await writer.drain()
+
+
+async def _connect(
+    candidates: list[tuple[str, int]],
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
+    """A connection to the first candidate that answers (only judged addresses are here)."""
+    for host, port in candidates:
+        try:
+            return await asyncio.wait_for(
+                asyncio.open_connection(host, port, limit=MAX_HEAD), STEP_TIMEOUT)
+        except (OSError, TimeoutError):
+            continue
+    return None
 
 
 async def _getaddrinfo(host: str, port: int) -> list[str]:
@@ -217,14 +236,15 @@ def _closing(header_block: bytes) -> bytes:
 
 
 async def _one_exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                        up_reader: asyncio.StreamReader, up_writer: asyncio.StreamWriter,
-                        head_len: int) -> None:
+                        up_reader: asyncio.StreamReader,
+                        up_writer: asyncio.StreamWriter) -> None:
     """The request body up, the response down, its head marked ``Connection: close`` so that
     Chromium opens a new connection (judged anew) for its next request. Whatever else the
     client sends goes to the same, already judged, host."""
     uploading = asyncio.ensure_future(_copy(reader, up_writer))
     try:
-        response_head = await up_reader.readuntil(b"\r\n\r\n")
+        response_head = await asyncio.wait_for(up_reader.readuntil(b"\r\n\r\n"),
+                                               STEP_TIMEOUT)
         status_line, _, header_block = response_head.partition(b"\r\n")
         writer.write(status_line + b"\r\n" + _closing(header_block))
         await _copy(up_reader, writer)

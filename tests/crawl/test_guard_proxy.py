@@ -174,3 +174,20 @@ def test_unreadable_proxy_requests_are_refused(origin: LocalWeb, request_bytes: 
         reached = list(origin.requests)
     assert isinstance(answer, bytes) and answer.startswith(b"HTTP/1.1 403 ")
     assert reached == []
+
+
+def test_one_inward_address_among_public_ones_refuses_the_host(origin: LocalWeb) -> None:
+    """A name answering with a usable address and 10.0.0.1: refused, not "try the good one"
+    (the same rule as the middleware's, so the two never disagree)."""
+
+    async def lookup(host: str, port: int) -> list[str]:
+        return ["127.0.0.1", "10.0.0.1"]
+
+    with origin:
+        proxy = GuardProxy("", lookup=lookup, exempt=frozenset({("127.0.0.1", origin.port)}))
+        request = f"GET http://mixed.test:{origin.port}/ HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+        answer = _run(proxy, lambda port: _exchange(port, request))
+        reached = list(origin.requests)
+    assert isinstance(answer, bytes) and answer.startswith(b"HTTP/1.1 403 ")
+    assert b"10.0.0.1" in answer
+    assert reached == []

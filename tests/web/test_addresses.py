@@ -154,6 +154,11 @@ def guard(allow: bool = False) -> tuple[AddressGuardMiddleware, dict]:
         "http://[fec0::1]/",  # site-local
         "http://[fe80::1%25eth0]/",  # link-local with a zone
         "http://localtest.localhost/",  # *.localhost is loopback to many resolvers
+        "file:///etc/passwd",  # a redirect to a local file: no host, refused
+        "ftp://127.0.0.1/",
+        "https://[::ffff:7f00:1]:8443/",  # mapped loopback in hex groups
+        "http://[::]/",
+        "http://0.0.0.0:8080/",
     ],
 )
 def test_guard_refuses_inward_urls(url: str) -> None:
