@@ -175,7 +175,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except LinkcrawlError as exc:
-        print(f"linkcrawl: error: {exc}", file=sys.stderr)
+        from linkcrawl.ops.logmask import mask_text  # an error may quote a URI with a password
+
+        print(f"linkcrawl: error: {mask_text(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("linkcrawl: interrupted", file=sys.stderr)

@@ -53,6 +53,10 @@ DOWNLOAD_HANDLERS = {
     "https": "linkcrawl.crawl.browser_handler.LazyPlaywrightHandler",
 }
 
+# The address guard where connections are made: only public addresses reach Twisted's
+# HTTP client (linkcrawl.crawl.resolver); AddressGuardMiddleware refuses earlier, clearly.
+TWISTED_DNS_RESOLVER = "linkcrawl.crawl.resolver.GuardedResolver"
+
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy 2.19's robots.txt middleware lets requests queued behind a host's robots.txt
     # ignore it (see linkcrawl/crawl/robotstxt.py); ours gives every waiter the parser.
