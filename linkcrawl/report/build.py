@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from linkcrawl.classify.anchors import ANCHOR_CLASSES, AnchorRules, anchor_classes
+from linkcrawl.history.targetpages import BROKEN_STATES
 from linkcrawl.report.tables import TERMINAL_WIDTH, format_table
 from linkcrawl.report.velocity import domain_events, velocity
 from linkcrawl.store.base import Store
@@ -135,6 +136,15 @@ class Report:
         placement: a backlink with these is one of a sitewide placement's links."""
         return {(p["source_domain"], p["target_url"], (p.get("anchor_text") or "").strip().lower(),
                  p.get("location") or "") for p in self.sitewide()}
+
+    def broken(self) -> list[dict[str, Any]]:
+        """Live backlinks whose target page is gone or redirects to an unrelated page (as
+        last checked by ``scrapy crawl targets``): strongest referring domain first."""
+        authority = {d["referring_domain"]: d.get("authority") or 0.0 for d in self.domains}
+        broken = [b for b in self.live if b.get("target_state") in BROKEN_STATES]
+        return sorted(broken, key=lambda b: (-authority.get(b["source_domain"], 0.0),
+                                             not b.get("follow"), b["target_url"],
+                                             b["source_url"]))
 
     def best(self) -> list[dict[str, Any]]:
         """Live backlinks, most valuable first (followed, content, editorial: the ranking of
@@ -308,6 +318,8 @@ def report_text(report: Report, limit: int = 20) -> str:
             "source_url", "anchor_text", "lost_reason", "lost_at"))),
         (f"Restored (latest {limit})", format_table(r.restored()[:limit], (
             "source_url", "anchor_text", "restored_at"))),
+        (f"Broken backlinks to reclaim (top {limit})", format_table(r.broken()[:limit], (
+            "target_url", "target_reason", "source_url", "anchor_text"))),
         ("Link types", format_table(_count_rows(r.counts("link_type"), LINK_TYPES, "link type"),
                                     ("link type", "backlinks", "share"))),
         ("Locations", format_table(_count_rows(r.counts("location"), LOCATIONS, "location"),

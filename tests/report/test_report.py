@@ -175,7 +175,8 @@ def test_csv_files_columns_and_formula_guard(report, tmp_path: Path) -> None:
     written = write_csv(report, tmp_path / "out")
     assert written == {"referring_domains.csv": 4, "backlinks.csv": 5, "lost.csv": 1,
                        "anchors.csv": 4, "top_pages.csv": 1, "sitewide.csv": 0,
-                       "mentions.csv": 0, "velocity_monthly.csv": len(report.velocity_month),
+                       "broken.csv": 0, "mentions.csv": 0,
+                       "velocity_monthly.csv": len(report.velocity_month),
                        "velocity_weekly.csv": len(report.velocity_week)}
     with (tmp_path / "out" / "backlinks.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
