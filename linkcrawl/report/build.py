@@ -17,7 +17,7 @@ from typing import Any
 from linkcrawl.classify.anchors import ANCHOR_CLASSES, AnchorRules, anchor_classes
 from linkcrawl.history.targetpages import BROKEN_STATES
 from linkcrawl.report.tables import TERMINAL_WIDTH, format_table
-from linkcrawl.report.velocity import domain_events, velocity
+from linkcrawl.report.velocity import domain_events, period_of, velocity
 from linkcrawl.store.base import Store
 from linkcrawl.store.rollup import best_link_key
 from linkcrawl.vocab import LINK_TYPES, LOCATIONS, SUPERSEDED
@@ -145,6 +145,33 @@ class Report:
         return sorted(broken, key=lambda b: (-authority.get(b["source_domain"], 0.0),
                                              not b.get("follow"), b["target_url"],
                                              b["source_url"]))
+
+    def lost_and_restored(self, period: str = "week") -> list[dict[str, Any]]:
+        """Backlinks lost and restored per ISO week (or month), oldest first."""
+        lost: Counter[str] = Counter(period_of(b["lost_at"], period) for b in self.lost
+                                     if b.get("lost_at"))
+        back: Counter[str] = Counter(period_of(b["restored_at"], period)
+                                     for b in self.backlinks if b.get("restored_at"))
+        return [{"period": k, "lost": lost[k], "restored": back[k]}
+                for k in sorted(set(lost) | set(back))]
+
+    def diversity(self) -> dict[str, list[dict[str, Any]]]:
+        """Live referring domains per top-level domain (with the academic and government
+        second levels of country codes: ``gov.uk``, ``ac.jp``) and per page language: a
+        profile from one TLD or one language is narrower than it looks."""
+        tlds: dict[str, set[str]] = {}
+        languages: dict[str, set[str]] = {}
+        for b in self.live:
+            domain = b["source_domain"]
+            tlds.setdefault(top_level(domain), set()).add(domain)
+            lang = ((self.pages.get(b["source_url"]) or {}).get("language") or "").lower()
+            languages.setdefault(lang.split("-")[0] or "unknown", set()).add(domain)
+
+        def rows(groups: dict[str, set[str]], name: str) -> list[dict[str, Any]]:
+            out = [{name: k, "referring_domains": len(v)} for k, v in groups.items()]
+            return sorted(out, key=lambda r: (-r["referring_domains"], r[name]))
+
+        return {"tld": rows(tlds, "tld"), "language": rows(languages, "language")}
 
     def best(self) -> list[dict[str, Any]]:
         """Live backlinks, most valuable first (followed, content, editorial: the ranking of
@@ -276,6 +303,20 @@ def build_report(store: Store, target: str, rules: AnchorRules | None = None,
     )
 
 
+# Second levels that country codes use for universities and governments (gov.uk, ac.jp,
+# edu.au, gob.mx): shown with the country code, since they are what analysts look for.
+_INSTITUTIONAL = frozenset({"gov", "edu", "ac", "mil", "gob", "govt", "gouv", "go", "or"})
+
+
+def top_level(domain: str) -> str:
+    """``.edu``, ``.de``, ``.gov.uk``: the top-level domain, with an institutional second
+    level kept."""
+    labels = domain.lower().rstrip(".").split(".")
+    if len(labels) >= 3 and labels[-2] in _INSTITUTIONAL and len(labels[-1]) == 2:
+        return "." + ".".join(labels[-2:])
+    return "." + labels[-1] if labels and labels[-1] else ""
+
+
 def ordered_keys(counter: Counter[str], order: Sequence[str]) -> list[str]:
     """The non-zero keys of ``counter``: those of ``order`` in that order, then the rest sorted."""
     return [k for k in [*order, *sorted(set(counter) - set(order))] if counter[k]]
@@ -318,6 +359,12 @@ def report_text(report: Report, limit: int = 20) -> str:
             "source_url", "anchor_text", "lost_reason", "lost_at"))),
         (f"Restored (latest {limit})", format_table(r.restored()[:limit], (
             "source_url", "anchor_text", "restored_at"))),
+        ("Lost and restored per week", format_table(r.lost_and_restored()[-12:], (
+            "period", "lost", "restored"))),
+        ("Referring domains by top-level domain", format_table(
+            r.diversity()["tld"][:limit], ("tld", "referring_domains"))),
+        ("Referring domains by page language", format_table(
+            r.diversity()["language"][:limit], ("language", "referring_domains"))),
         (f"Broken backlinks to reclaim (top {limit})", format_table(r.broken()[:limit], (
             "target_url", "target_reason", "source_url", "anchor_text"))),
         ("Link types", format_table(_count_rows(r.counts("link_type"), LINK_TYPES, "link type"),
