@@ -176,7 +176,7 @@ class StoreWriter:
         for its next attempt after an outage); for tests and tools. False on timeout."""
         def idle() -> bool:
             state = self._state
-            return not state.busy and (not state.queue and not state.spilled
+            return not state.busy and ((not state.queue and not state.spilled)
                                        or state.retry_at > time.monotonic())
         with self._cond:
             return self._cond.wait_for(idle, timeout)
