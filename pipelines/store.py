@@ -234,11 +234,14 @@ class StorePipeline(CrawlerPipeline):
         if self._pages or self._backlinks or self._mentions or self._edges:
             self.flush()
         try:
-            if writer.close():
+            written = writer.close()
+            self.stats.set_value("linkcrawl/store/max_queued_documents", writer.max_queued)
+            if self._dead is not None and self._dead.count:
+                self.stats.set_value("linkcrawl/store/quarantine_file", str(self._dead.path))
+            if written:
                 self._finish()
             else:
                 self._leave_spill()
-            self.stats.set_value("linkcrawl/store/max_queued_documents", writer.max_queued)
             self._report_quarantine()
         finally:
             if self.store is not None:
