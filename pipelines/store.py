@@ -130,7 +130,8 @@ class StorePipeline(CrawlerPipeline):
             self._add("mentions", self._mentions, mention_doc(item, m, self.run_id, seen_at))
         for domain, count in item.domain_edges.items():
             self._edges[(item.domain, domain)] += count
-        self.context.item_batches[id(item)] = self._seq
+        if self.context.item_batches is not None:  # the request journal waits for it
+            self.context.item_batches[id(item)] = self._seq
         if max(len(self._backlinks), len(self._pages)) >= self.config.batch_size:
             self.flush()
         return item

@@ -75,6 +75,7 @@ class JournalMiddleware:
         self._outputs: dict[str, _Output] = {}
         self._added: Request | None = None
         self._context = crawl_context(crawler)
+        self._context.item_batches = {}
         self._waiting: deque[tuple[int, str]] = deque()  # (store batch, fp), batch order
         self._durable_upto = 0
         self._broken = ""  # why the journal cannot be written
@@ -220,7 +221,8 @@ class JournalMiddleware:
         return None
 
     def item_buffered(self, item: Any, response: Any = None, spider: Any = None) -> None:
-        batch = self._context.item_batches.pop(id(item), None)
+        batches = self._context.item_batches
+        batch = batches.pop(id(item), None) if batches is not None else None
         found = self._item_output(response)
         if found is None:
             return
@@ -236,7 +238,8 @@ class JournalMiddleware:
     def item_failed(self, item: Any, response: Any = None, **kwargs: Any) -> None:
         """A pipeline raised: the item is not stored, so its request stays unfinished and
         the run is not clean (a resume fetches it again)."""
-        self._context.item_batches.pop(id(item), None)
+        if self._context.item_batches is not None:
+            self._context.item_batches.pop(id(item), None)
         self._context.not_durable = self._context.not_durable or "an item failed in a pipeline"
 
     def item_settled(self, item: Any, response: Any = None, **kwargs: Any) -> None:

@@ -139,6 +139,7 @@ class StoreWriter:
         self.events = events or WriterEvents()
         #: set when nothing can be made durable: the store is down and the spill file failed
         self.failure: SpillError | None = None
+        self._written = 0
         self._state = _State()
         self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="linkcrawl-store-writer",
@@ -241,7 +242,12 @@ class StoreWriter:
                     state.draining, state.spilled = state.spilled, 0
                 stopping = state.stopping
                 state.busy = True
-            ok = self._attempt(taken, drain)
+            try:
+                ok = self._attempt(taken, drain)
+            except Exception as exc:  # a bug or a spill file it cannot read: keep everything
+                logger.exception("store writer: unexpected error; keeping the documents")
+                ok = self._requeue(taken[self._written:],
+                                   StoreError(f"store writer failed: {exc!r}"))
             with self._cond:
                 state.busy = False
                 self._cond.notify_all()
@@ -250,7 +256,7 @@ class StoreWriter:
 
     def _attempt(self, taken: list[Batch], drain: bool) -> bool:
         """Write the draining file, then ``taken``; False (and re-queued) on an outage."""
-        done = 0
+        self._written = 0  # batches of ``taken`` written so far
         try:
             store = self.connect()
             if drain and self.draining_path.exists():
@@ -264,28 +270,31 @@ class StoreWriter:
                                     "mentions_stored": counts.mentions})
             for batch in taken:
                 self._write(store, batch)
-                done += 1
+                self._written += 1
                 with self._cond:
                     self._mark([batch.seq])
         except StoreError as exc:
-            with self._cond:
-                state = self._state
-                rest = taken[done:]
-                state.queue.extendleft(reversed(rest))
-                state.queued += sum(b.size for b in rest)
-                first = state.delay == 0.0
-                state.delay = min(max(FIRST_RETRY_DELAY, state.delay * 2), self.retry_max_delay)
-                state.retry_at = time.monotonic() + state.delay
-                if state.queued > self.max_items:
-                    # on failure kept in memory; failure is set for the pipeline to act on
-                    with contextlib.suppress(SpillError):
-                        self._spill_queue()
-                delay = state.delay
-            self.events.failed(exc, first, delay)
-            return False
+            return self._requeue(taken[self._written:], exc)
         with self._cond:
             self._state.delay = self._state.retry_at = 0.0
         return True
+
+    def _requeue(self, rest: list[Batch], exc: StoreError) -> bool:
+        """Put back what was not written, back off, spill past the bound; False."""
+        with self._cond:
+            state = self._state
+            state.queue.extendleft(reversed(rest))
+            state.queued += sum(b.size for b in rest)
+            first = state.delay == 0.0
+            state.delay = min(max(FIRST_RETRY_DELAY, state.delay * 2), self.retry_max_delay)
+            state.retry_at = time.monotonic() + state.delay
+            if state.queued > self.max_items:
+                # on failure kept in memory; failure is set for the pipeline to act on
+                with contextlib.suppress(SpillError):
+                    self._spill_queue()
+            delay = state.delay
+        self.events.failed(exc, first, delay)
+        return False
 
     def _write(self, store: Store, batch: Batch) -> None:
         try:

@@ -28,7 +28,7 @@ from scrapy.utils.test import get_crawler
 import pipelines.store as store_pipeline
 from linkcrawl.errors import QUARANTINED_EXIT_CODE, DurabilityError
 from linkcrawl.items import LinkItem, PageItem
-from linkcrawl.ops.journal import FILE_NAME
+from linkcrawl.ops.journal import FILE_NAME, Journal
 from linkcrawl.ops.localweb import DEMO_WEB_DIR, Resolved
 from linkcrawl.ops.spill import Backlog, read_records, replay
 from linkcrawl.store import open_store
@@ -380,3 +380,100 @@ def test_a_stalled_store_slows_only_the_writes(tmp_path: Path, ground_truth: dic
     assert queued <= bound + 40, "memory past its bound"
 
 
+
+
+def test_a_frozen_store_blocks_no_item_and_loses_none(tmp_path: Path) -> None:
+    """The real pipeline on a store whose writes hang until released (a frozen MongoDB):
+    every item is taken while the store hangs, memory stays bounded, nothing is lost."""
+    store = open_store("mongomock://frozen")
+    store.close = lambda: None  # type: ignore[method-assign]
+    thawed = threading.Event()
+    entered = threading.Event()
+    real = store.upsert_pages
+
+    def frozen(pages: Any) -> None:
+        entered.set()
+        assert thawed.wait(120), "never thawed"
+        real(pages)
+
+    store.upsert_pages = frozen  # type: ignore[method-assign]
+    bound = 20
+    crawler = get_crawler(DemoSpider, {
+        "LINKCRAWL_STORE_URI": "mongomock://frozen", "LINKCRAWL_BATCH_SIZE": 2,
+        "LINKCRAWL_SPILL_MAX_ITEMS": bound, "LINKCRAWL_SPILL_DIR": str(tmp_path / "spill")})
+    original = store_pipeline.open_store
+    store_pipeline.open_store = lambda uri: store  # type: ignore[assignment]
+    try:
+        pipeline = store_pipeline.StorePipeline(crawler)
+        pipeline.open_spider(DemoSpider())
+        pipeline.process_item(item(0))
+        pipeline.process_item(item(1))
+        assert entered.wait(60), "the writer never started writing"
+        for i in range(2, 200):  # would hang here if a write ran on this thread
+            pipeline.process_item(item(i))
+        assert not thawed.is_set()
+        writer = pipeline._writer
+        assert writer is not None
+        spilled = crawler.stats.get_value("linkcrawl/store/spilled_documents")
+        assert spilled and spilled > 300, spilled
+        assert writer.max_queued <= bound + 5  # the bound plus one batch (2 pages, 2 links, 1 edge)
+        thawed.set()
+        pipeline.close_blocking()
+    finally:
+        store_pipeline.open_store = original  # type: ignore[assignment]
+        thawed.set()
+    assert sorted(d["anchor_text"] for d in store.find("backlinks")) == sorted(
+        f"acme {i}" for i in range(200))
+    assert store.count("pages") == 200
+    print(f"\nfrozen store: 198 items taken while it hung; {spilled} documents spilled, at most "
+          f"{writer.max_queued} in memory (bound {bound}); 200/200 stored after the thaw")
+
+
+# --- the journal waits for the batch of each item -------------------------------------------
+def journaled(tmp_path: Path) -> tuple[Any, Any, Any]:
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+
+    from linkcrawl.ops.journal_middleware import JournalMiddleware
+
+    crawler = get_crawler(DemoSpider, {"JOBDIR": str(tmp_path / "job")})
+    middleware = JournalMiddleware.from_crawler(crawler)
+    request = Request("http://blog.test/1")
+    middleware.request_scheduled(request)
+    response = HtmlResponse(request.url, body=b"<html></html>", request=request)
+    return crawler, middleware, response
+
+
+def journal_lines(tmp_path: Path) -> list[str]:
+    return (tmp_path / "job" / FILE_NAME).read_text(encoding="utf-8").splitlines()
+
+
+def test_journal_finishes_a_request_only_when_its_batch_is_durable(tmp_path: Path) -> None:
+    from linkcrawl.crawl.context import crawl_context
+    from linkcrawl.ops.spill import items_durable
+
+    crawler, middleware, response = journaled(tmp_path)
+    page = item(1)
+    list(middleware.process_spider_output(response, [page]))
+    crawl_context(crawler).item_batches[id(page)] = 3  # the store put it in batch 3
+    middleware.item_buffered(page, response)
+    crawler.signals.send_catch_log(items_durable, upto=2)  # batches 1-2 durable: not yet
+    assert not any(line.startswith("done") for line in journal_lines(tmp_path))
+    crawler.signals.send_catch_log(items_durable, upto=3)
+    assert [line.split()[0] for line in journal_lines(tmp_path)] == ["open", "req", "done"]
+    middleware.spider_closed(DemoSpider(), "finished")
+    assert journal_lines(tmp_path)[-1] == "clean"
+
+
+def test_an_item_that_failed_in_a_pipeline_keeps_its_request_and_the_run_unclean(
+    tmp_path: Path
+) -> None:
+    _crawler, middleware, response = journaled(tmp_path)
+    page = item(1)
+    list(middleware.process_spider_output(response, [page]))
+    middleware.item_failed(page, response)
+    middleware.spider_closed(DemoSpider(), "finished")
+    lines = journal_lines(tmp_path)
+    assert [line.split()[0] for line in lines] == ["open", "req"]
+    again = Journal(tmp_path / "job" / FILE_NAME)
+    assert not again.clean and len(again.unfinished) == 1
