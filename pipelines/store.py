@@ -32,8 +32,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
-from twisted.internet import reactor, threads
-from twisted.python import threadable
+from twisted.internet import threads
 
 from linkcrawl.crawl import outcome
 from linkcrawl.errors import QUARANTINED_EXIT_CODE, DurabilityError, StoreError
@@ -106,7 +105,7 @@ class StorePipeline(CrawlerPipeline):
             self.stats.set_value("linkcrawl/store/spill_files_waiting", len(left))
             logger.warning(
                 "%d spill file(s) of earlier runs wait in %s with documents not in the store "
-                "(oldest: %s); load them with: linkcrawl replay FILE --store URI",
+                "(first: %s); load them with: linkcrawl replay FILE --store URI",
                 len(left), spill_dir, left[0].name)
 
     def _connect(self) -> Store:
@@ -195,10 +194,10 @@ class StorePipeline(CrawlerPipeline):
                 self.stats.inc_value(f"linkcrawl/{name}", n)
 
     def _on_reactor(self, func: Any, *args: Any) -> None:
-        if threadable.isInIOThread():
-            func(*args)
-        else:
-            reactor.callFromThread(func, *args)  # type: ignore[attr-defined]
+        """Run ``func`` on the reactor thread, later (never inside the writer's lock)."""
+        from twisted.internet import reactor  # the installed one; importing early installs one
+
+        reactor.callFromThread(func, *args)  # type: ignore[attr-defined]
 
     def _durable(self, upto: int) -> None:
         self._on_reactor(self._send_durable, upto)

@@ -1,10 +1,11 @@
-"""Keep what the store could not take: a bounded memory buffer, then an append-only file.
+"""Keep what the store could not take: the spill file, its format, and its replay.
 
-While the store is down, documents wait in memory; past ``max_items`` they are appended
-to a JSON-lines spill file (flushed to the OS on every write, so a killed process leaves
-them on disk). When the store is back, :meth:`Backlog.drain` writes memory and file to
-it and removes the file. A file left behind is loaded later by :func:`replay`
-(``linkcrawl replay FILE``). No Scrapy here: the store pipeline drives it.
+The crawl's store writer (:mod:`linkcrawl.ops.writer`) appends batches here when too many
+wait for the store (each append fsynced, so a killed process or a power cut leaves them
+on disk) and writes the file to the store when it answers again. :class:`Backlog` is the
+same on one thread (memory, then the file; :meth:`Backlog.drain`), for tools and tests.
+A file left behind is loaded later by :func:`replay` (``linkcrawl replay FILE``). No
+Scrapy here.
 
 One record per line: ``CRC {"kind": ..., ...}``, where ``CRC`` is the CRC-32 of the JSON
 text (8 hex digits). Each record is appended with one ``write`` and fsynced; a write that

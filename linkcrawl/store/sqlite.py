@@ -62,12 +62,16 @@ R = TypeVar("R")
 
 
 def _wrap_errors(method: Callable[P, R]) -> Callable[P, R]:
-    """Turn sqlite3 errors (locked, read-only, disk full ...) into one-line StoreErrors."""
+    """Turn sqlite3 errors (locked, read-only, disk full ...) into one-line StoreErrors; a
+    value SQLite cannot bind or hold (DataError, InterfaceError) is the document's fault,
+    not the store's, and becomes a ValueError (the crawl quarantines that document)."""
 
     @wraps(method)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return method(*args, **kwargs)
+        except (sqlite3.DataError, sqlite3.InterfaceError) as exc:
+            raise ValueError(f"SQLite cannot store a value: {exc}") from None
         except sqlite3.Error as exc:
             store = args[0]
             assert isinstance(store, SQLiteStore)
