@@ -32,31 +32,41 @@ MAX_DOCUMENT_BYTES = 15 * 1024 * 1024
 
 
 def _walk(value: Any, budget: list[int]) -> str | None:
-    if isinstance(value, bool) or value is None:
-        budget[0] -= 1
-        return None
-    if isinstance(value, int):
-        budget[0] -= 8
-        return None if INT_MIN <= value <= INT_MAX else f"integer out of range: {value}"
-    if isinstance(value, str):
+    """Why ``value`` cannot be stored, or None; takes its size off ``budget[0]``."""
+    kind = type(value)
+    if kind is str:
+        if value.isascii():  # the common case, without an encode
+            budget[0] -= len(value) + 5
+            return None
         try:
             budget[0] -= len(value.encode("utf-8")) + 5
         except UnicodeEncodeError as exc:
             return f"text not encodable as UTF-8 ({exc.reason} at {exc.start})"
         return None
-    if isinstance(value, Mapping):
-        items: Any = value.items()
-    elif isinstance(value, (list, tuple, set, frozenset)):
-        items = enumerate(value)
-    else:
-        budget[0] -= 16
+    if kind is int:
+        budget[0] -= 8
+        return None if INT_MIN <= value <= INT_MAX else f"integer out of range: {value}"
+    if kind is bool or kind is float or value is None:
+        budget[0] -= 8
         return None
-    for key, item in items:
-        if isinstance(key, str):
-            budget[0] -= len(key) + 2
-        reason = _walk(item, budget)
-        if reason is not None:
-            return f"{key}: {reason}"
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            budget[0] -= len(key) + 2 if isinstance(key, str) else 8
+            reason = _walk(item, budget)
+            if reason is not None:
+                return f"{key}: {reason}"
+        return None
+    if isinstance(value, (list, tuple, set, frozenset)):
+        for index, item in enumerate(value):
+            reason = _walk(item, budget)
+            if reason is not None:
+                return f"{index}: {reason}"
+        return None
+    if isinstance(value, int):  # an int subclass
+        return _walk(int(value), budget)
+    if isinstance(value, str):
+        return _walk(str(value), budget)
+    budget[0] -= 16
     return None
 
 

@@ -6,7 +6,7 @@ with what an outage left in the spill file written before them. While the store 
 or down, batches wait in memory; once more than ``max_items`` documents wait, the waiting
 batches are appended to the spill file (:func:`linkcrawl.ops.spill.append_records`) on
 the submitting thread, so memory stays bounded whatever the store does: at most
-``max_items`` documents waiting plus what the writer holds in its current call.
+``max_items`` documents (plus one batch) waiting, and as many in the writer's current call.
 
 Batches are numbered; :attr:`StoreWriter.durable_upto` is the highest number up to which
 every batch is in the store or the spill file (what the request journal waits for).

@@ -34,7 +34,13 @@ from linkcrawl.ops.spill import Backlog, read_records, replay
 from linkcrawl.store import open_store
 from tests.conftest import DEMO_TARGETS, REPO, linkcrawl_cli, scrapy_crawl
 from tests.faultweb import GatedWeb, wait_until
-from tests.ops.test_spill import DemoSpider, assert_exactly_once, lock, run_started
+from tests.ops.test_spill import (
+    DemoSpider,
+    assert_exactly_once,
+    lock,
+    run_started,
+    stored_keys,
+)
 
 SEEDS = REPO / "data" / "seeds" / "demo.txt"
 WEIRD = "weird-status.test"
@@ -316,6 +322,7 @@ def test_full_disk_under_store_and_spill_stops_loudly_and_resume_loses_nothing(
         assert "'finish_reason': 'not_durable'" in log
         journal = (jobdir / FILE_NAME).read_text(encoding="utf-8").splitlines()
         assert journal[-1] != "clean"
+        stopped_with = len(stored_keys(uri))
         filler.unlink()  # room again: resume
         with GatedWeb(DEMO_WEB_DIR, 10**9) as web:
             second = scrapy_crawl("sites", store_uri=uri, proxy=web.proxy_url,
@@ -326,21 +333,37 @@ def test_full_disk_under_store_and_spill_stops_loudly_and_resume_loses_nothing(
         assert second.returncode == 0, second.stderr[-3000:]
         for left in spill.glob("*.jsonl"):  # what the first run did manage to spill
             assert linkcrawl_cli("replay", str(left), "--store", uri).returncode == 0
+        print(f"\nfull disk: stopped with {stopped_with} backlinks stored; after the resume "
+              f"{len(stored_keys(uri))} of {len(ground_truth['backlinks'])}")
         assert_exactly_once(uri, ground_truth)
 
 
 # --- 6. JOBDIR on a full disk -------------------------------------------------------------
-def test_jobdir_on_a_full_disk_stops_the_crawl_with_a_clear_error(tmp_path: Path) -> None:
+def test_jobdir_on_a_full_disk_stops_the_crawl_with_a_clear_error(
+    tmp_path: Path, ground_truth: dict
+) -> None:
+    uri = f"sqlite:///{tmp_path / 'c.db'}"
     with tmpfs(tmp_path / "job", 1024) as jobdir:
-        uri = f"sqlite:///{tmp_path / 'c.db'}"
         with GatedWeb(DEMO_WEB_DIR, 5) as web:
             proc = start(uri, web.proxy_url, tmp_path / "spill", JOBDIR=jobdir)
             with running(web, proc):
                 assert web.wait_held(), "the crawl never reached the gate"
-                fill(jobdir)
+                filler = fill(jobdir)
                 log = finish(web, proc)  # times out (and fails) if the crawl never ends
-    assert proc.returncode == DurabilityError.exit_code, log[-3000:]
-    assert "the request journal in" in log and "cannot be written" in log
+        assert proc.returncode == DurabilityError.exit_code, log[-3000:]
+        assert "the request journal in" in log and "cannot be written" in log
+        stopped_with = len(stored_keys(uri))
+        filler.unlink()  # room again: resume
+        with GatedWeb(DEMO_WEB_DIR, 10**9) as web:
+            second = scrapy_crawl("sites", store_uri=uri, proxy=web.proxy_url,
+                                  args={"seeds_file": str(SEEDS),
+                                        "targets": ",".join(DEMO_TARGETS)},
+                                  settings={"JOBDIR": jobdir, "CONCURRENT_REQUESTS": 1,
+                                            "LINKCRAWL_SPILL_DIR": tmp_path / "spill"})
+        assert second.returncode == 0, second.stderr[-3000:]
+    print(f"\nJOBDIR full: stopped with {stopped_with} backlinks stored; after the resume "
+          f"{len(stored_keys(uri))} of {len(ground_truth['backlinks'])}")
+    assert_exactly_once(uri, ground_truth)
 
 
 # --- 18. a store that stalls ----------------------------------------------------------------
