@@ -322,8 +322,8 @@ def test_full_disk_under_store_and_spill_stops_loudly_and_resume_loses_nothing(
         assert "'finish_reason': 'not_durable'" in log
         journal = (jobdir / FILE_NAME).read_text(encoding="utf-8").splitlines()
         assert journal[-1] != "clean"
-        stopped_with = len(stored_keys(uri))
         filler.unlink()  # room again: resume
+        stopped_with = len(stored_keys(uri))
         with GatedWeb(DEMO_WEB_DIR, 10**9) as web:
             second = scrapy_crawl("sites", store_uri=uri, proxy=web.proxy_url,
                                   args={"seeds_file": str(SEEDS),
