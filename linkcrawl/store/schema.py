@@ -45,7 +45,9 @@ FIELDS: dict[str, dict[str, str]] = {
         "context": TEXT, "dom_path": TEXT, "wrapper": TEXT, "page_type": TEXT, "run_id": TEXT,
         "first_seen": TIME, "last_seen": TIME, "status": TEXT, "lost_at": TIME,
         "lost_reason": TEXT, "history": HISTORY, "checked_at": TIME, "moved_from": TEXT,
-        "superseded_by": TEXT,
+        "superseded_by": TEXT, "source": TEXT, "claimed_by": LIST, "claim_status": TEXT,
+        "claimed_first_seen": TIME, "claimed_last_seen": TIME, "warc_file": TEXT,
+        "warc_offset": INT,
     },
     "referring_domains": {
         "target_domain": TEXT, "referring_domain": TEXT, "backlinks": INT,
