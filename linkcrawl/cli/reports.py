@@ -117,7 +117,8 @@ def add_commands(sub: argparse._SubParsersAction, store_help: str, store_uri: St
     recheck = sub.add_parser("recheck", help="re-fetch known source pages: live or lost, and why")
     recheck.add_argument("--store", help=store_help)
     recheck.add_argument("--target", help="only backlinks to these domains (comma-separated)")
-    recheck.add_argument("--status", choices=("all", "live", "lost"), help="default: all")
+    recheck.add_argument("--status", choices=("all", "live", "lost", "claimed"),
+                         help="default: all (claimed: imported links not confirmed yet)")
     recheck.add_argument("--older-than", type=float, metavar="DAYS",
                          help="only links not checked for DAYS days")
     recheck.add_argument("-v", "--verbose", action="store_true", help="show the crawl log")
