@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from linkcrawl.cli import import_cmd, scan
+from linkcrawl.cli import import_cmd, prospects, scan
 from linkcrawl.cli.reports import add_commands, add_report_options
 from linkcrawl.config import DEFAULT_STORE_URI, setting_defaults
 from linkcrawl.errors import ConfigError, LinkcrawlError
@@ -149,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--store", help=store_help)
     replay.set_defaults(func=cmd_replay)
     add_commands(sub, store_help, _store_uri)
-    for module in (import_cmd, scan):  # issue 21: one module per source command
+    for module in (import_cmd, scan, prospects):  # issue 21: one module per source command
         module.add_command(sub, store_help, _store_uri)
 
     schedule = sub.add_parser(
