@@ -28,10 +28,22 @@ def cmd_scan(args: argparse.Namespace, store_uri: str) -> int:
     if workers < 1 or args.batch < 1:
         raise ConfigError("--workers and --batch must be at least 1")
     progress = (lambda line: print(line, flush=True)) if args.verbose else None
-    result = scan_archives(args.archives, targets, store_uri, checkpoint_dir=args.checkpoints,
-                           workers=workers, batch_pages=args.batch,
-                           min_pages=setting_default("LINKCRAWL_SITEWIDE_MIN_PAGES"),
-                           progress=progress)
+    min_pages = setting_default("LINKCRAWL_SITEWIDE_MIN_PAGES")
+    if args.dask:
+        try:
+            import dask.distributed  # noqa: F401
+
+            from linkcrawl.sources.daskscan import scan_with_dask
+        except ImportError:
+            raise ConfigError("--dask needs dask: pip install 'linkcrawl[dask]'") from None
+        result = scan_with_dask(args.archives, targets, store_uri,
+                                checkpoint_dir=args.checkpoints, address=args.dask,
+                                workers=workers, batch_pages=args.batch, min_pages=min_pages,
+                                progress=progress)
+    else:
+        result = scan_archives(args.archives, targets, store_uri,
+                               checkpoint_dir=args.checkpoints, workers=workers,
+                               batch_pages=args.batch, min_pages=min_pages, progress=progress)
     for f in result.files:
         skipped = ", ".join(f"{k} {f.skipped[k]}" for k in SKIPS if f.skipped[k])
         resumed = f" (resumed at offset {f.resumed_at})" if f.resumed_at else ""
@@ -57,5 +69,8 @@ def add_command(sub: argparse._SubParsersAction, store_help: str, store_uri: Sto
                      help="records per store write and checkpoint (default 200)")
     cmd.add_argument("--checkpoints", default="var/scan-checkpoints", metavar="DIR",
                      help="per-file checkpoints, for resuming (default var/scan-checkpoints)")
+    cmd.add_argument("--dask", metavar="ADDRESS",
+                     help="run as a Dask job, one task per file: 'local' (a local cluster of "
+                          "--workers processes) or a scheduler address")
     cmd.add_argument("-v", "--verbose", action="store_true", help="a line per checkpoint")
     cmd.set_defaults(func=lambda a: cmd_scan(a, store_uri(a)))

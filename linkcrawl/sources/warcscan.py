@@ -335,6 +335,17 @@ class ScanResult:
         return out
 
 
+def jobs_for(paths: Sequence[str], targets: Sequence[str], store_uri: str,
+             checkpoint_dir: str, batch_pages: int, min_pages: int) -> list[ScanJob]:
+    """One job per archive, all of one run; ConfigError for a file that is not there."""
+    for path in paths:
+        if not Path(path).is_file():
+            raise ConfigError(f"cannot read archive {path!r}: no such file")
+    run_id = "scan-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    return [ScanJob(str(p), tuple(targets), store_uri, checkpoint_dir, batch_pages, run_id,
+                    min_pages) for p in paths]
+
+
 def scan_archives(paths: Sequence[str], targets: Sequence[str], store_uri: str, *,
                   checkpoint_dir: str, workers: int = 1, batch_pages: int = 200,
                   min_pages: int = 3, progress: Callable[[str], None] | None = None
@@ -342,12 +353,7 @@ def scan_archives(paths: Sequence[str], targets: Sequence[str], store_uri: str, 
     """Scan every archive, ``workers`` files at a time (1: in this process)."""
     import time
 
-    for path in paths:
-        if not Path(path).is_file():
-            raise ConfigError(f"cannot read archive {path!r}: no such file")
-    run_id = "scan-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    jobs = [ScanJob(str(p), tuple(targets), store_uri, checkpoint_dir, batch_pages, run_id,
-                    min_pages) for p in paths]
+    jobs = jobs_for(paths, targets, store_uri, checkpoint_dir, batch_pages, min_pages)
     started = time.perf_counter()
     if workers <= 1 or len(jobs) == 1:
         files = [scan_file(job, progress) for job in jobs]
