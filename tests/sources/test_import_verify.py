@@ -108,3 +108,24 @@ def test_refuted_claims_stay_claimed_with_the_reason(verified: tuple[str, str]) 
     assert (gsc_story["status"], gsc_story["claim_status"]) == ("superseded", "confirmed")
     assert gsc_story["superseded_by"] == backlink_key(
         "http://news.test/story.html", "http://shopbrand.test/about", "ShopBrand")
+
+
+def test_a_later_recheck_judges_imported_claims_and_prints_the_table(tmp_path: Path) -> None:
+    """Import without --verify, then ``linkcrawl recheck --status claimed``: the same verdicts
+    (semrush: story.html has the link, broken.html answers 500)."""
+    uri = f"sqlite:///{tmp_path / 'links.db'}"
+    imported = linkcrawl_cli("import", str(EXPORTS / "semrush_backlinks.csv"), "--target",
+                             "shopbrand.test", "--store", uri)
+    assert imported.returncode == 0, imported.stderr[-2000:]
+    pending = [line.split() for line in imported.stdout.splitlines() if line.startswith("semrush ")]
+    assert pending == [["semrush", "2", "2", "0", "0", "0", "0", "0"]]  # both pending
+    with LocalWeb(WEB) as web:
+        result = linkcrawl_cli(
+            "recheck", "--status", "claimed", "--store", uri,
+            "-s", f"LINKCRAWL_HTTP_PROXY={web.proxy_url}",
+            "-s", "LINKCRAWL_ALLOW_PRIVATE_ADDRESSES=True", "-s", "RETRY_TIMES=0",
+            "-s", "LINKCRAWL_RECHECK_VERIFY_DELAY=0", "-s", "LINKCRAWL_PROGRESS_INTERVAL=0")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "judged 2 imported claims: confirmed 1, unreachable 1" in result.stdout
+    rows = [line.split() for line in result.stdout.splitlines() if line.startswith("semrush ")]
+    assert rows == [["semrush", "2", "0", "1", "0", "0", "1", "0"]]
