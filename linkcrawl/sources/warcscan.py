@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -113,30 +114,35 @@ def _identity(path: str) -> dict[str, Any]:
     return {"size": stat.st_size, "mtime": int(stat.st_mtime)}
 
 
-def read_checkpoint(job: ScanJob) -> tuple[int, FileCounts]:
-    """(offset to start at, counts so far). A checkpoint of a file that changed since (size,
-    mtime) is ignored: the file is scanned again from the start."""
+Pairs = set[tuple[str, str]]  # (target domain, referring domain) pairs written so far
+
+
+def read_checkpoint(job: ScanJob) -> tuple[int, FileCounts, Pairs]:
+    """(offset to start at, counts so far, pairs written so far: refreshed at the end even
+    when written before a kill). A checkpoint of a file that changed since (size, mtime) is
+    ignored: the file is scanned again from the start."""
     path = checkpoint_path(job.checkpoint_dir, job.path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return 0, FileCounts(job.path)
+        return 0, FileCounts(job.path), set()
     if data.get("file") != _identity(job.path):
-        return 0, FileCounts(job.path)
+        return 0, FileCounts(job.path), set()
     counts = FileCounts.from_json(data["counts"])
     counts.resumed_at = int(data.get("offset", 0))
     counts.seconds = 0.0
-    return counts.resumed_at, counts
+    return counts.resumed_at, counts, {(t, r) for t, r in data.get("pairs", ())}
 
 
-def write_checkpoint(job: ScanJob, offset: int, counts: FileCounts) -> None:
+def write_checkpoint(job: ScanJob, offset: int, counts: FileCounts, pairs: Pairs) -> None:
     """Atomically: a kill while writing leaves the previous checkpoint whole."""
     path = checkpoint_path(job.checkpoint_dir, job.path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps({"archive": str(Path(job.path).resolve()),
                                "file": _identity(job.path), "offset": offset,
-                               "counts": counts.to_json()}), encoding="utf-8")
+                               "counts": counts.to_json(), "pairs": sorted(pairs)}),
+                   encoding="utf-8")
     os.replace(tmp, path)
 
 
@@ -264,14 +270,11 @@ def write_batch(store: Store, docs: Sequence[dict[str, Any]], edges: Counter[tup
 
 def scan_file(job: ScanJob, progress: Callable[[str], None] | None = None) -> FileCounts:
     """Scan one archive from its checkpoint to the end (the unit of the process pool)."""
-    import time
-
-    offset, counts = read_checkpoint(job)
+    offset, counts, pairs = read_checkpoint(job)
     if counts.done:
         return counts
     analyzer = PageAnalyzer(AnalysisSetup(targets=job.targets, mentions=False))
     started = time.process_time()
-    pairs: set[tuple[str, str]] = set()
     with open_store(job.store_uri) as store, open(job.path, "rb") as fh:
         fh.seek(offset)
         docs: list[dict[str, Any]] = []
@@ -284,7 +287,7 @@ def scan_file(job: ScanJob, progress: Callable[[str], None] | None = None) -> Fi
             with store_lock(job.checkpoint_dir):
                 pairs.update(write_batch(store, docs, edges, job.run_id))
             counts.backlinks += len(docs)
-            write_checkpoint(job, next_offset, counts)
+            write_checkpoint(job, next_offset, counts, pairs)
             if progress is not None:
                 progress(f"checkpoint {job.path} offset {next_offset} records {counts.records}")
             docs, edges, in_batch = [], Counter(), 0
@@ -351,8 +354,6 @@ def scan_archives(paths: Sequence[str], targets: Sequence[str], store_uri: str, 
                   min_pages: int = 3, progress: Callable[[str], None] | None = None
                   ) -> ScanResult:
     """Scan every archive, ``workers`` files at a time (1: in this process)."""
-    import time
-
     jobs = jobs_for(paths, targets, store_uri, checkpoint_dir, batch_pages, min_pages)
     started = time.perf_counter()
     if workers <= 1 or len(jobs) == 1:

@@ -263,6 +263,13 @@ def _docs(uri: str) -> dict[str, tuple]:
                            d["link_type"]) for d in docs}
 
 
+def _rds(uri: str) -> dict[tuple[str, str], tuple]:
+    with open_store(uri) as store:
+        return {(r["target_domain"], r["referring_domain"]):
+                (r["backlinks"], r["live_backlinks"], r["first_seen"], r["last_seen"])
+                for r in store.find("referring_domains")}
+
+
 def _scan_cmd(paths: list[Path], uri: str, ck: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "linkcrawl.cli.main", "scan", *map(str, paths), "--target",
             ",".join(DEMO_TARGETS), "--store", uri, "--checkpoints", str(ck), *extra]
@@ -292,6 +299,8 @@ def test_a_scan_killed_and_resumed_stores_what_a_clean_scan_stores(big_warcs, tm
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert f"{big_warcs[0]} (resumed at offset " in resumed.stdout
     assert _docs(uri) == _docs(clean_uri)
+    # the pairs written before the kill are refreshed at the end of the resumed run too
+    assert _rds(uri) == _rds(clean_uri) and len(_rds(uri)) == 11  # the ground truth's pairs
     totals = {f.path: (f.records, f.pages, f.backlinks) for f in clean.files}
     for path in big_warcs:
         records, pages, backlinks = totals[str(path)]
