@@ -24,7 +24,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from linkcrawl.errors import StoreError
-from linkcrawl.history.documents import backlink_doc, mention_doc, page_doc
+from linkcrawl.history.documents import backlink_doc, mention_doc, page_doc, page_flags
 from linkcrawl.history.refresh import refresh_derived
 from linkcrawl.history.sightings import write_batch
 from linkcrawl.items import PageItem
@@ -85,10 +85,12 @@ class StorePipeline(CrawlerPipeline):
         return self.store
 
     def process_item(self, item: PageItem) -> PageItem:
+        item.run_id = self.run_id  # feed exports (-O items.jsonl) carry the run, as the store
         seen_at = item.fetched_at or datetime.now(UTC)
         self._pages.append(page_doc(item, self.run_id))
+        flags = page_flags(item) if item.links else []
         for link in item.links:
-            self._backlinks.append(backlink_doc(item, link, self.run_id, seen_at))
+            self._backlinks.append(backlink_doc(item, link, self.run_id, seen_at, flags))
             self._pairs.add((link.target_domain, link.source_domain or item.domain))
         self._mentions.extend(mention_doc(item, m, self.run_id, seen_at) for m in item.mentions)
         for domain, count in item.domain_edges.items():

@@ -418,15 +418,26 @@ DIRECTORY_SUBMIT: tuple[str, ...] = (
 DIRECTORY_HEADINGS: tuple[str, ...] = (
     "web directory", "link directory", "business directory", "directory", "site directory",
     "browse categories", "featured listings", "listings",
-    # resource lists (library guides, "Resources" pages): lists of external sites
-    "resources", "useful resources", "online resources", "resource list", "resource guide",
-    "ressourcen", "ressources", "recursos", "research guides",
     # DMOZ-style category pages, old and new layouts ("Related categories", "Sites")
     "related categories", "subcategories", "sites in this category", "unterkategorien",
     "sous-categories", "subcategorias",
+    "podcast directory", "podcasts directory", "event directory", "events directory",
+    # Chinese navigation sites (网址导航) list external sites in cards
+    "网址导航", "导航", "导航页", "网址大全", "酷站",
+    "webkatalog", "webverzeichnis", "linkverzeichnis", "branchenbuch", "firmenverzeichnis",
+    "annuaire", "annuaire web", "directorio", "directorio web", "directorio de empresas",
+    *DIRECTORY_SUBMIT,
+)
+# Headings that make a directory only as the page's own title, not as the site's or a
+# section's name ("Pricing changes - GitHub Resources", "... | The Events Calendar"): resource
+# lists, event and podcast calendars and form libraries are lists of external sites, but the
+# same words name blogs, product sections and menus (WCXB article and service pages).
+DIRECTORY_TITLE_HEADINGS: tuple[str, ...] = (
+    # resource lists (library guides, "Resources" pages): lists of external sites
+    "resources", "useful resources", "online resources", "resource list", "resource guide",
+    "ressourcen", "ressources", "recursos", "research guides",
     # podcast and event directories
-    "podcast directory", "podcasts directory", "podcast list", "event directory",
-    "events directory", "event calendar", "events calendar", "upcoming events",
+    "podcast list", "event calendar", "events calendar", "upcoming events",
     "upcoming conferences", "conference list", "veranstaltungskalender", "terminkalender",
     "podcasts", "tech conferences", "developer conferences", "it conferences",
     "it-konferenzen", "conferences tech",
@@ -434,11 +445,13 @@ DIRECTORY_HEADINGS: tuple[str, ...] = (
     # form libraries (legal aid, courts, agencies): lists of external forms
     "legal forms", "free legal forms", "court forms", "forms library", "forms and instructions",
     "forms and publications", "formulare", "formulaires", "formularios",
-    # Chinese navigation sites (网址导航) list external sites in cards
-    "网址导航", "导航", "导航页", "网址大全", "酷站",
-    "webkatalog", "webverzeichnis", "linkverzeichnis", "branchenbuch", "firmenverzeichnis",
-    "annuaire", "annuaire web", "directorio", "directorio web", "directorio de empresas",
-    *DIRECTORY_SUBMIT,
+)
+# Headings where a directory word is part of another name: a company's or university's HR
+# department ("Human Resources"), natural-resource agencies. Seen on WCXB service and article
+# pages typed "directory" by the "resources" heading alone.
+DIRECTORY_HEADINGS_NOT: tuple[str, ...] = (
+    "human resources", "human resource", "natural resources", "water resources",
+    "mineral resources", "energy resources", "hr resources",
 )
 # Words that make a one-word site name a directory's ("BizDirectory", "Linkkatalog").
 DIRECTORY_NAME_WORDS: tuple[str, ...] = ("directory", "verzeichnis", "katalog", "annuaire",
@@ -703,4 +716,7 @@ PARTNER_ANCHOR = Phrases(PARTNER_ANCHORS)
 AUTHOR_SECTION = Phrases(AUTHOR_SECTIONS)
 PARTNER_LEADIN = Phrases(PARTNER_LEADINS)
 DIRECTORY_HEADING = Phrases(DIRECTORY_HEADINGS)
+DIRECTORY_TITLE_HEADING = Phrases(DIRECTORY_TITLE_HEADINGS)
+DIRECTORY_ANY_HEADING = Phrases((*DIRECTORY_HEADINGS, *DIRECTORY_TITLE_HEADINGS))
+DIRECTORY_HEADING_NOT = Phrases(DIRECTORY_HEADINGS_NOT)
 DIRECTORY_SUBMIT_ANCHOR = Phrases(DIRECTORY_SUBMIT)

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from linkcrawl.cli import import_cmd, prospects, scan
+from linkcrawl.cli import disavow, gap, import_cmd, prospects, scan, serve
 from linkcrawl.cli.reports import add_commands, add_report_options
 from linkcrawl.config import DEFAULT_STORE_URI, setting_defaults
 from linkcrawl.errors import ConfigError, LinkcrawlError
@@ -149,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--store", help=store_help)
     replay.set_defaults(func=cmd_replay)
     add_commands(sub, store_help, _store_uri)
+    gap.add_parser(sub, store_help, _store_uri)
+    disavow.add_parser(sub, store_help, _store_uri)
+    serve.add_parser(sub, store_help, _store_uri)
     for module in (import_cmd, scan, prospects):  # issue 21: one module per source command
         module.add_command(sub, store_help, _store_uri)
 
@@ -174,7 +177,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except LinkcrawlError as exc:
-        print(f"linkcrawl: error: {exc}", file=sys.stderr)
+        from linkcrawl.ops.logmask import mask_text  # an error may quote a URI with a password
+
+        print(f"linkcrawl: error: {mask_text(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("linkcrawl: interrupted", file=sys.stderr)

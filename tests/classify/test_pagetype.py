@@ -165,6 +165,26 @@ _POST = "<p>{}</p>".format("A long enough forum post body about the problem at h
     ("<body><h1>The best movers in town</h1>" + "".join(
         f"<div><h3>Mover {i}</h3><a href='https://m{i}.example/?utm_campaign=list'>Website</a>"
         "</div>" for i in range(4)) + "</body>", "https://news.example/best-movers", "directory"),
+    # resource and event words make a directory only as the page's own title: not as the
+    # site's or a section's name, not inside another name, not in a menu's h1
+    ("<head><title>Pricing changes for Actions - Example Resources</title></head><body>"
+     "<h1>Pricing changes for Actions</h1><p>We change prices.</p></body>",
+     "https://resources.example.com/actions/pricing", "other"),
+    ("<head><title>Event planning tips | The Events Calendar</title></head><body>"
+     "<h1>Event planning tips</h1></body>", "https://theeventscalendar.example/blog/tips",
+     "other"),
+    ("<head><title>Yoga series | Human Resources</title></head><body><h1>Human Resources</h1>"
+     "</body>", "https://hr.uni.example/yoga", "other"),
+    ("<body><h1>Payments</h1><h1>Revenue</h1><h1>Billing</h1><h1>Resources</h1></body>",
+     "https://pay.example/payments", "other"),
+    ("<head><title>Resources | Example</title></head><body><h1>Resources</h1></body>",
+     "https://lib.example/guide", "directory"),
+    # the site's name comes first and is left out; the page's own part still counts
+    ("<head><title>Hollow Days - Links</title></head><body><a href='https://a.example/'>A</a>"
+     "</body>", "https://hollowdays.example/links.html", "partners"),
+    # a directory word counts in the site's name too
+    ("<head><title>Reisen | Linkfinder Webkatalog</title></head><body><h1>Reisen</h1></body>",
+     "https://linkfinder-webkatalog.example/reisen/", "directory"),
     # nothing to go on
     ("<body><p>hello</p></body>", "https://x.example/a/b", "other"),
     ("", "https://x.example/a/b", "other"),
