@@ -16,6 +16,7 @@ from linkcrawl.errors import ConfigError
 from linkcrawl.history.claims import ClaimVerdict, claim_fields, judge_claim, loose_url
 from linkcrawl.history.recheck import Fetch
 from linkcrawl.keys import backlink_key
+from linkcrawl.report.build import build_report
 from linkcrawl.sources.imports import (
     ImportCounts,
     claim_report,
@@ -144,6 +145,9 @@ def test_import_writes_claims_once_and_counts_none_of_them(tmp_path: Path, uri: 
         again = import_exports(store, [EXPORTS / "semrush_backlinks.csv"], "shopbrand.test", NOW)
         assert (again[0].claims, again[0].known) == (0, 2)
         assert store.count("backlinks") == 10
+        # claims are in no report: no backlink, no new link, no referring domain yet
+        built = build_report(store, "shopbrand.test")
+        assert (built.backlinks, built.new(), built.domains) == ([], [], [])
         report = claim_report(store, ["shopbrand.test"])
         assert {t: (c["claims"], c["pending"]) for t, c in report.items()} == {
             "ahrefs": (3, 3), "gsc": (3, 3), "majestic": (2, 2), "moz": (1, 1),
