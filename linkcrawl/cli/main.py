@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from linkcrawl.cli import broken, disavow, gap, serve
+from linkcrawl.cli import broken, disavow, gap, import_cmd, prospects, scan, serve
 from linkcrawl.cli.reports import add_commands, add_report_options
 from linkcrawl.config import DEFAULT_STORE_URI, setting_defaults
 from linkcrawl.errors import ConfigError, LinkcrawlError
@@ -161,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     disavow.add_parser(sub, store_help, _store_uri)
     serve.add_parser(sub, store_help, _store_uri)
     broken.add_parser(sub, store_help, _store_uri)
+    for module in (import_cmd, scan, prospects):  # issue 21: one module per source command
+        module.add_command(sub, store_help, _store_uri)
 
     schedule = sub.add_parser(
         "schedule", help="submit the due jobs of a schedule file to Scrapyd (for cron/timers)"

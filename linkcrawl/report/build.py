@@ -20,7 +20,7 @@ from linkcrawl.report.tables import TERMINAL_WIDTH, format_table
 from linkcrawl.report.velocity import domain_events, period_of, velocity
 from linkcrawl.store.base import Store
 from linkcrawl.store.rollup import best_link_key
-from linkcrawl.vocab import LINK_TYPES, LOCATIONS, SUPERSEDED
+from linkcrawl.vocab import LINK_TYPES, LOCATIONS, NOT_COUNTED
 
 
 def target_summary(store: Store, target: str) -> dict[str, Any]:
@@ -272,9 +272,10 @@ def change_label(entry: Mapping[str, Any]) -> str:
 def build_report(store: Store, target: str, rules: AnchorRules | None = None,
                  now: datetime | None = None) -> Report:
     rules = rules or AnchorRules.for_target(target)
-    # a superseded link's record continues in its edited successor: it is not a link now
+    # a superseded link's record continues in its edited successor: it is not a link now;
+    # a claimed one (an imported export, not fetched yet) is not a link yet
     links = [b for b in store.find("backlinks", {"target_domain": target},
-                                   sort=[("first_seen", 1)]) if b.get("status") != SUPERSEDED]
+                                   sort=[("first_seen", 1)]) if b.get("status") not in NOT_COUNTED]
     rows = store.find("referring_domains", {"target_domain": target},
                       sort=[("live_backlinks", -1), ("referring_domain", 1)])
     by_domain: dict[str, list[dict[str, Any]]] = {}

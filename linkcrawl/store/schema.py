@@ -47,7 +47,9 @@ FIELDS: dict[str, dict[str, str]] = {
         "lost_reason": TEXT, "history": HISTORY, "checked_at": TIME, "moved_from": TEXT,
         "superseded_by": TEXT, "restored_at": TIME, "page_flags": LIST,
         "target_status": INT, "target_final_url": TEXT, "target_state": TEXT,
-        "target_reason": TEXT, "target_checked_at": TIME,
+        "target_reason": TEXT, "target_checked_at": TIME, "source": TEXT,
+        "claimed_by": LIST, "claim_status": TEXT, "claimed_first_seen": TIME,
+        "claimed_last_seen": TIME, "warc_file": TEXT, "warc_offset": INT,
     },
     "referring_domains": {
         "target_domain": TEXT, "referring_domain": TEXT, "backlinks": INT,

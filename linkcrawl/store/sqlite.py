@@ -41,7 +41,7 @@ from linkcrawl.store.schema import (
     utc,
 )
 from linkcrawl.store.uri import mask_uri
-from linkcrawl.vocab import SUPERSEDED
+from linkcrawl.vocab import NOT_COUNTED
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +57,9 @@ PRAGMAS: tuple[str, ...] = (
     "PRAGMA wal_autocheckpoint=4000",  # checkpoint every ~32 MB of WAL
     "PRAGMA journal_size_limit=67108864",  # and truncate the WAL file back to 64 MB
 )
+# backlinks that count in referring_domains (NULL status counts: an old row, live)
+_COUNTED = ("coalesce(b.status, '') NOT IN ("
+            + ", ".join(f"'{status}'" for status in NOT_COUNTED) + ")")
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -234,6 +237,22 @@ class SQLiteStore(Store):
         self._upsert_seen("backlinks", links, prepare_backlink, **LIVE_LINK)
 
     @_wrap_errors
+    def insert_backlinks(self, links: Sequence[Mapping[str, Any]]) -> int:
+        rows = []
+        for raw in links:
+            doc, seen = prepare_backlink(raw)
+            doc["first_seen"] = doc.get("first_seen") or seen
+            doc["last_seen"] = doc.get("last_seen") or seen
+            doc.setdefault("status", LIVE_LINK["status"])
+            rows.append(doc)
+        names = frozenset(name for row in rows for name in row)
+        with self._tx() as db:
+            before = db.total_changes
+            for statement, params in write.upserts("backlinks", rows, names):
+                db.executemany(statement, params)  # ON CONFLICT DO NOTHING: all insert-only
+            return db.total_changes - before
+
+    @_wrap_errors
     def add_domain_edges(
         self, edges: Mapping[tuple[str, str], int], seen_at: datetime, run_id: str
     ) -> None:
@@ -262,7 +281,7 @@ class SQLiteStore(Store):
                 db.execute("DELETE FROM temp.rd_pairs")
                 db.executemany("INSERT OR IGNORE INTO temp.rd_pairs VALUES (?, ?)", pairs)
                 join = " JOIN temp.rd_pairs p ON p.t = b.target_domain AND p.s = b.source_domain"
-            join += f" WHERE b.status IS NOT '{SUPERSEDED}'"  # replaced by an edited link
+            join += f" WHERE {_COUNTED}"  # not replaced by an edited link, not a mere claim
             # One GROUP BY over the affected pairs; lists are sorted and cleaned in rd_row.
             cursor = db.execute(
                 "SELECT b.target_domain, b.source_domain, count(*),"
@@ -304,7 +323,7 @@ class SQLiteStore(Store):
             db.execute(
                 "DELETE FROM referring_domains AS r WHERE NOT EXISTS (SELECT 1 FROM backlinks b"
                 " WHERE b.target_domain = r.target_domain"
-                f" AND b.source_domain = r.referring_domain AND b.status IS NOT '{SUPERSEDED}')"
+                f" AND b.source_domain = r.referring_domain AND {_COUNTED})"
                 f"{scope}"
             )
         return len(rows)
