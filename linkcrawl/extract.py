@@ -21,6 +21,7 @@ from lxml import etree
 from linkcrawl._encoding import PARSER, parse_document, sniff_encoding
 from linkcrawl._linkcontext import CONTEXT_CHARS, Surroundings, clean_text
 from linkcrawl.classify._maincontent import TEXT_LEN as _TEXT_LEN
+from linkcrawl.classify.content_model import LinkInput, locate_links
 from linkcrawl.classify.location import PageLocator
 from linkcrawl.classify.sections import SectionFinder
 from linkcrawl.items import LinkItem, robots_say
@@ -269,9 +270,11 @@ class LinkDetails:
             return
         if self._locator is None:
             self._locator = PageLocator(self.root, self._url)
-        locate, around = self._locator.locate, self._around
-        for el, link in todo:
-            verdict, in_noscript = locate(el, link.url, link.anchor_text)
+        around = self._around
+        verdicts = locate_links(self._locator, [
+            LinkInput(el, link.url, link.anchor_text, link.is_image, el.get("rel") or "")
+            for el, link in todo])
+        for (el, link), (verdict, in_noscript) in zip(todo, verdicts, strict=True):
             parent = el.getparent()
             path, block = around.of(parent) if parent is not None else ("", el)
             link.in_noscript = in_noscript

@@ -1,0 +1,284 @@
+"""Per-link features for the learned main-content decision (internal).
+
+:class:`PageStats` reads a parsed page once, bottom-up: per element its visible text length,
+link text length, links, paragraphs and images. :func:`link_features` then describes one link
+by its own shape (anchor, target, rel), the text block and the containers around it at
+several sizes (text length, link density, share of the page), how far up the nearest
+element named by a class/id word or tag is, and what the hand rules said. Features are plain
+floats in the order of :data:`FEATURES`; the same code feeds training and the crawl.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+from lxml import etree
+
+from linkcrawl.classify import location_rules as rules
+
+__all__ = ["FEATURES", "PageStats", "link_features"]
+
+# Class/id word stems: a feature is how many levels up the nearest element whose class or id
+# contains the stem sits (FAR when none does).
+CLASS_STEMS: tuple[str, ...] = (
+    "nav", "menu", "footer", "foot", "header", "head", "sidebar", "side", "widget", "comment",
+    "reply", "respond", "discuss", "related", "share", "social", "tag", "categor", "author",
+    "bio", "byline", "meta", "breadcrumb", "content", "article", "post", "entry", "body",
+    "main", "text", "story", "prose", "rich", "card", "teaser", "list", "grid", "item",
+    "promo", "banner", "sponsor", "newsletter", "subscri", "cookie", "consent", "popup",
+    "modal", "toolbar", "pagination", "pager", "login", "user", "profile", "signature",
+    "message", "thread", "forum", "topic", "product", "price", "review", "faq", "toc",
+    "recommend", "more", "trending", "popular", "copyright", "legal", "btn", "button", "icon",
+    "logo", "elementor", "wp-block", "markdown", "doc", "page", "title", "desc", "summary",
+    "excerpt", "feed", "archive", "top", "bottom", "col", "wrap", "container", "inner",
+    "section", "block", "module", "box", "panel", "drawer", "dropdown", "mega", "offcanvas",
+    "mobile", "skip", "hidden", "sr-only", "visually", "caption", "figure", "gallery", "media",
+    "video", "embed", "quote", "note", "callout", "info", "vcard", "hentry", "ad",
+)
+_AD_TOKENS = frozenset({"ad", "ads", "advert", "advertisement", "adsbygoogle", "ad-slot"})
+TAGS: tuple[str, ...] = (
+    "nav", "header", "footer", "aside", "article", "main", "form", "section", "li", "ul",
+    "ol", "table", "td", "heading", "p", "blockquote", "figure", "figcaption", "dl", "button",
+    "noscript", "strong", "span", "small", "cite", "sup", "address", "details", "select",
+)
+ROLES: tuple[str, ...] = ("navigation", "banner", "contentinfo", "complementary", "main",
+                          "article", "menu", "menubar", "search", "dialog")
+LOCATIONS: tuple[str, ...] = ("", "content", "navigation", "header", "footer", "sidebar",
+                              "comment", "author_bio", "breadcrumb", "other")
+KINDS: tuple[str, ...] = ("none", "tag", "role", "itemprop", "itemtype", "class", "id",
+                          "engine", "style", "density")
+FAR = 40.0
+_SCALES = (80, 300, 1200, 5000)
+_HEADING_TAGS = frozenset(rules.HEADINGS)
+_SKIP_TEXT = frozenset({"script", "style", "template", "head", "title"})
+_WS_RUN = re.compile(r"\s+")
+
+_N_STEMS, _N_TAGS, _N_ROLES = len(CLASS_STEMS), len(TAGS), len(ROLES)
+_TAG_INDEX = {t: i for i, t in enumerate(TAGS)}
+for _h in rules.HEADINGS:
+    _TAG_INDEX[_h] = TAGS.index("heading")
+_ROLE_INDEX = {r: i for i, r in enumerate(ROLES)}
+_TAG_BASE = _N_STEMS
+_ROLE_BASE = _N_STEMS + _N_TAGS
+_N_MARKS = _N_STEMS + _N_TAGS + _N_ROLES
+
+
+def _names() -> tuple[str, ...]:
+    own = ["anchor_words", "anchor_chars", "is_image", "same_site", "rel_tag", "rel_nofollow",
+           "rel_ugc_sponsored", "link_order", "link_depth", "pos_vs_main",
+           "rule_in_main", "rule_hidden", "rule_teaser", "rule_social", "rule_main_share",
+           "page_links", "page_chars", "page_link_density", "block_chars", "block_link_density",
+           "block_other_chars", "anchor_share_of_block", "block_is_heading", "block_is_li",
+           "block_is_p", "block_is_td", "block_is_div", "in_heading", "list_items",
+           "list_link_items", "sibling_same_tag", "text_before_share"]
+    for scale in _SCALES:
+        own += [f"c{scale}_chars_share", f"c{scale}_link_density", f"c{scale}_links",
+                f"c{scale}_paras", f"c{scale}_up", f"c{scale}_imgs"]
+    own += ["parent_link_density", "parent_links", "gparent_link_density", "gparent_links"]
+    own += [f"loc:{loc or 'none'}" for loc in LOCATIONS]
+    own += [f"kind:{k}" for k in KINDS]
+    own += [f"class:{s}" for s in CLASS_STEMS]
+    own += [f"tag:{t}" for t in TAGS]
+    own += [f"role:{r}" for r in ROLES]
+    return tuple(own)
+
+
+FEATURES: tuple[str, ...] = _names()
+
+
+@lru_cache(maxsize=32768)
+def _marks_of(tag: str, classes: str, role: str) -> tuple[int, ...]:
+    """Indexes (into the distance vector) of what one element's own markup names."""
+    found: list[int] = []
+    low = classes.lower()
+    if low:
+        for i, stem in enumerate(CLASS_STEMS[:-1]):
+            if stem in low:
+                found.append(i)
+        if _AD_TOKENS.intersection(re.split(r"[\s_]+", low)):
+            found.append(_N_STEMS - 1)
+    t = _TAG_INDEX.get(tag)
+    if t is not None:
+        found.append(_TAG_BASE + t)
+    for r in role.lower().split():
+        ri = _ROLE_INDEX.get(r)
+        if ri is not None:
+            found.append(_ROLE_BASE + ri)
+    return tuple(found)
+
+
+class PageStats:
+    """Text and link counts of every element of one page, from one bottom-up pass."""
+
+    __slots__ = ("_dist", "chars", "imgs", "link_chars", "link_order", "links", "order",
+                 "paras", "starts", "total_chars", "total_links")
+
+    def __init__(self, root: etree._Element) -> None:
+        chars: dict[etree._Element, int] = {}
+        link_chars: dict[etree._Element, int] = {}
+        links: dict[etree._Element, int] = {}
+        paras: dict[etree._Element, int] = {}
+        imgs: dict[etree._Element, int] = {}
+        order: dict[etree._Element, int] = {}
+        starts: dict[etree._Element, int] = {}
+        link_order: list[etree._Element] = []
+        elements = []
+        running = 0
+        for el in root.iter():
+            tag = el.tag
+            if not isinstance(tag, str):
+                continue
+            order[el] = len(elements)
+            starts[el] = running
+            elements.append(el)
+            if tag in _SKIP_TEXT:
+                chars[el] = 0
+            else:
+                chars[el] = _text_len(el.text)
+                running += chars[el]
+            running += _text_len(el.tail)
+            link_chars[el] = 0
+            links[el] = 0
+            paras[el] = 1 if tag == "p" else 0
+            imgs[el] = 1 if tag == "img" else 0
+            if tag == "a" and el.get("href") is not None:
+                link_order.append(el)
+        for el in reversed(elements):
+            parent = el.getparent()
+            if el.tag == "a":
+                links[el] += 1
+                link_chars[el] = chars[el]
+            if parent is None or parent not in chars:
+                continue
+            if parent.tag not in _SKIP_TEXT and el.tag not in _SKIP_TEXT:
+                chars[parent] += chars[el] + _text_len(el.tail)
+            link_chars[parent] += link_chars[el]
+            links[parent] += links[el]
+            paras[parent] += paras[el]
+            imgs[parent] += imgs[el]
+        self.chars, self.link_chars, self.links = chars, link_chars, links
+        self.paras, self.imgs, self.order, self.starts = paras, imgs, order, starts
+        self.link_order = {a: i for i, a in enumerate(link_order)}
+        self.total_links = max(len(link_order), 1)
+        self.total_chars = max(running, 1)
+        self._dist: dict[etree._Element, list[float]] = {}
+
+    def distances(self, el: etree._Element) -> list[float]:
+        """Levels up (0 = ``el``) to the nearest element whose markup names each mark."""
+        known = self._dist.get(el)
+        if known is not None:
+            return known
+        chain = []
+        node: etree._Element | None = el
+        while node is not None and node not in self._dist:
+            chain.append(node)
+            node = node.getparent()
+        dist = self._dist[node] if node is not None else [FAR] * _N_MARKS
+        for item in reversed(chain):
+            dist = [d + 1.0 if d < FAR else FAR for d in dist]
+            tag = item.tag if isinstance(item.tag, str) else ""
+            if tag not in ("html", "body"):
+                classes = f"{item.get('class') or ''} {item.get('id') or ''}".strip()
+                for i in _marks_of(tag, classes, item.get("role") or ""):
+                    dist[i] = 0.0
+            self._dist[item] = dist
+        return dist
+
+
+def _text_len(text: str | None) -> int:
+    if not text:
+        return 0
+    return len(_WS_RUN.sub(" ", text).strip())
+
+
+def _density(stats: PageStats, el: etree._Element) -> float:
+    c = stats.chars.get(el, 0)
+    return stats.link_chars.get(el, 0) / c if c else 1.0
+
+
+def link_features(stats: PageStats, link: etree._Element, *, anchor: str, is_image: bool,
+                  same_site: bool, rel: str, region_location: str, region_kind: str,
+                  in_main: bool, hidden: bool, teaser: bool, social: bool,
+                  main_chars: int, main_span: tuple[int, int]) -> list[float]:
+    """The feature vector of one link, in the order of :data:`FEATURES`."""
+    words = len(anchor.split())
+    rel_tokens = rel.lower().split()
+    depth = 0
+    ancestors = []
+    node = link.getparent()
+    while node is not None:
+        ancestors.append(node)
+        node = node.getparent()
+    depth = len(ancestors)
+    order = stats.link_order.get(link, 0)
+    el_order = stats.order.get(link, 0)
+    if main_span[1] > main_span[0]:
+        pos_vs_main = 0.0 if el_order < main_span[0] else (1.0 if el_order <= main_span[1]
+                                                           else 2.0)
+    else:
+        pos_vs_main = -1.0
+    total = stats.total_chars
+    block = next((a for a in ancestors if a.tag in rules.TEXT_BLOCKS), None)
+    anchor_len = stats.chars.get(link, len(anchor))
+    if block is not None:
+        b_chars = stats.chars.get(block, 0)
+        b_density = _density(stats, block)
+        b_other = b_chars - stats.link_chars.get(block, 0)
+        b_tag = block.tag
+    else:
+        b_chars, b_density, b_other, b_tag = 0, 1.0, 0, ""
+    in_heading = any(a.tag in _HEADING_TAGS for a in ancestors[:4])
+    li = next((a for a in ancestors[:6] if a.tag == "li"), None)
+    list_items = list_link_items = 0.0
+    if li is not None and li.getparent() is not None:
+        items = [c for c in li.getparent() if c.tag == "li"]
+        list_items = float(len(items))
+        list_link_items = sum(1.0 for c in items if stats.links.get(c, 0)) / max(len(items), 1)
+    parent = ancestors[0] if ancestors else None
+    siblings = 0.0
+    if parent is not None and parent.getparent() is not None:
+        ptag, pcls = parent.tag, parent.get("class")
+        siblings = float(sum(1 for s in parent.getparent()
+                             if s.tag == ptag and s.get("class") == pcls))
+    out = [
+        float(words), float(len(anchor)), float(is_image), float(same_site),
+        float("tag" in rel_tokens), float("nofollow" in rel_tokens),
+        float("ugc" in rel_tokens or "sponsored" in rel_tokens),
+        order / stats.total_links, float(depth), pos_vs_main,
+        float(in_main), float(hidden), float(teaser), float(social), main_chars / total,
+        math.log1p(stats.total_links), math.log1p(total),
+        stats.link_chars.get(ancestors[-1], 0) / total if ancestors else 0.0,
+        math.log1p(b_chars), b_density, math.log1p(max(b_other, 0)),
+        anchor_len / b_chars if b_chars else 1.0,
+        float(b_tag in _HEADING_TAGS), float(b_tag == "li"), float(b_tag == "p"),
+        float(b_tag in ("td", "th")), float(b_tag == "div"), float(in_heading),
+        list_items, list_link_items, siblings, stats.starts.get(link, 0) / total,
+    ]
+    levels = iter(enumerate(ancestors))
+    found: dict[int, tuple[int, etree._Element]] = {}
+    for up, anc in levels:
+        c = stats.chars.get(anc, 0)
+        for scale in _SCALES:
+            if scale not in found and c >= scale:
+                found[scale] = (up, anc)
+        if len(found) == len(_SCALES):
+            break
+    for scale in _SCALES:
+        if scale in found:
+            up, anc = found[scale]
+            out += [stats.chars.get(anc, 0) / total, _density(stats, anc),
+                    math.log1p(stats.links.get(anc, 0)), math.log1p(stats.paras.get(anc, 0)),
+                    float(up), math.log1p(stats.imgs.get(anc, 0))]
+        else:
+            out += [1.0, 1.0, 0.0, 0.0, FAR, 0.0]
+    for anc in [*ancestors[:2], None, None][:2]:
+        if anc is None:
+            out += [1.0, 0.0]
+        else:
+            out += [_density(stats, anc), math.log1p(stats.links.get(anc, 0))]
+    out += [float(region_location == loc) for loc in LOCATIONS]
+    out += [float(region_kind == k) for k in KINDS]
+    out += stats.distances(link)
+    return out

@@ -1,0 +1,255 @@
+"""The learned main-content decision for link location (issue 15).
+
+The hand rules of :mod:`linkcrawl.classify.location` name a link's region (navigation,
+footer, sidebar, comment, ...); whether a link sits in the page's main content is decided by
+a gradient-boosted tree ensemble trained on real pages with gold main content
+(``benchmarks/train_content_model.py``, features in :mod:`linkcrawl.classify._blocks`). The
+trees ship as JSON (``content_model.json``) and are evaluated here with numpy when it is
+installed (all links of a page and all trees at once) and in pure Python otherwise, so the
+crawl never imports the training stack.
+
+Each verdict names the model's probability and the features that pushed hardest toward it
+(per-feature contributions along each tree's path), e.g. ``model:content p=0.93``,
+``feat:block_link_density=0.05``, ``class:comment@3``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from lxml import etree
+
+from linkcrawl.classify import location_rules as rules
+from linkcrawl.classify._blocks import FAR, FEATURES, PageStats, link_features
+from linkcrawl.domains import site_of
+from linkcrawl.verdict import Verdict
+
+try:  # vectorised evaluation when available; the pure-Python path gives the same numbers
+    import numpy as np
+except ImportError:  # pragma: no cover - exercised where numpy is absent
+    np = None  # type: ignore[assignment]
+
+__all__ = ["MODEL_PATH", "ContentModel", "LinkInput", "default_model", "locate_links"]
+
+MODEL_PATH = Path(__file__).with_name("content_model.json")
+_ENV = "LINKCRAWL_CONTENT_MODEL"  # another model file (cross-validation folds in the eval)
+_TOP_EVIDENCE = 3
+
+
+class LinkInput(NamedTuple):
+    """What the decision reads of one link besides its element."""
+
+    el: etree._Element
+    url: str
+    anchor: str
+    is_image: bool = False
+    rel: str = ""
+
+
+class ContentModel:
+    """A tree ensemble read from its JSON export (LightGBM trees, logistic output)."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        if list(data["features"]) != list(FEATURES):
+            raise ValueError("content model was trained on other features; retrain it")
+        self.threshold = float(data["threshold"])
+        self.base = float(data.get("base", 0.0))
+        feat: list[int] = []
+        thr: list[float] = []
+        left: list[int] = []
+        right: list[int] = []
+        value: list[float] = []
+        roots: list[int] = []
+        depth = 0
+        for tree in data["trees"]:
+            off = len(feat)
+            roots.append(off)
+            for f, t, lo, hi, v in zip(tree["feat"], tree["thr"], tree["left"], tree["right"],
+                                       tree["value"], strict=True):
+                leaf = f < 0
+                feat.append(0 if leaf else f)
+                thr.append(float("inf") if leaf else t)
+                left.append(len(feat) - 1 if leaf else off + lo)
+                right.append(len(feat) - 1 if leaf else off + hi)
+                value.append(v)
+            depth = max(depth, int(tree.get("depth", 0)))
+        self.feat, self.thr, self.left, self.right, self.value = feat, thr, left, right, value
+        self.roots, self.depth, self.is_leaf = roots, depth, [
+            lo == i for i, lo in enumerate(left)]
+        if np is not None:
+            self._np = (np.array(feat, dtype=np.int64), np.array(thr, dtype=np.float64),
+                        np.array(left, dtype=np.int64), np.array(right, dtype=np.int64),
+                        np.array(value, dtype=np.float64), np.array(roots, dtype=np.int64))
+
+    @classmethod
+    def load(cls, path: str | Path) -> ContentModel:
+        return cls(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    def predict(self, rows: Sequence[Sequence[float]],
+                ) -> tuple[list[float], list[list[float]]]:
+        """(probability of main content, per-feature contributions) for each row."""
+        if not rows:
+            return [], []
+        if np is not None:
+            return self._predict_np(rows)
+        return self._predict_py(rows)
+
+    def _predict_np(self, rows: Sequence[Sequence[float]],
+                    ) -> tuple[list[float], list[list[float]]]:
+        feat, thr, left, right, value, roots = self._np
+        x = np.asarray(rows, dtype=np.float64)
+        n = x.shape[0]
+        idx = np.broadcast_to(roots, (n, roots.size)).copy()
+        row_ix = np.arange(n)[:, None]
+        contrib = np.zeros((n, x.shape[1]))
+        for _ in range(self.depth):
+            f = feat[idx]
+            nxt = np.where(x[row_ix, f] <= thr[idx], left[idx], right[idx])
+            np.add.at(contrib, (np.broadcast_to(row_ix, f.shape), f),
+                      value[nxt] - value[idx])
+            idx = nxt
+        score = self.base + value[idx].sum(axis=1)
+        prob = 1.0 / (1.0 + np.exp(-score))
+        return prob.tolist(), contrib.tolist()
+
+    def _predict_py(self, rows: Sequence[Sequence[float]],
+                    ) -> tuple[list[float], list[list[float]]]:
+        import math
+
+        feat, thr, left, right, value = self.feat, self.thr, self.left, self.right, self.value
+        probs, contribs = [], []
+        for row in rows:
+            contrib = [0.0] * len(row)
+            score = self.base
+            for node in self.roots:
+                while left[node] != node:
+                    f = feat[node]
+                    nxt = left[node] if row[f] <= thr[node] else right[node]
+                    contrib[f] += value[nxt] - value[node]
+                    node = nxt
+                score += value[node]
+            probs.append(1.0 / (1.0 + math.exp(-score)))
+            contribs.append(contrib)
+        return probs, contribs
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> ContentModel | None:
+    if not Path(path).exists():
+        return None
+    return ContentModel.load(path)
+
+
+def default_model() -> ContentModel | None:
+    """The shipped model (or the file named by ``LINKCRAWL_CONTENT_MODEL``); None if absent."""
+    return _load(os.environ.get(_ENV) or str(MODEL_PATH))
+
+
+def _feature_note(name: str, value: float) -> str:
+    """A feature as evidence: ``class:widget@2`` (levels up), ``feat:link_density=0.80``."""
+    if name.startswith(("class:", "tag:", "role:")):
+        return f"{name}@{int(value)}" if value < FAR else f"{name}:absent"
+    if name.startswith(("loc:", "kind:")):
+        return f"rule-{name}" if value else f"rule-{name}:no"
+    return f"feat:{name}={value:.2f}"
+
+
+def _evidence(prob: float, contrib: list[float], row: Sequence[float], content: bool,
+              ) -> tuple[str, ...]:
+    sign = 1.0 if content else -1.0
+    ranked = sorted(range(len(contrib)), key=lambda i: -sign * contrib[i])
+    notes = [f"model:{'content' if content else 'not-content'} p={prob:.2f}"]
+    notes += [_feature_note(FEATURES[i], row[i]) for i in ranked[:_TOP_EVIDENCE]
+              if sign * contrib[i] > 0]
+    return tuple(notes)
+
+
+class _PageFacts(NamedTuple):
+    stats: PageStats
+    main_chars: int
+    main_span: tuple[int, int]
+
+
+def _page_facts(locator: Any) -> _PageFacts:
+    """Page statistics, built once per :class:`PageLocator` and kept on it."""
+    known = getattr(locator, "_model_facts", None)
+    if known is None:
+        root = locator.root
+        stats = PageStats(root)
+        main = locator.main
+        main_chars = sum(stats.chars.get(el, 0) for el in main)
+        if main:
+            first = min(stats.order.get(el, 0) for el in main)
+            last = max(stats.order.get(d, 0) for el in main for d in el.iter())
+        else:
+            first = last = 0
+        known = _PageFacts(stats, main_chars, (first, last))
+        locator._model_facts = known
+    return known
+
+
+def features_of(locator: Any, items: Sequence[LinkInput],
+                ) -> tuple[list[list[float]], list[tuple[Verdict, bool, Any, str, bool]]]:
+    """Feature rows and the hand rules' results for ``items`` (training and inference)."""
+    facts = _page_facts(locator)
+    site = locator._site
+    rows, ruled = [], []
+    for item in items:
+        result = locator.rule_locate(item.el, item.url, item.anchor)
+        _, _, region, shape, social = result
+        rows.append(link_features(
+            facts.stats, item.el, anchor=item.anchor, is_image=item.is_image,
+            same_site=bool(site) and site_of(item.url) == site, rel=item.rel,
+            region_location=region.location, region_kind=region.kind, in_main=region.in_main,
+            hidden=region.hidden, teaser=bool(shape), social=social,
+            main_chars=facts.main_chars, main_span=facts.main_span))
+        ruled.append(result)
+    return rows, ruled
+
+
+def _named_region(locator: Any, el: etree._Element) -> str:
+    """The nearest non-content region an ancestor's own markup names ("" when none)."""
+    node = el.getparent()
+    while node is not None:
+        signal = locator._signal(node)
+        if signal is not None and signal[0] != "content":
+            return signal[0]
+        node = node.getparent()
+    return ""
+
+
+def locate_links(locator: Any, items: Sequence[LinkInput],
+                 model: ContentModel | None = None) -> list[tuple[Verdict, bool]]:
+    """(verdict, inside <noscript>) of each link: the model decides content or not; the rules
+    name the region of links that are not content. Without a model, the rules alone."""
+    model = model or default_model()
+    if model is None:
+        return [locator.locate(i.el, i.url, i.anchor) for i in items]
+    rows, ruled = features_of(locator, items)
+    probs, contribs = model.predict(rows)
+    out = []
+    for item, row, prob, contrib, (verdict, in_noscript, region, _, _) in zip(
+            items, rows, probs, contribs, ruled, strict=True):
+        content = prob >= model.threshold
+        evidence = _evidence(prob, contrib, row, content)
+        confidence = round(max(prob, 1.0 - prob), 2)
+        if content:
+            if verdict.value != "content":
+                evidence = (*evidence, f"rule:{verdict.value}")
+            out.append((Verdict("content", confidence, evidence), in_noscript))
+        elif verdict.value != "content":
+            out.append((Verdict(verdict.value, verdict.confidence,
+                                (*verdict.evidence, *evidence)), in_noscript))
+        else:
+            named = _named_region(locator, item.el)
+            location = named or ("other" if region.location in ("", "content") else
+                                 region.location)
+            out.append((Verdict(location, min(confidence, rules.CONFIDENCE["density"]),
+                                (*evidence, *verdict.evidence)), in_noscript))
+    return out
+
