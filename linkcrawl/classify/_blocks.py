@@ -53,7 +53,6 @@ FAR = 40.0
 _SCALES = (80, 300, 1200, 5000)
 _HEADING_TAGS = frozenset(rules.HEADINGS)
 _SKIP_TEXT = frozenset({"script", "style", "template", "head", "title"})
-_WS_RUN = re.compile(r"\s+")
 
 _N_STEMS, _N_TAGS, _N_ROLES = len(CLASS_STEMS), len(TAGS), len(ROLES)
 _TAG_INDEX = {t: i for i, t in enumerate(TAGS)}
@@ -112,8 +111,9 @@ def _marks_of(tag: str, classes: str, role: str) -> tuple[int, ...]:
 class PageStats:
     """Text and link counts of every element of one page, from one bottom-up pass."""
 
-    __slots__ = ("_dist", "chars", "imgs", "link_chars", "link_order", "links", "order",
-                 "paras", "starts", "total_chars", "total_links")
+    __slots__ = ("_dist", "_lists", "_siblings", "chars", "imgs", "link_chars", "link_order",
+                 "links",
+                 "order", "paras", "starts", "total_chars", "total_links")
 
     def __init__(self, root: etree._Element) -> None:
         chars: dict[etree._Element, int] = {}
@@ -163,10 +163,48 @@ class PageStats:
         self.link_order = {a: i for i, a in enumerate(link_order)}
         self.total_links = max(len(link_order), 1)
         self.total_chars = max(running, 1)
-        self._dist: dict[etree._Element, list[float]] = {}
+        self._dist: dict[etree._Element, tuple[int, dict[int, int]]] = {}
+        self._siblings: dict[etree._Element, float] = {}
+        self._lists: dict[etree._Element, tuple[float, float]] = {}
+
+    def similar_siblings(self, el: etree._Element) -> float:
+        """How many children of ``el``'s parent share its tag and class (a repeated item)."""
+        known = self._siblings.get(el)
+        if known is None:
+            up = el.getparent()
+            if up is None:
+                return 0.0
+            groups: dict[tuple[object, str | None], list[etree._Element]] = {}
+            for child in up:
+                groups.setdefault((child.tag, child.get("class")), []).append(child)
+            for members in groups.values():
+                for child in members:
+                    self._siblings[child] = float(len(members))
+            known = self._siblings[el]
+        return known
+
+    def list_shape(self, lst: etree._Element) -> tuple[float, float]:
+        """(items of a list, share of them holding a link)."""
+        known = self._lists.get(lst)
+        if known is None:
+            items = [c for c in lst if c.tag == "li"]
+            linked = sum(1.0 for c in items if self.links.get(c, 0))
+            known = self._lists[lst] = (float(len(items)), linked / max(len(items), 1))
+        return known
 
     def distances(self, el: etree._Element) -> list[float]:
         """Levels up (0 = ``el``) to the nearest element whose markup names each mark."""
+        depth, seen = self._marks(el)
+        out = [FAR] * _N_MARKS
+        for i, at in seen.items():
+            out[i] = min(float(depth - at), FAR)
+        return out
+
+    def _marks(self, el: etree._Element) -> tuple[int, dict[int, int]]:
+        """(depth of ``el``, mark -> depth of the nearest ancestor-or-self naming it).
+
+        Elements that name nothing share their parent's dict, so most cost nothing.
+        """
         known = self._dist.get(el)
         if known is not None:
             return known
@@ -175,22 +213,27 @@ class PageStats:
         while node is not None and node not in self._dist:
             chain.append(node)
             node = node.getparent()
-        dist = self._dist[node] if node is not None else [FAR] * _N_MARKS
+        depth, seen = self._dist[node] if node is not None else (-1, {})
         for item in reversed(chain):
-            dist = [d + 1.0 if d < FAR else FAR for d in dist]
+            depth += 1
             tag = item.tag if isinstance(item.tag, str) else ""
             if tag not in ("html", "body"):
                 classes = f"{item.get('class') or ''} {item.get('id') or ''}".strip()
-                for i in _marks_of(tag, classes, item.get("role") or ""):
-                    dist[i] = 0.0
-            self._dist[item] = dist
-        return dist
+                marks = _marks_of(tag, classes, item.get("role") or "")
+                if marks:
+                    seen = dict(seen)
+                    for i in marks:
+                        seen[i] = depth
+            self._dist[item] = (depth, seen)
+        return depth, seen
 
 
 def _text_len(text: str | None) -> int:
+    """Length of ``text`` with whitespace runs collapsed and the ends stripped."""
     if not text:
         return 0
-    return len(_WS_RUN.sub(" ", text).strip())
+    words = text.split()
+    return sum(map(len, words)) + len(words) - 1 if words else 0
 
 
 def _density(stats: PageStats, el: etree._Element) -> float:
@@ -233,15 +276,9 @@ def link_features(stats: PageStats, link: etree._Element, *, anchor: str, is_ima
     li = next((a for a in ancestors[:6] if a.tag == "li"), None)
     list_items = list_link_items = 0.0
     if li is not None and li.getparent() is not None:
-        items = [c for c in li.getparent() if c.tag == "li"]
-        list_items = float(len(items))
-        list_link_items = sum(1.0 for c in items if stats.links.get(c, 0)) / max(len(items), 1)
+        list_items, list_link_items = stats.list_shape(li.getparent())
     parent = ancestors[0] if ancestors else None
-    siblings = 0.0
-    if parent is not None and parent.getparent() is not None:
-        ptag, pcls = parent.tag, parent.get("class")
-        siblings = float(sum(1 for s in parent.getparent()
-                             if s.tag == ptag and s.get("class") == pcls))
+    siblings = stats.similar_siblings(parent) if parent is not None else 0.0
     out = [
         float(words), float(len(anchor)), float(is_image), float(same_site),
         float("tag" in rel_tokens), float("nofollow" in rel_tokens),

@@ -91,8 +91,9 @@ class ContentModel:
         return cls(json.loads(Path(path).read_text(encoding="utf-8")))
 
     def predict(self, rows: Sequence[Sequence[float]],
-                ) -> tuple[list[float], list[list[float]]]:
-        """(probability of main content, per-feature contributions) for each row."""
+                ) -> tuple[list[float], list[list[tuple[int, float]]]]:
+        """(probability of main content, the features that pushed hardest toward the
+        decision as (index, contribution)) for each row."""
         if not rows:
             return [], []
         if np is not None:
@@ -100,29 +101,34 @@ class ContentModel:
         return self._predict_py(rows)
 
     def _predict_np(self, rows: Sequence[Sequence[float]],
-                    ) -> tuple[list[float], list[list[float]]]:
+                    ) -> tuple[list[float], list[list[tuple[int, float]]]]:
         feat, thr, left, right, value, roots = self._np
         x = np.asarray(rows, dtype=np.float64)
-        n = x.shape[0]
+        n, width = x.shape
         idx = np.broadcast_to(roots, (n, roots.size)).copy()
         row_ix = np.arange(n)[:, None]
-        contrib = np.zeros((n, x.shape[1]))
+        flat_base = (row_ix * width).astype(np.int64)
+        contrib = np.zeros(n * width)
         for _ in range(self.depth):
             f = feat[idx]
             nxt = np.where(x[row_ix, f] <= thr[idx], left[idx], right[idx])
-            np.add.at(contrib, (np.broadcast_to(row_ix, f.shape), f),
-                      value[nxt] - value[idx])
+            contrib += np.bincount((flat_base + f).ravel(), weights=(value[nxt] - value[idx])
+                                   .ravel(), minlength=n * width)
             idx = nxt
         score = self.base + value[idx].sum(axis=1)
         prob = 1.0 / (1.0 + np.exp(-score))
-        return prob.tolist(), contrib.tolist()
+        signed = contrib.reshape(n, width) * np.where(prob >= self.threshold, 1.0, -1.0)[:, None]
+        top = np.argsort(-signed, axis=1)[:, :_TOP_EVIDENCE]
+        tops = [[(int(i), float(signed[r, i])) for i in top[r]] for r in range(n)]
+        return prob.tolist(), tops
 
     def _predict_py(self, rows: Sequence[Sequence[float]],
-                    ) -> tuple[list[float], list[list[float]]]:
+                    ) -> tuple[list[float], list[list[tuple[int, float]]]]:
+        import heapq
         import math
 
         feat, thr, left, right, value = self.feat, self.thr, self.left, self.right, self.value
-        probs, contribs = [], []
+        probs, tops = [], []
         for row in rows:
             contrib = [0.0] * len(row)
             score = self.base
@@ -133,9 +139,13 @@ class ContentModel:
                     contrib[f] += value[nxt] - value[node]
                     node = nxt
                 score += value[node]
-            probs.append(1.0 / (1.0 + math.exp(-score)))
-            contribs.append(contrib)
-        return probs, contribs
+            prob = 1.0 / (1.0 + math.exp(-score))
+            sign = 1.0 if prob >= self.threshold else -1.0
+            probs.append(prob)
+            tops.append(heapq.nlargest(_TOP_EVIDENCE, ((i, sign * c) for i, c in
+                                                        enumerate(contrib)),
+                                       key=lambda ic: ic[1]))
+        return probs, tops
 
 
 @lru_cache(maxsize=4)
@@ -159,13 +169,10 @@ def _feature_note(name: str, value: float) -> str:
     return f"feat:{name}={value:.2f}"
 
 
-def _evidence(prob: float, contrib: list[float], row: Sequence[float], content: bool,
+def _evidence(prob: float, top: list[tuple[int, float]], row: Sequence[float], content: bool,
               ) -> tuple[str, ...]:
-    sign = 1.0 if content else -1.0
-    ranked = sorted(range(len(contrib)), key=lambda i: -sign * contrib[i])
     notes = [f"model:{'content' if content else 'not-content'} p={prob:.2f}"]
-    notes += [_feature_note(FEATURES[i], row[i]) for i in ranked[:_TOP_EVIDENCE]
-              if sign * contrib[i] > 0]
+    notes += [_feature_note(FEATURES[i], row[i]) for i, c in top if c > 0]
     return tuple(notes)
 
 
