@@ -18,7 +18,8 @@ from lxml import etree
 
 from linkcrawl.classify import location_rules as rules
 
-__all__ = ["FEATURES", "PageStats", "link_features"]
+__all__ = ["FEATURES", "LINK_FEATURES", "STAGE2", "BlockContext", "PageStats", "link_features",
+           "page_blocks", "stage2_features"]
 
 # Class/id word stems: a feature is how many levels up the nearest element whose class or id
 # contains the stem sits (FAR when none does).
@@ -111,9 +112,8 @@ def _marks_of(tag: str, classes: str, role: str) -> tuple[int, ...]:
 class PageStats:
     """Text and link counts of every element of one page, from one bottom-up pass."""
 
-    __slots__ = ("_dist", "_lists", "_siblings", "chars", "imgs", "link_chars", "link_order",
-                 "links",
-                 "order", "paras", "starts", "total_chars", "total_links")
+    __slots__ = ("_context", "_dist", "_lists", "_siblings", "chars", "imgs", "link_chars",
+                 "link_order", "links", "order", "paras", "starts", "total_chars", "total_links")
 
     def __init__(self, root: etree._Element) -> None:
         chars: dict[etree._Element, int] = {}
@@ -166,6 +166,7 @@ class PageStats:
         self._dist: dict[etree._Element, tuple[int, dict[int, int]]] = {}
         self._siblings: dict[etree._Element, float] = {}
         self._lists: dict[etree._Element, tuple[float, float]] = {}
+        self._context: dict[etree._Element | None, tuple[list[float], int, float]] = {}
 
     def similar_siblings(self, el: etree._Element) -> float:
         """How many children of ``el``'s parent share its tag and class (a repeated item)."""
@@ -241,30 +242,19 @@ def _density(stats: PageStats, el: etree._Element) -> float:
     return stats.link_chars.get(el, 0) / c if c else 1.0
 
 
-def link_features(stats: PageStats, link: etree._Element, *, anchor: str, is_image: bool,
-                  same_site: bool, rel: str, region_location: str, region_kind: str,
-                  in_main: bool, hidden: bool, teaser: bool, social: bool,
-                  main_chars: int, main_span: tuple[int, int]) -> list[float]:
-    """The feature vector of one link, in the order of :data:`FEATURES`."""
-    words = len(anchor.split())
-    rel_tokens = rel.lower().split()
-    depth = 0
+def _context(stats: PageStats, parent: etree._Element | None) -> tuple[list[float], int, float]:
+    """What every element under ``parent`` shares: (features from the block and containers
+    around it, the block's text length, its link density); memoized per parent."""
+    known = stats._context.get(parent)
+    if known is not None:
+        return known
     ancestors = []
-    node = link.getparent()
+    node = parent
     while node is not None:
         ancestors.append(node)
         node = node.getparent()
-    depth = len(ancestors)
-    order = stats.link_order.get(link, 0)
-    el_order = stats.order.get(link, 0)
-    if main_span[1] > main_span[0]:
-        pos_vs_main = 0.0 if el_order < main_span[0] else (1.0 if el_order <= main_span[1]
-                                                           else 2.0)
-    else:
-        pos_vs_main = -1.0
     total = stats.total_chars
     block = next((a for a in ancestors if a.tag in rules.TEXT_BLOCKS), None)
-    anchor_len = stats.chars.get(link, len(anchor))
     if block is not None:
         b_chars = stats.chars.get(block, 0)
         b_density = _density(stats, block)
@@ -277,45 +267,171 @@ def link_features(stats: PageStats, link: etree._Element, *, anchor: str, is_ima
     list_items = list_link_items = 0.0
     if li is not None and li.getparent() is not None:
         list_items, list_link_items = stats.list_shape(li.getparent())
-    parent = ancestors[0] if ancestors else None
     siblings = stats.similar_siblings(parent) if parent is not None else 0.0
-    out = [
-        float(words), float(len(anchor)), float(is_image), float(same_site),
-        float("tag" in rel_tokens), float("nofollow" in rel_tokens),
-        float("ugc" in rel_tokens or "sponsored" in rel_tokens),
-        order / stats.total_links, float(depth), pos_vs_main,
-        float(in_main), float(hidden), float(teaser), float(social), main_chars / total,
-        math.log1p(stats.total_links), math.log1p(total),
+    head = [
+        float(len(ancestors)),
         stats.link_chars.get(ancestors[-1], 0) / total if ancestors else 0.0,
         math.log1p(b_chars), b_density, math.log1p(max(b_other, 0)),
-        anchor_len / b_chars if b_chars else 1.0,
+    ]
+    tail = [
         float(b_tag in _HEADING_TAGS), float(b_tag == "li"), float(b_tag == "p"),
         float(b_tag in ("td", "th")), float(b_tag == "div"), float(in_heading),
-        list_items, list_link_items, siblings, stats.starts.get(link, 0) / total,
+        list_items, list_link_items, siblings,
     ]
-    levels = iter(enumerate(ancestors))
     found: dict[int, tuple[int, etree._Element]] = {}
-    for up, anc in levels:
+    for up, anc in enumerate(ancestors):
         c = stats.chars.get(anc, 0)
         for scale in _SCALES:
             if scale not in found and c >= scale:
                 found[scale] = (up, anc)
         if len(found) == len(_SCALES):
             break
+    scales: list[float] = []
     for scale in _SCALES:
         if scale in found:
             up, anc = found[scale]
-            out += [stats.chars.get(anc, 0) / total, _density(stats, anc),
-                    math.log1p(stats.links.get(anc, 0)), math.log1p(stats.paras.get(anc, 0)),
-                    float(up), math.log1p(stats.imgs.get(anc, 0))]
+            scales += [stats.chars.get(anc, 0) / total, _density(stats, anc),
+                       math.log1p(stats.links.get(anc, 0)), math.log1p(stats.paras.get(anc, 0)),
+                       float(up), math.log1p(stats.imgs.get(anc, 0))]
         else:
-            out += [1.0, 1.0, 0.0, 0.0, FAR, 0.0]
+            scales += [1.0, 1.0, 0.0, 0.0, FAR, 0.0]
     for anc in [*ancestors[:2], None, None][:2]:
         if anc is None:
-            out += [1.0, 0.0]
+            scales += [1.0, 0.0]
         else:
-            out += [_density(stats, anc), math.log1p(stats.links.get(anc, 0))]
+            scales += [_density(stats, anc), math.log1p(stats.links.get(anc, 0))]
+    known = stats._context[parent] = ([*head, *tail, *scales], b_chars, 0.0)
+    return known
+
+
+def link_features(stats: PageStats, link: etree._Element, *, anchor: str, is_image: bool,
+                  same_site: bool, rel: str, region_location: str, region_kind: str,
+                  in_main: bool, hidden: bool, teaser: bool, social: bool,
+                  main_chars: int, main_span: tuple[int, int]) -> list[float]:
+    """The feature vector of one link, in the order of :data:`FEATURES`."""
+    rel_tokens = rel.lower().split() if rel else ()
+    shared, b_chars, _ = _context(stats, link.getparent())
+    el_order = stats.order.get(link, 0)
+    if main_span[1] > main_span[0]:
+        pos_vs_main = 0.0 if el_order < main_span[0] else (1.0 if el_order <= main_span[1]
+                                                           else 2.0)
+    else:
+        pos_vs_main = -1.0
+    total = stats.total_chars
+    anchor_len = stats.chars.get(link, len(anchor))
+    out = [
+        float(len(anchor.split())), float(len(anchor)), float(is_image), float(same_site),
+        float("tag" in rel_tokens), float("nofollow" in rel_tokens),
+        float("ugc" in rel_tokens or "sponsored" in rel_tokens),
+        stats.link_order.get(link, 0) / stats.total_links, shared[0], pos_vs_main,
+        float(in_main), float(hidden), float(teaser), float(social), main_chars / total,
+        math.log1p(stats.total_links), math.log1p(total), *shared[1:5],
+        anchor_len / b_chars if b_chars else 1.0, *shared[5:14],
+        stats.starts.get(link, 0) / total, *shared[14:],
+    ]
     out += [float(region_location == loc) for loc in LOCATIONS]
     out += [float(region_kind == k) for k in KINDS]
     out += stats.distances(link)
+    return out
+
+
+# Second stage: what the block model says about the text around a link.
+STAGE2: tuple[str, ...] = (
+    "blk_p", "blk_prev_p", "blk_next_p", "blk_own_chars",
+    *(f"c{scale}_blk_p" for scale in _SCALES),
+    "parent_blk_p", "gparent_blk_p", "page_blk_p", "page_blk_max", "page_blk_chars_share",
+)
+LINK_FEATURES: tuple[str, ...] = FEATURES + STAGE2
+_NOT_BLOCK = frozenset({"body", "html"})
+
+
+def page_blocks(root: etree._Element) -> tuple[list[etree._Element], dict[etree._Element, str],
+                                                dict[etree._Element, etree._Element | None]]:
+    """(text blocks in document order, each block's own text, element -> owning block).
+
+    A block is the nearest text-block element (:data:`rules.TEXT_BLOCKS`) holding a piece
+    of text; its own text leaves out nested blocks, so each piece of text is counted once.
+    """
+    owner: dict[etree._Element, etree._Element | None] = {}
+    pieces: dict[etree._Element, list[str]] = {}
+    for el in root.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        parent = el.getparent()
+        up = owner.get(parent) if parent is not None else None
+        mine = el if tag in rules.TEXT_BLOCKS and tag not in _NOT_BLOCK else up
+        owner[el] = mine
+        if el.text and mine is not None and tag not in _SKIP_TEXT and el.text.strip():
+            pieces.setdefault(mine, []).append(el.text)
+        if el.tail and up is not None and el.tail.strip():
+            pieces.setdefault(up, []).append(el.tail)
+    texts = {b: " ".join(" ".join(p).split()) for b, p in pieces.items()}
+    return list(pieces), texts, owner
+
+
+class BlockContext:
+    """Block-model probabilities of one page, summed over every container (char-weighted)."""
+
+    __slots__ = ("_order", "content_share", "index", "max_p", "owner", "page_p", "probs", "sums",
+                 "texts")
+
+    def __init__(self, blocks: list[etree._Element], texts: dict[etree._Element, str],
+                 owner: dict[etree._Element, etree._Element | None], probs: list[float]) -> None:
+        self.owner, self.texts = owner, texts
+        self.probs = dict(zip(blocks, probs, strict=True))
+        self.index = {b: i for i, b in enumerate(blocks)}
+        sums: dict[etree._Element, list[float]] = {}
+        total_w = total_pw = likely_w = 0.0
+        for block, p in self.probs.items():
+            w = float(len(texts[block]))
+            total_w += w
+            total_pw += p * w
+            likely_w += w if p >= 0.5 else 0.0
+            node: etree._Element | None = block
+            while node is not None:
+                acc = sums.get(node)
+                if acc is None:
+                    sums[node] = [p * w, w]
+                else:
+                    acc[0] += p * w
+                    acc[1] += w
+                node = node.getparent()
+        self.sums = sums
+        self.page_p = total_pw / total_w if total_w else 0.0
+        self.max_p = max(probs, default=0.0)
+        self.content_share = likely_w / total_w if total_w else 0.0
+        self._order = blocks
+
+    def mean_p(self, el: etree._Element | None) -> float:
+        acc = self.sums.get(el) if el is not None else None
+        return acc[0] / acc[1] if acc and acc[1] else -1.0
+
+    def neighbour_p(self, block: etree._Element | None, step: int) -> float:
+        i = self.index.get(block) if block is not None else None
+        if i is None or not 0 <= i + step < len(self._order):
+            return -1.0
+        return self.probs[self._order[i + step]]
+
+
+def stage2_features(stats: PageStats, ctx: BlockContext, link: etree._Element) -> list[float]:
+    """The block model's view of ``link``'s surroundings, in the order of :data:`STAGE2`."""
+    block = ctx.owner.get(link)
+    if block is not None and block not in ctx.probs:
+        block = None
+    out = [ctx.probs[block] if block is not None else -1.0, ctx.neighbour_p(block, -1),
+           ctx.neighbour_p(block, 1), math.log1p(len(ctx.texts.get(block, ""))) if block is not
+           None else 0.0]
+    pending = list(_SCALES)
+    node = link.getparent()
+    found: dict[int, float] = {}
+    while node is not None and pending:
+        c = stats.chars.get(node, 0)
+        while pending and c >= pending[0]:
+            found[pending.pop(0)] = ctx.mean_p(node)
+        node = node.getparent()
+    out += [found.get(scale, -1.0) for scale in _SCALES]
+    parent = link.getparent()
+    gparent = parent.getparent() if parent is not None else None
+    out += [ctx.mean_p(parent), ctx.mean_p(gparent), ctx.page_p, ctx.max_p, ctx.content_share]
     return out

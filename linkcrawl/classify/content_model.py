@@ -25,7 +25,16 @@ from typing import Any, NamedTuple
 from lxml import etree
 
 from linkcrawl.classify import location_rules as rules
-from linkcrawl.classify._blocks import FAR, FEATURES, PageStats, link_features
+from linkcrawl.classify._blocks import (
+    FAR,
+    FEATURES,
+    LINK_FEATURES,
+    BlockContext,
+    PageStats,
+    link_features,
+    page_blocks,
+    stage2_features,
+)
 from linkcrawl.domains import site_of
 from linkcrawl.verdict import Verdict
 
@@ -39,6 +48,7 @@ __all__ = ["MODEL_PATH", "ContentModel", "LinkInput", "default_model", "locate_l
 MODEL_PATH = Path(__file__).with_name("content_model.json")
 _ENV = "LINKCRAWL_CONTENT_MODEL"  # another model file (cross-validation folds in the eval)
 _TOP_EVIDENCE = 3
+BLOCK_MIN_CHARS = 20  # shorter text blocks (menu items, labels) get no block probability
 
 
 class LinkInput(NamedTuple):
@@ -51,13 +61,11 @@ class LinkInput(NamedTuple):
     rel: str = ""
 
 
-class ContentModel:
+class Ensemble:
     """A tree ensemble read from its JSON export (LightGBM trees, logistic output)."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        if list(data["features"]) != list(FEATURES):
-            raise ValueError("content model was trained on other features; retrain it")
-        self.threshold = float(data["threshold"])
+    def __init__(self, data: dict[str, Any], threshold: float = 0.5) -> None:
+        self.threshold = threshold
         self.base = float(data.get("base", 0.0))
         feat: list[int] = []
         thr: list[float] = []
@@ -86,21 +94,17 @@ class ContentModel:
                         np.array(left, dtype=np.int64), np.array(right, dtype=np.int64),
                         np.array(value, dtype=np.float64), np.array(roots, dtype=np.int64))
 
-    @classmethod
-    def load(cls, path: str | Path) -> ContentModel:
-        return cls(json.loads(Path(path).read_text(encoding="utf-8")))
-
-    def predict(self, rows: Sequence[Sequence[float]],
+    def predict(self, rows: Sequence[Sequence[float]], explain: bool = True,
                 ) -> tuple[list[float], list[list[tuple[int, float]]]]:
         """(probability of main content, the features that pushed hardest toward the
         decision as (index, contribution)) for each row."""
         if not rows:
             return [], []
         if np is not None:
-            return self._predict_np(rows)
-        return self._predict_py(rows)
+            return self._predict_np(rows, explain)
+        return self._predict_py(rows, explain)
 
-    def _predict_np(self, rows: Sequence[Sequence[float]],
+    def _predict_np(self, rows: Sequence[Sequence[float]], explain: bool,
                     ) -> tuple[list[float], list[list[tuple[int, float]]]]:
         feat, thr, left, right, value, roots = self._np
         x = np.asarray(rows, dtype=np.float64)
@@ -112,17 +116,21 @@ class ContentModel:
         for _ in range(self.depth):
             f = feat[idx]
             nxt = np.where(x[row_ix, f] <= thr[idx], left[idx], right[idx])
-            contrib += np.bincount((flat_base + f).ravel(), weights=(value[nxt] - value[idx])
-                                   .ravel(), minlength=n * width)
+            if explain:
+                contrib += np.bincount((flat_base + f).ravel(),
+                                       weights=(value[nxt] - value[idx]).ravel(),
+                                       minlength=n * width)
             idx = nxt
         score = self.base + value[idx].sum(axis=1)
         prob = 1.0 / (1.0 + np.exp(-score))
+        if not explain:
+            return prob.tolist(), []
         signed = contrib.reshape(n, width) * np.where(prob >= self.threshold, 1.0, -1.0)[:, None]
         top = np.argsort(-signed, axis=1)[:, :_TOP_EVIDENCE]
         tops = [[(int(i), float(signed[r, i])) for i in top[r]] for r in range(n)]
         return prob.tolist(), tops
 
-    def _predict_py(self, rows: Sequence[Sequence[float]],
+    def _predict_py(self, rows: Sequence[Sequence[float]], explain: bool,
                     ) -> tuple[list[float], list[list[tuple[int, float]]]]:
         import heapq
         import math
@@ -142,13 +150,37 @@ class ContentModel:
             prob = 1.0 / (1.0 + math.exp(-score))
             sign = 1.0 if prob >= self.threshold else -1.0
             probs.append(prob)
+            if not explain:
+                continue
             tops.append(heapq.nlargest(_TOP_EVIDENCE, ((i, sign * c) for i, c in
                                                         enumerate(contrib)),
                                        key=lambda ic: ic[1]))
         return probs, tops
 
 
-@lru_cache(maxsize=4)
+class ContentModel:
+    """The shipped decision: a block model (is this text block main content?) whose view of a
+    link's surroundings feeds the link model, which decides content or not."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.threshold = float(data["threshold"])
+        self.block: Ensemble | None = None
+        if data.get("block"):
+            if list(data["block"]["features"]) != list(FEATURES):
+                raise ValueError("block model was trained on other features; retrain it")
+            self.block = Ensemble(data["block"])
+        expected = LINK_FEATURES if self.block is not None else FEATURES
+        if list(data["features"]) != list(expected):
+            raise ValueError("content model was trained on other features; retrain it")
+        self.features = expected
+        self.link = Ensemble(data["link"], self.threshold)
+
+    @classmethod
+    def load(cls, path: str | Path) -> ContentModel:
+        return cls(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=8)
 def _load(path: str) -> ContentModel | None:
     if not Path(path).exists():
         return None
@@ -170,9 +202,9 @@ def _feature_note(name: str, value: float) -> str:
 
 
 def _evidence(prob: float, top: list[tuple[int, float]], row: Sequence[float], content: bool,
-              ) -> tuple[str, ...]:
+              names: Sequence[str]) -> tuple[str, ...]:
     notes = [f"model:{'content' if content else 'not-content'} p={prob:.2f}"]
-    notes += [_feature_note(FEATURES[i], row[i]) for i, c in top if c > 0]
+    notes += [_feature_note(names[i], row[i]) for i, c in top if c > 0]
     return tuple(notes)
 
 
@@ -200,22 +232,54 @@ def _page_facts(locator: Any) -> _PageFacts:
     return known
 
 
-def features_of(locator: Any, items: Sequence[LinkInput],
-                ) -> tuple[list[list[float]], list[tuple[Verdict, bool, Any, str, bool]]]:
-    """Feature rows and the hand rules' results for ``items`` (training and inference)."""
-    facts = _page_facts(locator)
+def _row(facts: _PageFacts, locator: Any, el: etree._Element, url: str, anchor: str,
+         is_image: bool, rel: str) -> tuple[list[float], tuple[Verdict, bool, Any, str, bool]]:
+    result = locator.rule_locate(el, url, anchor)
+    _, _, region, shape, social = result
     site = locator._site
+    row = link_features(
+        facts.stats, el, anchor=anchor, is_image=is_image,
+        same_site=bool(site) and bool(url) and site_of(url) == site, rel=rel,
+        region_location=region.location, region_kind=region.kind, in_main=region.in_main,
+        hidden=region.hidden, teaser=bool(shape), social=social,
+        main_chars=facts.main_chars, main_span=facts.main_span)
+    return row, result
+
+
+def block_rows(locator: Any) -> tuple[list[etree._Element], dict[etree._Element, str],
+                                      dict[etree._Element, Any], list[list[float]]]:
+    """(text blocks, their own text, element -> owning block, feature rows) of the page."""
+    facts = _page_facts(locator)
+    blocks, texts, owner = page_blocks(locator.root)
+    blocks = [b for b in blocks if len(texts[b]) >= BLOCK_MIN_CHARS]
+    rows = [_row(facts, locator, b, "", texts[b], False, "")[0] for b in blocks]
+    return blocks, texts, owner, rows
+
+
+def _block_context(locator: Any, block_model: Ensemble) -> BlockContext:
+    known = getattr(locator, "_model_blocks", None)
+    if known is None:
+        blocks, texts, owner, rows = block_rows(locator)
+        probs, _ = block_model.predict(rows, explain=False)
+        known = locator._model_blocks = BlockContext(blocks, texts, owner, probs)
+    return known
+
+
+def features_of(locator: Any, items: Sequence[LinkInput], model: ContentModel | None = None,
+                ) -> tuple[list[list[float]], list[tuple[Verdict, bool, Any, str, bool]]]:
+    """Feature rows and the hand rules' results for ``items`` (training and inference);
+    with a two-stage ``model``, the block model's view of each link's surroundings too."""
+    facts = _page_facts(locator)
     rows, ruled = [], []
     for item in items:
-        result = locator.rule_locate(item.el, item.url, item.anchor)
-        _, _, region, shape, social = result
-        rows.append(link_features(
-            facts.stats, item.el, anchor=item.anchor, is_image=item.is_image,
-            same_site=bool(site) and site_of(item.url) == site, rel=item.rel,
-            region_location=region.location, region_kind=region.kind, in_main=region.in_main,
-            hidden=region.hidden, teaser=bool(shape), social=social,
-            main_chars=facts.main_chars, main_span=facts.main_span))
+        row, result = _row(facts, locator, item.el, item.url, item.anchor, item.is_image,
+                           item.rel)
+        rows.append(row)
         ruled.append(result)
+    if model is not None and model.block is not None and items:
+        ctx = _block_context(locator, model.block)
+        for item, row in zip(items, rows, strict=True):
+            row += stage2_features(facts.stats, ctx, item.el)
     return rows, ruled
 
 
@@ -237,13 +301,13 @@ def locate_links(locator: Any, items: Sequence[LinkInput],
     model = model or default_model()
     if model is None:
         return [locator.locate(i.el, i.url, i.anchor) for i in items]
-    rows, ruled = features_of(locator, items)
-    probs, contribs = model.predict(rows)
+    rows, ruled = features_of(locator, items, model)
+    probs, contribs = model.link.predict(rows)
     out = []
     for item, row, prob, contrib, (verdict, in_noscript, region, _, _) in zip(
             items, rows, probs, contribs, ruled, strict=True):
         content = prob >= model.threshold
-        evidence = _evidence(prob, contrib, row, content)
+        evidence = _evidence(prob, contrib, row, content, model.features)
         confidence = round(max(prob, 1.0 - prob), 2)
         if content:
             if verdict.value != "content":
