@@ -207,10 +207,19 @@ def score_page(args: tuple[Page, str, bool]) -> dict[str, Any]:
             continue
         artifact = "image" if link.is_image else ("headline" if anchor in titles else "")
         out["links"].append({
-            "gold": gold, "location": link.location, "anchor": link.anchor_text[:70],
+            "gold": gold, "location": link.location, "p": _model_p(link.location_evidence),
+            "anchor": link.anchor_text[:70],
             "evidence": link.location_evidence[:5], "artifact": artifact,
             "baseline": None if extracted is None else anchor in extracted})
     return out
+
+
+def _model_p(evidence: list[str]) -> float | None:
+    """The model's probability named in the evidence ("model:content p=0.93"), if any."""
+    for note in evidence:
+        if note.startswith("model:") and " p=" in note:
+            return float(note.rsplit("=", 1)[1])
+    return None
 
 
 _TRAF_CACHE = Path("/tmp/linkcrawl-content-eval-trafilatura")
@@ -337,6 +346,46 @@ def _report_gold(name: str, results: dict[str, list[dict[str, Any]]], errors: in
                         return
 
 
+def _pairs(results: dict[str, list[dict[str, Any]]]) -> list[tuple[str, bool, bool, float, str]]:
+    """(kind, gold, rules say content, model p, artifact) per scored link of both runs."""
+    out = []
+    for rp, mp in zip(results["rules"], results["model"], strict=True):
+        for rl, ml in zip(rp["links"], mp["links"], strict=True):
+            p = ml["p"] if ml["p"] is not None else float(ml["location"] == "content")
+            out.append((rp["kind"], rl["gold"], rl["location"] == "content", p, rl["artifact"]))
+    return out
+
+
+def hybrid_grid(pairs: list[tuple[str, bool, bool, float, str]],
+                ) -> tuple[float, float, float]:
+    """(lo, hi, F1): content when p >= hi, or the rules say content and p >= lo; the pair
+    with the best F1 on these links."""
+    best = (0.0, 0.0, -1.0)
+    for hi in [x / 100 for x in range(20, 96, 5)]:
+        for lo in [x / 100 for x in range(2, 61, 4)]:
+            if lo > hi:
+                continue
+            score = PRF()
+            for _, gold, rule, p, _ in pairs:
+                score.add(gold, p >= hi or (rule and p >= lo))
+            f = score.prf()[2]
+            if f > best[2]:
+                best = (lo, hi, f)
+    return best
+
+
+def _report_hybrid(pairs: list[tuple[str, bool, bool, float, str]], lo: float, hi: float,
+                   title: str) -> None:
+    kinds = sorted({k for k, *_ in pairs})
+    print(f"hybrid on {title} (content when p >= {hi:.2f}, or rules content and p >= {lo:.2f}):")
+    for kind in [*kinds, "ALL"]:
+        score = PRF()
+        for k, gold, rule, p, _ in pairs:
+            if kind in ("ALL", k):
+                score.add(gold, p >= hi or (rule and p >= lo))
+        print(f"  {kind:<15} {score.cell()}")
+
+
 def _report_rtd(results: dict[str, list[dict[str, Any]]]) -> None:
     print("\n== real-types-dev: location accuracy (label list / preferred label) ==")
     for system in ("rules", "model"):
@@ -420,6 +469,12 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_baseline and "rules" in results[name]:
                 results[name]["baseline"] = results[name]["rules"]
             _report_gold(title, results[name], args.errors)
+    if all(s in results.get("wcxb", {}) for s in ("rules", "model")):
+        wp = _pairs(results["wcxb"])
+        lo, hi, _ = hybrid_grid(wp)
+        _report_hybrid(wp, lo, hi, "wcxb-dev (pair chosen here)")
+        if all(s in results.get("aeb", {}) for s in ("rules", "model")):
+            _report_hybrid(_pairs(results["aeb"]), lo, hi, "article benchmark (held out)")
     if "rtd" in results:
         _report_rtd(results["rtd"])
     _report_cost({s: [p for name in sets for p in results[name].get(s, [])]

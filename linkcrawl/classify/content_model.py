@@ -95,16 +95,19 @@ class Ensemble:
                         np.array(value, dtype=np.float64), np.array(roots, dtype=np.int64))
 
     def predict(self, rows: Sequence[Sequence[float]], explain: bool = True,
+                bars: Sequence[float] | None = None,
                 ) -> tuple[list[float], list[list[tuple[int, float]]]]:
         """(probability of main content, the features that pushed hardest toward the
-        decision as (index, contribution)) for each row."""
+        decision as (index, contribution)) for each row; ``bars`` are per-row thresholds
+        (default: the ensemble's)."""
         if not rows:
             return [], []
+        bars = list(bars) if bars is not None else [self.threshold] * len(rows)
         if np is not None:
-            return self._predict_np(rows, explain)
-        return self._predict_py(rows, explain)
+            return self._predict_np(rows, explain, bars)
+        return self._predict_py(rows, explain, bars)
 
-    def _predict_np(self, rows: Sequence[Sequence[float]], explain: bool,
+    def _predict_np(self, rows: Sequence[Sequence[float]], explain: bool, bars: list[float],
                     ) -> tuple[list[float], list[list[tuple[int, float]]]]:
         feat, thr, left, right, value, roots = self._np
         x = np.asarray(rows, dtype=np.float64)
@@ -125,19 +128,19 @@ class Ensemble:
         prob = 1.0 / (1.0 + np.exp(-score))
         if not explain:
             return prob.tolist(), []
-        signed = contrib.reshape(n, width) * np.where(prob >= self.threshold, 1.0, -1.0)[:, None]
+        signed = contrib.reshape(n, width) * np.where(prob >= np.asarray(bars), 1.0, -1.0)[:, None]
         top = np.argsort(-signed, axis=1)[:, :_TOP_EVIDENCE]
         tops = [[(int(i), float(signed[r, i])) for i in top[r]] for r in range(n)]
         return prob.tolist(), tops
 
-    def _predict_py(self, rows: Sequence[Sequence[float]], explain: bool,
+    def _predict_py(self, rows: Sequence[Sequence[float]], explain: bool, bars: list[float],
                     ) -> tuple[list[float], list[list[tuple[int, float]]]]:
         import heapq
         import math
 
         feat, thr, left, right, value = self.feat, self.thr, self.left, self.right, self.value
         probs, tops = [], []
-        for row in rows:
+        for row, bar in zip(rows, bars, strict=True):
             contrib = [0.0] * len(row)
             score = self.base
             for node in self.roots:
@@ -148,7 +151,7 @@ class Ensemble:
                     node = nxt
                 score += value[node]
             prob = 1.0 / (1.0 + math.exp(-score))
-            sign = 1.0 if prob >= self.threshold else -1.0
+            sign = 1.0 if prob >= bar else -1.0
             probs.append(prob)
             if not explain:
                 continue
@@ -164,6 +167,8 @@ class ContentModel:
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.threshold = float(data["threshold"])
+        # where the hand rules already say content, a lower bar (a hybrid chosen out-of-fold)
+        self.rule_threshold = float(data.get("rule_content_threshold", self.threshold))
         self.block: Ensemble | None = None
         if data.get("block"):
             if list(data["block"]["features"]) != list(FEATURES):
@@ -302,11 +307,12 @@ def locate_links(locator: Any, items: Sequence[LinkInput],
     if model is None:
         return [locator.locate(i.el, i.url, i.anchor) for i in items]
     rows, ruled = features_of(locator, items, model)
-    probs, contribs = model.link.predict(rows)
+    bars = [model.rule_threshold if r[0].value == "content" else model.threshold for r in ruled]
+    probs, contribs = model.link.predict(rows, bars=bars)
     out = []
-    for item, row, prob, contrib, (verdict, in_noscript, region, _, _) in zip(
-            items, rows, probs, contribs, ruled, strict=True):
-        content = prob >= model.threshold
+    for item, row, prob, contrib, bar, (verdict, in_noscript, region, _, _) in zip(
+            items, rows, probs, contribs, bars, ruled, strict=True):
+        content = prob >= bar
         evidence = _evidence(prob, contrib, row, content, model.features)
         confidence = round(max(prob, 1.0 - prob), 2)
         if content:
