@@ -312,7 +312,8 @@ def locate_links(locator: Any, items: Sequence[LinkInput],
     out = []
     for item, row, prob, contrib, bar, (verdict, in_noscript, region, _, _) in zip(
             items, rows, probs, contribs, bars, ruled, strict=True):
-        content = prob >= bar
+        # hidden links (inline style, ``hidden``) are never content, whatever the model says
+        content = prob >= bar and not region.hidden and "style:hidden" not in verdict.evidence
         evidence = _evidence(prob, contrib, row, content, model.features)
         confidence = round(max(prob, 1.0 - prob), 2)
         if content:
