@@ -127,6 +127,11 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "A placement (same link, anchor and location on many pages of one referring site) "
         "on at least this many pages is sitewide.",
     ),
+    "LINKCRAWL_LOCATION_MODEL": (
+        True,
+        "Decide whether a link sits in the main content with the learned model "
+        "(linkcrawl/classify/content_model.py); False: with the hand rules alone.",
+    ),
     "LINKCRAWL_RECHECK_VERIFY_DELAY": (
         30.0,
         "Seconds before recheck fetches a page that seems to have lost links a second time; "
@@ -291,6 +296,7 @@ class LinkcrawlConfig:
     mentions: bool
     brand_terms: dict[str, list[str]]
     sitewide_min_pages: int
+    location_model: bool = True
     alert_webhook: str = ""
     alert_smtp: str = ""
     alert_email_to: tuple[str, ...] = ()
@@ -329,6 +335,7 @@ class LinkcrawlConfig:
                 mentions=read.bool("LINKCRAWL_MENTIONS"),
                 brand_terms=parse_brand_terms(settings.get("LINKCRAWL_BRAND_TERMS")),
                 sitewide_min_pages=read.int("LINKCRAWL_SITEWIDE_MIN_PAGES"),
+                location_model=read.bool("LINKCRAWL_LOCATION_MODEL"),
                 alert_webhook=str(settings.get("LINKCRAWL_ALERT_WEBHOOK") or "").strip(),
                 alert_smtp=str(settings.get("LINKCRAWL_ALERT_SMTP") or "").strip(),
                 alert_email_to=tuple(parse_list(settings.get("LINKCRAWL_ALERT_EMAIL_TO"))),

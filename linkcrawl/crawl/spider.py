@@ -93,7 +93,8 @@ class LinkcrawlSpider(scrapy.Spider):
         ``brand_terms`` over the setting). Raises ConfigError on bad terms."""
         return AnalysisSetup.of(self.targets, self.config.brand_terms,
                                 getattr(self, "brand_terms", None),
-                                mentions=self.config.mentions and self.finds_mentions)
+                                mentions=self.config.mentions and self.finds_mentions,
+                                location_model=self.config.location_model)
 
     def read_config(self, settings: BaseSettings) -> LinkcrawlConfig:
         """The crawl's config (read once per crawler), or the settings' own before a
