@@ -65,6 +65,12 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "With JOBDIR set, journal requested-but-unfinished URLs so that a restart after a "
         "kill re-queues them.",
     ),
+    "LINKCRAWL_ROBOTSTXT_RETRY_DELAY": (
+        60.0,
+        "Seconds before a host's robots.txt is fetched again after a 5xx, 429 or network "
+        "error (doubling, 3 tries); its requests wait meanwhile (RFC 9309: unreachable means "
+        "disallowed).",
+    ),
     # --- crawl traps (linkcrawl.navigate.traps) ---
     "LINKCRAWL_MAX_URL_LENGTH": (2048, "URLs longer than this are not requested."),
     "LINKCRAWL_MAX_QUERY_PARAMS": (
@@ -276,6 +282,7 @@ class LinkcrawlConfig:
     mentions: bool
     brand_terms: dict[str, list[str]]
     sitewide_min_pages: int
+    robotstxt_retry_delay: float = 60.0
 
     @classmethod
     def from_settings(cls, settings: SettingsLike) -> LinkcrawlConfig:
@@ -310,6 +317,7 @@ class LinkcrawlConfig:
                 mentions=read.bool("LINKCRAWL_MENTIONS"),
                 brand_terms=parse_brand_terms(settings.get("LINKCRAWL_BRAND_TERMS")),
                 sitewide_min_pages=read.int("LINKCRAWL_SITEWIDE_MIN_PAGES"),
+                robotstxt_retry_delay=read.float("LINKCRAWL_ROBOTSTXT_RETRY_DELAY"),
             )
         except ValueError as exc:
             raise ConfigError(f"invalid linkcrawl setting: {exc}") from None
