@@ -13,7 +13,7 @@ import re
 import lxml.html
 from lxml import etree
 
-__all__ = ["PARSER", "parse_document", "sniff_encoding"]
+__all__ = ["PARSER", "is_text_codec", "parse_document", "sniff_encoding"]
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,23 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
 # <meta> that claims UTF-16 in an ASCII-compatible document means UTF-8).
 _ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "ascii": "cp1252",
             "us-ascii": "cp1252", "iso8859-1": "cp1252", "x-user-defined": "cp1252"}
+# Python codecs that decode text but that no browser knows as a page encoding: a page
+# labelled with one is read as if it had no label (as are bytes codecs such as zlib).
+_NOT_PAGE_ENCODINGS = frozenset({
+    "utf-7", "idna", "punycode", "raw_unicode_escape", "unicode_escape", "undefined",
+    "raw-unicode-escape", "unicode-escape", "utf-8-sig", "mbcs", "oem", "charmap",
+})
+
+
+def is_text_codec(name: str) -> bool:
+    """True for a Python codec name a page can be decoded with the way a browser would;
+    False for bytes-to-bytes codecs (zlib, base64, hex, bz2, uu, quopri), rot13 and codecs
+    such as utf-7 or idna that are no web encoding (WHATWG Encoding lists none of them)."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return False
+    return bool(getattr(info, "_is_text_encoding", True)) and info.name not in _NOT_PAGE_ENCODINGS
 
 
 def _codec(label: str | bytes | None, from_meta: bool = False) -> str | None:
@@ -43,6 +60,8 @@ def _codec(label: str | bytes | None, from_meta: bool = False) -> str | None:
     try:
         name = codecs.lookup(label).name
     except LookupError:
+        return None
+    if not is_text_codec(name):
         return None
     if from_meta and name.startswith("utf-16"):
         return "utf-8"
