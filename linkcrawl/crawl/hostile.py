@@ -44,26 +44,36 @@ class HeadersTooLarge(Exception):
 
 
 def limit_response_headers() -> None:
-    """Cap the header section Twisted's HTTP/1.1 client reads (once per process)."""
+    """Cap the header section Twisted's HTTP/1.1 client reads (once per process).
+
+    Scrapy swaps the parser's class for a lenient subclass that has its own
+    ``lineReceived``, so the count is kept in ``dataReceived``, which both share. It counts
+    while the parser is still reading headers after a chunk, so every byte counted is a
+    header byte; memory past the limit is at most one network read.
+    """
     from twisted.web import _newclient  # the parser Scrapy's HTTP/1.1 handler drives
 
     parser = _newclient.HTTPClientParser
     if getattr(parser, "_linkcrawl_limited", False):
         return
-    read_line = parser.lineReceived
+    receive = parser.dataReceived
+    reading_headers = (_newclient.STATUS, _newclient.HEADER)
 
-    def line_received(self: Any, line: bytes) -> Any:
-        if self.state in (_newclient.STATUS, _newclient.HEADER):
-            lines = self.__dict__.get("_linkcrawl_lines", 0) + 1
-            size = self.__dict__.get("_linkcrawl_bytes", 0) + len(line) + 1
-            self._linkcrawl_lines, self._linkcrawl_bytes = lines, size
-            if lines > MAX_HEADER_LINES or size > MAX_HEADER_BYTES:
-                raise HeadersTooLarge(
-                    f"response headers over the limit ({lines} lines, {size} bytes; at most "
-                    f"{MAX_HEADER_LINES} lines and {MAX_HEADER_BYTES} bytes)")
-        return read_line(self, line)
+    def data_received(self: Any, data: bytes) -> None:
+        if self.state not in reading_headers:
+            receive(self, data)
+            return
+        size = self.__dict__.get("_linkcrawl_bytes", 0) + len(data)
+        lines = self.__dict__.get("_linkcrawl_lines", 0) + data.count(b"\n")
+        self._linkcrawl_bytes, self._linkcrawl_lines = size, lines
+        receive(self, data)
+        if self.state in reading_headers and (size > MAX_HEADER_BYTES or
+                                              lines > MAX_HEADER_LINES):
+            raise HeadersTooLarge(
+                f"response headers over the limit ({lines} lines, {size} bytes; at most "
+                f"{MAX_HEADER_LINES} lines and {MAX_HEADER_BYTES} bytes)")
 
-    parser.lineReceived = line_received
+    parser.dataReceived = data_received
     parser._linkcrawl_limited = True
 
 
