@@ -17,3 +17,9 @@ class StoreError(LinkcrawlError):
     """The store cannot be used: unknown scheme, unreachable MongoDB, unwritable SQLite file."""
 
     exit_code = 3
+
+
+class FrontierError(LinkcrawlError):
+    """The shared Redis frontier cannot be used: unreachable, wrong password, bad database."""
+
+    exit_code = 3

@@ -8,15 +8,18 @@ from scrapy.settings import BaseSettings
 
 from linkcrawl.config import LinkcrawlConfig, parse_brand_terms
 from linkcrawl.crawl.spider import LinkcrawlSpider
+from linkcrawl.ops.distributed import check_frontier
 from linkcrawl.store import open_store
 
 
 def preflight(settings: BaseSettings, spider_cls: type, spargs: dict[str, Any]) -> None:
     """Raise :class:`linkcrawl.errors.LinkcrawlError` if the crawl cannot run as asked:
-    bad seeds, targets or brand terms, unreadable files, unknown or unreachable store."""
+    bad seeds, targets or brand terms, unreadable files, unknown or unreachable store, a
+    Redis frontier that does not answer."""
     config = LinkcrawlConfig.from_settings(settings)
     parse_brand_terms(spargs.get("brand_terms"))
     if issubclass(spider_cls, LinkcrawlSpider):
         spider = spider_cls(**spargs)
         spider.configure(settings)
     open_store(config.store_uri).close()
+    check_frontier(str(settings.get("LINKCRAWL_REDIS_URL") or ""))
