@@ -8,8 +8,8 @@ from scrapy.settings import BaseSettings
 
 from linkcrawl.config import LinkcrawlConfig, parse_brand_terms
 from linkcrawl.crawl.spider import LinkcrawlSpider
-from linkcrawl.ops.distributed import check_frontier
-from linkcrawl.store import open_store
+from linkcrawl.errors import FrontierError
+from linkcrawl.store import mask_uri, open_store
 
 
 def preflight(settings: BaseSettings, spider_cls: type, spargs: dict[str, Any]) -> None:
@@ -23,3 +23,25 @@ def preflight(settings: BaseSettings, spider_cls: type, spargs: dict[str, Any]) 
         spider.configure(settings)
     open_store(config.store_uri).close()
     check_frontier(str(settings.get("LINKCRAWL_REDIS_URL") or ""))
+
+
+def check_frontier(url: str, timeout: float = 5.0) -> None:
+    """Raise :class:`FrontierError` (one line, password masked) unless Redis at ``url``
+    answers a PING; a bad URL or password used to end in Scrapy's "Engine slot not
+    assigned" traceback once the crawl had started."""
+    if not url:
+        return
+    try:
+        import redis
+    except ImportError:  # the add-on names the missing extra
+        return
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=timeout,
+                                      socket_timeout=timeout)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except (redis.RedisError, OSError, ValueError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise FrontierError(f"cannot use the Redis frontier {mask_uri(url)}: {reason}") from None

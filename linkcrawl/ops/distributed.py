@@ -33,17 +33,14 @@ from scrapy.settings import BaseSettings
 from twisted.internet.task import LoopingCall
 
 from linkcrawl.config import setting_default
-from linkcrawl.errors import ConfigError, FrontierError
-from linkcrawl.ops.logmask import mask_text
+from linkcrawl.errors import ConfigError
 
 try:
     from scrapy_redis.scheduler import Scheduler as _RedisScheduler
 except ImportError:  # the optional "distributed" extra is not installed
     _RedisScheduler = object
 
-__all__ = [
-    "RedisFrontierAddon", "SharedFrontier", "busy_peers", "check_frontier", "counts_toward_budget",
-]
+__all__ = ["RedisFrontierAddon", "SharedFrontier", "busy_peers", "counts_toward_budget"]
 
 logger = logging.getLogger(__name__)
 
@@ -78,28 +75,6 @@ class RedisFrontierAddon:
             "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:dupefilter",
         }.items():
             settings.set(name, value, priority="addon")
-
-
-def check_frontier(url: str, timeout: float = 5.0) -> None:
-    """Raise :class:`FrontierError` (one line, password masked) unless Redis at ``url``
-    answers a PING: checked before the crawl starts, where a bad URL or password used to
-    end in Scrapy's "Engine slot not assigned" traceback."""
-    if not url:
-        return
-    import redis
-
-    try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=timeout,
-                                      socket_timeout=timeout)
-        try:
-            client.ping()
-        finally:
-            client.close()
-    except (redis.RedisError, OSError, ValueError) as exc:
-        reason = " ".join(str(exc).split()) or type(exc).__name__
-        raise FrontierError(
-            f"cannot use the Redis frontier {mask_text(url)}: {mask_text(reason)}"
-        ) from None
 
 
 def _key_template(settings: BaseSettings) -> str:
