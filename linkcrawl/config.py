@@ -117,6 +117,11 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "linkcrawl:%(spider)s",
         "Prefix of the shared crawl's Redis keys; give concurrent shared crawls different ones.",
     ),
+    "LINKCRAWL_REDIS_OUTAGE_MAX": (
+        600.0,
+        "Seconds a worker waits for an unreachable Redis (requests found meanwhile wait in "
+        "memory, reconnecting with back-off) before it stops cleanly with the queue kept.",
+    ),
     # --- unlinked mentions and sitewide placements (analysis/mentions, history/sitewide) ---
     "LINKCRAWL_MENTIONS": (
         True,

@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from linkcrawl.ops.localweb import DEMO_WEB_DIR, LocalWeb
-from tests.conftest import need, scrapy_crawl
+from linkcrawl.store import open_store
+from tests.conftest import REPO, need, scrapy_crawl
+from tests.faultweb import GatedWeb, wait_until
 from tests.ops.test_ops_redis import ARGS, _free_port
 
 SECRET = "s3cret-pw"
@@ -96,3 +101,76 @@ def test_a_good_password_passes_the_check(password_redis: RedisServer, tmp_path:
                               settings={"LINKCRAWL_REDIS_URL": url}, timeout=120)
     result.check()
     assert SECRET not in result.stderr
+
+
+OUTAGE_SECONDS = 10  # how long Redis is away (the fault; nothing waits on it to sync)
+
+
+def _worker_command(uri: str, proxy: str, redis_url: str) -> list[str]:
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "sites"]
+    for key, value in ARGS.items():
+        cmd += ["-a", f"{key}={value}"]
+    settings = {
+        "LINKCRAWL_STORE_URI": uri, "LINKCRAWL_HTTP_PROXY": proxy,
+        "LINKCRAWL_ALLOW_PRIVATE_ADDRESSES": True, "LINKCRAWL_PROGRESS_INTERVAL": 0,
+        "AUTOTHROTTLE_ENABLED": False, "LINKCRAWL_REDIS_URL": redis_url,
+        "CONCURRENT_REQUESTS": 8, "LOG_LEVEL": "INFO",
+    }
+    for key, value in settings.items():
+        cmd += ["-s", f"{key}={value}"]
+    return cmd
+
+
+@pytest.mark.ops
+def test_a_redis_outage_mid_crawl_loses_nothing(
+    tmp_path: Path, ground_truth: dict[str, Any]
+) -> None:
+    import redis
+
+    (tmp_path / "redis").mkdir()
+    server = RedisServer(tmp_path / "redis", _free_port())
+    server.start()
+    url = f"redis://127.0.0.1:{server.port}/0"
+    uri = f"sqlite:///{tmp_path / 'outage.db'}"
+    log = tmp_path / "worker.log"
+    try:
+        with GatedWeb(DEMO_WEB_DIR, 12) as web, log.open("w") as err:
+            proc = subprocess.Popen(_worker_command(uri, web.proxy_url, url), cwd=REPO,
+                                    stdout=subprocess.DEVNULL, stderr=err)
+            try:
+                assert web.wait_held(), "the crawl never reached the gate"
+                server.stop()  # Redis goes away with pages in flight ...
+                web.set_limit(10**9)  # ... whose links now need the frontier
+                wait_until(lambda: "Redis unreachable" in log.read_text(), timeout=60,
+                           what="the worker to notice the outage")
+                threading.Event().wait(OUTAGE_SECONDS)
+                server.start()  # the same data (append-only file)
+                code = proc.wait(timeout=180)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+        stderr = log.read_text()
+        assert code == 0, stderr[-3000:]
+        assert "Traceback" not in stderr, stderr[-3000:]
+        assert "Redis back after" in stderr
+        found = [(d["source_url"], d["target_url"], d["anchor_text"])
+                 for d in _backlinks(uri)]
+        expected = {(b["source_url"], b["target_url"], b["anchor_text"])
+                    for b in ground_truth["backlinks"]}
+        assert len(found) == len(set(found)), "a backlink stored twice"
+        assert expected - set(found) == set(), "backlinks lost in the outage"
+        assert redis.Redis.from_url(url).keys("linkcrawl:sites:*") == []
+        with open_store(uri) as store:
+            stats = store.find("runs")[0]["stats"]
+        held = stats.get("linkcrawl/redis/held_requests", 0)
+        assert held > 0, "no request had to wait for Redis: the outage tested nothing"
+        print(f"\n{len(set(found))}/{len(expected)} backlinks after a {OUTAGE_SECONDS} s "
+              f"Redis outage; {held} requests waited in memory")
+    finally:
+        server.stop()
+
+
+def _backlinks(uri: str) -> list[dict[str, Any]]:
+    with open_store(uri) as store:
+        return store.find("backlinks")
