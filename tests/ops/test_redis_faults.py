@@ -174,3 +174,45 @@ def test_a_redis_outage_mid_crawl_loses_nothing(
 def _backlinks(uri: str) -> list[dict[str, Any]]:
     with open_store(uri) as store:
         return store.find("backlinks")
+
+
+@pytest.mark.ops
+def test_a_long_redis_outage_stops_the_worker_cleanly_with_the_queue_kept(
+    tmp_path: Path,
+) -> None:
+    import redis
+
+    (tmp_path / "redis").mkdir()
+    server = RedisServer(tmp_path / "redis", _free_port())
+    server.start()
+    url = f"redis://127.0.0.1:{server.port}/0"
+    uri = f"sqlite:///{tmp_path / 'gone.db'}"
+    log = tmp_path / "worker.log"
+    cmd = [*_worker_command(uri, "PROXY", url), "-s", "LINKCRAWL_REDIS_OUTAGE_MAX=3"]
+    try:
+        with GatedWeb(DEMO_WEB_DIR, 12) as web, log.open("w") as err:
+            cmd[cmd.index("LINKCRAWL_HTTP_PROXY=PROXY")] = f"LINKCRAWL_HTTP_PROXY={web.proxy_url}"
+            proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
+            try:
+                assert web.wait_held(), "the crawl never reached the gate"
+                queued = redis.Redis.from_url(url).zcard("linkcrawl:sites:requests")
+                server.stop()  # and it does not come back while the worker runs
+                web.set_limit(10**9)
+                code = proc.wait(timeout=120)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+        stderr = log.read_text()
+        assert code == 0, stderr[-3000:]
+        assert "Traceback" not in stderr, stderr[-3000:]
+        assert "stopping, the queue in Redis is kept" in stderr
+        with open_store(uri) as store:
+            runs = store.find("runs")
+        assert [r["finish_reason"] for r in runs] == ["redis_unavailable"]
+        server.start()
+        assert queued > 0
+        assert redis.Redis.from_url(url).zcard("linkcrawl:sites:requests") >= queued - 8, (
+            "the queue in Redis must survive (at most the requests in flight were popped)")
+    finally:
+        server.stop()
