@@ -9,7 +9,7 @@ the index of that case only, with the default DOWNLOAD_TIMEOUT (30 s) and DOWNLO
 (10 MB): ``baseline`` (one normal page), ``flood`` (header lines until the crawler hangs
 up, at most ``--flood-mb``), ``huge`` (20 MB with and without Content-Length), ``deep``
 (3,000 unclosed ``<div>`` before a footer backlink). It prints the crawl process's peak
-RSS (``wait4``), its wall time, and the backlinks stored.
+RSS (VmHWM), its wall time, and the backlinks stored.
 """
 
 from __future__ import annotations

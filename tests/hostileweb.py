@@ -6,7 +6,9 @@ label; a page whose footer backlink sits after 3,000 unclosed ``<div>``. Every h
 link to the target, so a test can count the backlinks that survived.
 
 :func:`crawl_peak_rss` runs ``scrapy crawl`` like ``tests.conftest.scrapy_crawl`` and also
-returns the crawl process's own peak RSS (``wait4``), for the memory limits.
+returns the crawl process's own peak RSS, for the memory limits. It is read from
+``VmHWM`` in ``/proc/self/status`` as the crawl exits: ``ru_maxrss`` (``wait4``,
+``getrusage``) would include the forked copy of the pytest process from before ``exec``.
 """
 
 from __future__ import annotations
@@ -133,7 +135,7 @@ def header_flood(h: _Handler, limit_bytes: int = 3 * 1024**3) -> None:
 def crawl_peak_rss(spider: str, *, store_uri: str, proxy: str, args: dict[str, str],
                    settings: dict[str, Any], timeout: float = 240) -> tuple[CrawlResult, int]:
     """(result, peak RSS of the crawl process in bytes): ``scrapy crawl`` run as a user would."""
-    cmd = [sys.executable, "-m", "scrapy", "crawl", spider]
+    cmd = [sys.executable, "-c", _REPORT_PEAK, "crawl", spider]
     for key, value in args.items():
         cmd += ["-a", f"{key}={value}"]
     merged: dict[str, Any] = {
@@ -158,12 +160,30 @@ def crawl_peak_rss(spider: str, *, store_uri: str, proxy: str, args: dict[str, s
     timer = threading.Timer(timeout, proc.kill)
     timer.start()
     try:
-        _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak RSS, in KiB
+        _, status = os.waitpid(proc.pid, 0)
     finally:
         timer.cancel()
     for reader in readers:
         reader.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    result = CrawlResult(proc.returncode, streams.get("out", ""), streams.get("err", ""),
-                         store_uri)
-    return result, usage.ru_maxrss * 1024
+    stderr = streams.get("err", "")
+    marks = [line for line in stderr.splitlines() if line.startswith(_PEAK_MARK)]
+    assert marks, f"the crawl did not report its peak RSS:\n{stderr[-3000:]}"
+    stderr = "\n".join(line for line in stderr.splitlines() if not line.startswith(_PEAK_MARK))
+    result = CrawlResult(proc.returncode, streams.get("out", ""), stderr, store_uri)
+    return result, int(marks[-1][len(_PEAK_MARK):]) * 1024
+
+
+_PEAK_MARK = "linkcrawl-test-peak-rss-kib="
+# ``python -m scrapy`` plus one exit hook that prints this process's VmHWM to stderr.
+_REPORT_PEAK = f"""
+import atexit, re, sys
+def _peak():
+    with open("/proc/self/status") as status:
+        kib = re.search(r"VmHWM:\\s+(\\d+)", status.read()).group(1)
+    print("{_PEAK_MARK}" + kib, file=sys.stderr, flush=True)
+atexit.register(_peak)
+sys.argv[0] = "scrapy"
+from scrapy.cmdline import execute
+execute()
+"""

@@ -3,7 +3,7 @@
 One real crawl of a site whose index links to each of them and to a normal page. The
 crawl must finish, the header flood must fail with the header limit (not exhaust memory),
 the backlink in the footer after 3,000 unclosed <div>s must be found, and the crawl
-process's peak RSS (measured by ``wait4``) must stay under :data:`RSS_LIMIT`.
+process's peak RSS (its VmHWM at exit) must stay under :data:`RSS_LIMIT`.
 """
 
 from __future__ import annotations
