@@ -67,8 +67,8 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     ),
     "LINKCRAWL_ROBOTSTXT_RETRY_DELAY": (
         60.0,
-        "Seconds before a host's robots.txt is fetched again after a 5xx, 429 or network "
-        "error (doubling, 3 tries); its requests wait meanwhile (RFC 9309: unreachable means "
+        "Seconds before a host's robots.txt is fetched again after a 5xx, 429 or timeout "
+        "(doubling, 3 tries); its requests wait meanwhile (RFC 9309: unreachable means "
         "disallowed).",
     ),
     # --- crawl traps (linkcrawl.navigate.traps) ---

@@ -9,8 +9,8 @@ Three changes to Scrapy 2.19's ``RobotsTxtMiddleware``:
   the time a waiter resumes, the middleware has stored the real parser in ``_parsers``, so
   reading it from there gives every waiter the right answer.
 * **Unreachable means disallowed, for now** (RFC 9309 2.3.1.4). Scrapy reads a 5xx answer's
-  body as the rules and a timeout as "allow all". Here a 5xx, a 429 or a download error
-  holds the host's requests (they are not fetched and not recorded) and fetches robots.txt
+  body as the rules and a timeout as "allow all". Here a 5xx, a 429 or a timeout holds the
+  host's requests (they are not fetched and not recorded) and fetches robots.txt
   again after ``LINKCRAWL_ROBOTSTXT_RETRY_DELAY`` seconds, doubling, up to
   :data:`ROBOTS_ATTEMPTS` times; then the held requests are recorded as blocked by
   robots.txt. A 4xx still means "no rules" (2.3.1.3).
@@ -28,11 +28,12 @@ from typing import Any
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxt
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest, StopDownload
+from scrapy.exceptions import DontCloseSpider, DownloadTimeoutError, IgnoreRequest, StopDownload
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
 from linkcrawl.crawl.context import crawl_config
 
@@ -43,6 +44,10 @@ logger = logging.getLogger(__name__)
 
 ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 2.5: crawlers must parse at least 500 KiB
 ROBOTS_ATTEMPTS = 3  # fetches of an unreachable robots.txt before its host counts as blocked
+# A server that accepted the connection but did not answer in time: "unreachable" in RFC
+# 9309's sense. Errors that mean no server at all (DNS, refused, reset) are left to fail
+# the page requests themselves, which records them as the host being unreachable.
+_TIMEOUTS = (DownloadTimeoutError, TimeoutError, TwistedTimeoutError)
 _CAP_META = "linkcrawl_robots_cap"  # bytes of robots.txt received so far (our robots request)
 
 
@@ -135,7 +140,9 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
         await super()._parse_robots(response.replace(body=body), netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
-        if isinstance(exc, IgnoreRequest):  # refused (address guard): the pages will be too
+        if not isinstance(exc, _TIMEOUTS):
+            # refused by the address guard, or no connection at all (DNS, refused, reset):
+            # the pages would fail the same way and are recorded with their own error
             super()._robots_error(exc, netloc)
             return
         self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
