@@ -65,6 +65,12 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "With JOBDIR set, journal requested-but-unfinished URLs so that a restart after a "
         "kill re-queues them.",
     ),
+    "LINKCRAWL_ROBOTSTXT_RETRY_DELAY": (
+        60.0,
+        "Seconds before a host's robots.txt is fetched again after a 5xx, 429 or timeout "
+        "(doubling, 3 tries); its requests wait meanwhile (RFC 9309: unreachable means "
+        "disallowed).",
+    ),
     # --- crawl traps (linkcrawl.navigate.traps) ---
     "LINKCRAWL_MAX_URL_LENGTH": (2048, "URLs longer than this are not requested."),
     "LINKCRAWL_MAX_QUERY_PARAMS": (
@@ -110,6 +116,11 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "LINKCRAWL_REDIS_KEY": (
         "linkcrawl:%(spider)s",
         "Prefix of the shared crawl's Redis keys; give concurrent shared crawls different ones.",
+    ),
+    "LINKCRAWL_REDIS_OUTAGE_MAX": (
+        600.0,
+        "Seconds a worker waits for an unreachable Redis (requests found meanwhile wait in "
+        "memory, reconnecting with back-off) before it stops cleanly with the queue kept.",
     ),
     # --- unlinked mentions and sitewide placements (analysis/mentions, history/sitewide) ---
     "LINKCRAWL_MENTIONS": (
@@ -301,6 +312,7 @@ class LinkcrawlConfig:
     alert_smtp: str = ""
     alert_email_to: tuple[str, ...] = ()
     alert_email_from: str = "linkcrawl@localhost"
+    robotstxt_retry_delay: float = 60.0
 
     @classmethod
     def from_settings(cls, settings: SettingsLike) -> LinkcrawlConfig:
@@ -340,6 +352,7 @@ class LinkcrawlConfig:
                 alert_smtp=str(settings.get("LINKCRAWL_ALERT_SMTP") or "").strip(),
                 alert_email_to=tuple(parse_list(settings.get("LINKCRAWL_ALERT_EMAIL_TO"))),
                 alert_email_from=read.str("LINKCRAWL_ALERT_EMAIL_FROM"),
+                robotstxt_retry_delay=read.float("LINKCRAWL_ROBOTSTXT_RETRY_DELAY"),
             )
         except ValueError as exc:
             raise ConfigError(f"invalid linkcrawl setting: {exc}") from None

@@ -29,3 +29,9 @@ class DurabilityError(LinkcrawlError):
 
 #: exit code of a crawl that finished but quarantined documents it could not store
 QUARANTINED_EXIT_CODE = 5
+
+
+class FrontierError(LinkcrawlError):
+    """The shared Redis frontier cannot be used: unreachable, wrong password, bad database."""
+
+    exit_code = 3

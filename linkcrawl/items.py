@@ -77,6 +77,7 @@ class PageItem:
     fetched_at: datetime | None = None
     outlink_count: int = 0
     unusable_links: int = 0  # <a href>s dropped by normalization (no usable URL)
+    links_past_depth_limit: int = 0  # read from the bytes past libxml2's nesting limit
     via_browser: bool = False
     spider: str = ""
     run_id: str = ""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from linkcrawl.analysis.encoding import parse_document
+from linkcrawl.analysis.encoding import links_past_depth_limit, parse_document
 from linkcrawl.analysis.extract import LinkDetails, read_links, read_page
 from linkcrawl.analysis.links import TargetMatcher, normalize_page_links
 from linkcrawl.analysis.mentions import BrandTerms, page_mentions
@@ -79,6 +79,7 @@ def analyze_lazily(
     page.page_type_confidence = verdict.confidence
     page.page_type_evidence = list(verdict.evidence)
     page.unusable_links = normalize_page_links(page)
+    page.links_past_depth_limit = links_past_depth_limit(root)
     return page, details
 
 

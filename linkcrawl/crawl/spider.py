@@ -26,6 +26,7 @@ from linkcrawl.config import LinkcrawlConfig
 from linkcrawl.crawl import browser
 from linkcrawl.crawl.analysis_pool import is_html, pooled_page, response_headers
 from linkcrawl.crawl.context import crawl_config, crawl_context
+from linkcrawl.crawl.robotstxt import RobotsTxtHeld
 from linkcrawl.errors import ConfigError
 from linkcrawl.items import LinkItem, PageItem
 from linkcrawl.navigate.seeds import Seed, load_seeds, load_targets
@@ -275,6 +276,8 @@ class LinkcrawlSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[PageItem | scrapy.Request]:
         """Record a page that could not be fetched, with the reason, as a page document."""
         request = failure.request  # type: ignore[attr-defined]
+        if failure.check(RobotsTxtHeld):  # sent again once robots.txt can be fetched
+            return
         if request.meta.get("playwright") and not failure.check(HttpError, IgnoreRequest):
             self.crawler.stats.inc_value("linkcrawl/browser/failed")
             logger.warning(

@@ -102,7 +102,7 @@ def test_a_worker_process_returns_the_page_the_crawl_process_would_build() -> No
     assert mw.crawler.stats.get_value("linkcrawl/analysis/worker_pages") == 1
 
 
-def _failing_init(setup: AnalysisSetup) -> None:
+def _failing_init(setup: AnalysisSetup, parent: int) -> None:
     raise RuntimeError("worker cannot start")
 
 
