@@ -65,6 +65,7 @@ def crawl_summary(bench: Bench, run: CrawlRun, server_cpu: float) -> dict[str, A
         "peak_rss_mb": round(run.peak_rss / MB, 1),
         "rss_mb_at": {str(p): round(run.rss_at(p) / MB, 1) for p in (n // 4, n // 2, n)},
         "enqueued": int(run.stats.get("scheduler/enqueued", 0)),
+        "tenths": run.tenths(),
         "server_cpu_share": round(server_cpu / run.wall_s, 3) if run.wall_s else 0,
         "finish_reason": run.finish_reason, "returncode": run.returncode,
         "log": str(run.log_path),
