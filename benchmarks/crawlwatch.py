@@ -41,6 +41,15 @@ def rss_bytes(pid: int) -> int:
     return total + sum(rss_bytes(int(child)) for child in children)
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of one live process, its threads included (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def tree_cpu_seconds(pid: int) -> float:
     """User + system CPU of a live process and its live descendants, plus what its reaped
     children used (cutime, cstime): the crawl's CPU so far (0 once it is gone)."""
@@ -74,6 +83,7 @@ class CrawlRun:
     pages: int = 0
     elapsed_s: float = 0.0  # Scrapy's own elapsed_time_seconds (engine start to close)
     finish_reason: str = ""
+    own_cpu_s: float = 0.0  # the crawl process alone (no workers), at its last progress line
     samples: list[tuple[float, int, int, float]] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
 
@@ -139,6 +149,7 @@ def run_crawl(cmd: list[str], log_path: Path, *, cwd: Path | None = None,
                 log.write(line)
                 m = _CRAWLED.search(line)
                 if m or _CLOSING in line:  # -1: the final count, known once stats are read
+                    run.own_cpu_s = process_cpu_seconds(proc.pid) or run.own_cpu_s
                     run.samples.append((time.perf_counter() - start,
                                         int(m.group(1)) if m else -1, rss_bytes(proc.pid),
                                         tree_cpu_seconds(proc.pid)))

@@ -60,7 +60,9 @@ def _crawl_rows(name: str, c: dict[str, Any], pages: int, entry_bytes: int) -> l
     if "backlinks" in c:
         rows.append(_row("  backlinks stored", f"{c['backlinks']:,} · "
                          f"{c.get('backlinks_per_s', 0):,.1f} backlinks/s"))
-    rows.append(_row("  CPU", f"{c['cpu_ms_per_page']:.1f} ms/page · crawler "
+    own = c.get("crawl_process_cpu_ms_per_page", 0)
+    rows.append(_row("  CPU", f"{c['cpu_ms_per_page']:.1f} ms/page (crawl process {own:.1f})"
+                     f" · crawler "
                      f"{c['cpu_per_wall']:.2f} core · server "
                      f"{c['server_cpu_share']:.2f} core"))
     rows.append(_row("  memory", f"peak RSS {c['peak_rss_mb']:.0f} MB"))

@@ -62,6 +62,9 @@ def crawl_summary(bench: Bench, run: CrawlRun, server_cpu: float) -> dict[str, A
         "cpu_per_wall": round(run.cpu_s / run.wall_s, 2) if run.wall_s else 0,
         # CPU per page: what the crawl costs, less disturbed by other load than pages/s
         "cpu_ms_per_page": round(run.cpu_s / run.pages * 1000, 2) if run.pages else 0,
+        # the crawl process alone (analysis workers not counted), at its last progress line
+        "crawl_process_cpu_ms_per_page": round(run.own_cpu_s / run.pages * 1000, 2)
+        if run.pages else 0,
         "peak_rss_mb": round(run.peak_rss / MB, 1),
         "rss_mb_at": {str(p): round(run.rss_at(p) / MB, 1) for p in (n // 4, n // 2, n)},
         "enqueued": int(run.stats.get("scheduler/enqueued", 0)),

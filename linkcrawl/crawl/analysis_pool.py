@@ -15,6 +15,7 @@ import asyncio
 import concurrent.futures
 import logging
 import multiprocessing
+import sys
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Self
@@ -36,6 +37,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+SWITCH_INTERVAL = 0.0005  # seconds: the crawl process's GIL switch interval with workers
 PAGE_META = "linkcrawl_page"  # request meta key of a page analysed by a worker
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 
@@ -114,6 +116,11 @@ class AnalysisPoolMiddleware:
                 self.workers, mp_context=multiprocessing.get_context("fork"),
                 initializer=_init_worker, initargs=(setup,))
             logger.info("page analysis in %d worker process(es)", self.workers)
+            # The pool's feeder and result threads share the GIL with the reactor's thread;
+            # each time the reactor makes a system call (a socket send, a pipe write) it
+            # waits for them to give the GIL back, up to the 5 ms default interval.
+            # Measured (docs/performance.md): +15% pages/s with one worker at 0.5 ms.
+            sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
         return self._pool
 
     async def process_response(self, request: Request, response: Response,
