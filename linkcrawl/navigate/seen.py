@@ -11,7 +11,10 @@ false positive means one URL never fetched (or one page not stored), never a URL
 
 The filter grows by slices: slice *i* has 2^(23+i) bits (1 MB, 2 MB, 4 MB, …) and takes
 2^(23+i) / (24 + 3i) keys before the next slice starts, with :data:`HASHES` bit positions a key
-from one 32-byte BLAKE2b digest. Slice *i* full has a false-positive rate of
+by double hashing (a + i·b) of the key's 64-bit Python hash, which str and bytes objects
+compute once and keep: a link URL tested and then added is hashed once. Python's string
+hash is salted per process, so a filter is never saved; with ``JOBDIR`` Scrapy's fingerprint
+file is read back into a new one. Slice *i* full has a false-positive rate of
 (1 - e^(-8/(24+3i)))^8: 4.2e-5, 1.9e-5, 9.0e-6, … whose sum stays under 1e-4 however many
 slices there are (8.0e-5). The first slice holds 349,525 keys in 1 MB; 10 million keys take
 6 slices, 63 MB (a set of 12-byte digests: ~900 MB).
@@ -21,17 +24,16 @@ from __future__ import annotations
 
 import hashlib
 import math
-import struct
 from collections.abc import Iterable
 from typing import Protocol
 
 __all__ = ["FALSE_POSITIVE_BOUND", "HASHES", "BloomSet", "ExactSet", "SeenSet", "seen_set"]
 
-HASHES = 8  # bit positions per key; 8 × 32-bit words = one 32-byte digest
+HASHES = 8  # bit positions per key
 FIRST_SLICE_BITS = 23  # log2 of the first slice's size in bits (1 MB)
-MAX_SLICE_BITS = 32  # positions are 32-bit words: slices stop growing at 512 MB
+MAX_SLICE_BITS = 32  # slices stop growing at 2^32 bits (512 MB)
+_ROUNDS = range(HASHES)
 FALSE_POSITIVE_BOUND = 1e-4
-_WORDS = struct.Struct(f"<{HASHES}I").unpack
 
 
 class SeenSet(Protocol):
@@ -48,8 +50,14 @@ def _bytes(key: bytes | str) -> bytes:
     return key if isinstance(key, bytes) else key.encode("utf-8", "surrogatepass")
 
 
-def _positions(key: bytes | str) -> tuple[int, ...]:
-    return _WORDS(hashlib.blake2b(_bytes(key), digest_size=4 * HASHES).digest())
+_U64 = (1 << 64) - 1
+_U32 = (1 << 32) - 1
+
+
+def _positions(key: bytes | str) -> tuple[int, int]:
+    """(a, b) of the key's positions a + i·b (Kirsch and Mitzenmacher's double hashing)."""
+    h = hash(key) & _U64
+    return h & _U32, (h >> 32) | 1
 
 
 def slice_capacity(index: int, first_bits: int = FIRST_SLICE_BITS) -> int:
@@ -72,19 +80,23 @@ class _Slice:
         self.capacity = capacity
         self.count = 0
 
-    def has(self, positions: tuple[int, ...]) -> bool:
+    def has(self, positions: tuple[int, int]) -> bool:
         bits, mask = self.bits, self.mask
-        for p in positions:
+        p, step = positions
+        for _ in _ROUNDS:
             p &= mask
             if not bits[p >> 3] & (1 << (p & 7)):
                 return False
+            p += step
         return True
 
-    def set(self, positions: tuple[int, ...]) -> None:
+    def set(self, positions: tuple[int, int]) -> None:
         bits, mask = self.bits, self.mask
-        for p in positions:
+        p, step = positions
+        for _ in _ROUNDS:
             p &= mask
             bits[p >> 3] |= 1 << (p & 7)
+            p += step
         self.count += 1
 
 
