@@ -43,7 +43,7 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         0,
         "Processes that parse and analyse pages beside the crawl process (0 = analyse in "
         "the crawl process). A crawl is CPU-bound on one core; 1 or more moves most of the "
-        "work to other cores. `auto`: 0 on 1-2 cores, else cores - 2, at most 4 (see "
+        "work to other cores. `auto`: 0 on 1-2 cores, 1 on 3, 2 on 4 or more (see "
         "docs/performance.md).",
     ),
     "LINKCRAWL_SEEN_SETS": (
@@ -355,11 +355,13 @@ class LinkcrawlConfig:
 def auto_workers(cores: int) -> int:
     """Analysis workers for ``cores`` usable cores (``LINKCRAWL_ANALYSIS_WORKERS=auto``).
 
-    The crawl process itself needs a core (Scrapy, following, storing) and the network or a
-    local server part of another; measured on 2 cores, a worker only took CPU from the crawl
-    process (docs/performance.md). Each worker beyond that pays when it has a core of its own.
+    Measured on 2 busy cores (docs/performance.md): a worker cuts the crawl process's CPU
+    from ~8.5 to ~5 ms a page but adds ~15% CPU in all and ~95 MB, so it pays only when it
+    has a core the crawl process and the network do not use. One worker's analysis (~4.7 ms
+    a page on the benchmark web) about keeps up with one crawl process; a second gives room
+    for heavier real pages; more add memory, not pages.
     """
-    return 0 if cores <= 2 else min(cores - 2, 4)
+    return 0 if cores <= 2 else min(cores - 2, 2)
 
 
 def usable_cores() -> int:

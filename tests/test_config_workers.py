@@ -9,7 +9,7 @@ from linkcrawl.config import LinkcrawlConfig, auto_workers, usable_cores
 from linkcrawl.errors import ConfigError
 
 
-@pytest.mark.parametrize(("cores", "workers"), [(1, 0), (2, 0), (3, 1), (4, 2), (6, 4), (64, 4)])
+@pytest.mark.parametrize(("cores", "workers"), [(1, 0), (2, 0), (3, 1), (4, 2), (6, 2), (64, 2)])
 def test_auto_workers(cores: int, workers: int) -> None:
     assert auto_workers(cores) == workers
 
