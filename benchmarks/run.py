@@ -157,6 +157,8 @@ def step_full(bench: Bench) -> None:
         "LINKCRAWL_MAX_DEPTH": "1000",  # the bare crawl has no depth limit either
         "LINKCRAWL_MAX_PAGES_PER_SITE": "1000000",
         "LINKCRAWL_ANALYSIS_WORKERS": str(a.workers),
+        # bloom (the default) or exact; the dupe-filter allowance in the report follows it
+        "LINKCRAWL_SEEN_SETS": os.environ.get("LINKCRAWL_SEEN_SETS", "bloom"),
         "AUTOTHROTTLE_ENABLED": "False",  # measure the pipeline, not politeness delays
         "CONCURRENT_REQUESTS": str(a.concurrency),
         "CONCURRENT_REQUESTS_PER_DOMAIN": str(a.per_domain),
