@@ -70,7 +70,7 @@ class RecheckSpider(LinkcrawlSpider):
              if v is not None}
         )
         # -a target=… and the other spiders' -a targets=… / targets_file=… both narrow it.
-        self.only_targets = load_targets(target, None) or list(self.targets)
+        self.only_targets = load_targets(target, None, self.target_notes) or list(self.targets)
         self.status = (status or "all").strip().lower()
         if self.status not in STATUSES:
             raise ConfigError(f"-a status must be one of {', '.join(STATUSES)}, got {status!r}")
@@ -88,7 +88,7 @@ class RecheckSpider(LinkcrawlSpider):
             where["target_domain"] = sorted({registrable_domain(t) for t in self.only_targets})
         if self.status != "all":
             where["status"] = self.status
-        with open_store(self.config.store_uri) as store:
+        with open_store(self.config.store_uri, create=False) as store:
             # a superseded link lives on in its edited successor, which is rechecked instead
             docs = [d for d in store.find("backlinks", where) if d.get("status") != SUPERSEDED]
         self.plan = plan_recheck(docs, now=datetime.now(UTC), older_than_days=self.older_than)
