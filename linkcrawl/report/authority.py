@@ -125,6 +125,7 @@ def read_ranks(path: Path, wanted: set[str] | None = None) -> Iterator[tuple[str
             pos, rev, split, start = 0, 1, ",", 1
             lines = chain([first], text)
         shape = "harmonicc_pos ... host_rev (tab-separated)" if split == "\t" else "rank,domain"
+        ranked = 0
         for number, line in enumerate(lines, start=start):
             if not line.strip():
                 continue
@@ -139,6 +140,9 @@ def read_ranks(path: Path, wanted: set[str] | None = None) -> Iterator[tuple[str
                 raise ValueError(
                     f"{path} line {number}: rank {parts[pos]!r} is not a number"
                 ) from None
+            ranked += 1
             domain = _unreverse(parts[rev]) if split == "\t" else parts[rev].strip().lower()
             if wanted is None or domain in wanted:
                 yield domain, rank
+        if not ranked:
+            raise ValueError(f"{path}: no ranks in the file (expected {shape} lines)")

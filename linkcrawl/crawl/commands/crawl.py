@@ -1,4 +1,8 @@
-"""``scrapy crawl`` with a preflight: bad input is one line on stderr and exit code 2."""
+"""``scrapy crawl`` with a preflight: bad input is one line on stderr and exit code 2.
+
+The preflight runs in ``process_options``, before Scrapy creates its crawler process (which
+logs its banner and versions), so a crawl that cannot run prints only its error line.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +11,23 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
 
 from linkcrawl.crawl.preflight import preflight
 from linkcrawl.errors import LinkcrawlError
 
 
 class Command(ScrapyCrawlCommand):
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) == 1 and self.crawler_process is not None:
-            try:
-                spider_cls = self.crawler_process.spider_loader.load(args[0])
-            except KeyError:
-                raise UsageError(f"unknown spider {args[0]!r}; see `scrapy list`") from None
-            try:
-                preflight(self.settings, spider_cls, dict(opts.spargs))
-            except LinkcrawlError as exc:
-                print(f"linkcrawl: error: {exc}", file=sys.stderr)
-                self.exitcode = exc.exit_code
-                return
-        super().run(args, opts)
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        if len(args) != 1:
+            return
+        try:
+            spider_cls = get_spider_loader(self.settings).load(args[0])
+        except KeyError:
+            raise UsageError(f"unknown spider {args[0]!r}; see `scrapy list`") from None
+        try:
+            preflight(self.settings, spider_cls, dict(opts.spargs))
+        except LinkcrawlError as exc:
+            print(f"linkcrawl: error: {exc}", file=sys.stderr)
+            sys.exit(exc.exit_code)
