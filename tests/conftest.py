@@ -108,7 +108,7 @@ def scrapy_crawl(
 
 
 def linkcrawl_cli(
-    *args: str, timeout: float = 240, cwd: Path = REPO
+    *args: str, timeout: float = 240, cwd: Path = REPO, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "linkcrawl.cli.main", *args],
@@ -116,6 +116,7 @@ def linkcrawl_cli(
         capture_output=True,
         text=True,
         timeout=timeout,
+        env={**os.environ, **(env or {})},
     )
 
 

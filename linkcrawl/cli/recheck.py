@@ -20,10 +20,10 @@ def run(args: argparse.Namespace) -> int:
     from linkcrawl.ops.localweb import DEMO_WEB_DIR, LocalWeb
 
     uri = store_uri(args)
-    open_existing_store(args).close()  # a store that does not exist: error, nothing created
     spargs: dict[str, Any] = {}
     if args.target:
         spargs["target"] = ",".join(t.host for t in targets_arg(args.target, "--target"))
+    open_existing_store(args).close()  # a store that does not exist: error, nothing created
     if args.status:
         spargs["status"] = args.status
     if args.older_than is not None:

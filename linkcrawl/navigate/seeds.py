@@ -84,9 +84,18 @@ def parse_seed_line(line: str, where: str = "") -> Seed:
     return Seed(url, frozenset(flags))
 
 
+def _seed_items(seeds: str | list[str] | None) -> list[str]:
+    """``-a seeds=u1,u2``: split on commas (and newlines) only, so that a URL with a space
+    in it reaches :func:`parse_seed_line` whole and is reported whole."""
+    if seeds is None:
+        return []
+    items = seeds if isinstance(seeds, list) else seeds.replace("\n", ",").split(",")
+    return [item.strip() for item in items if item.strip()]
+
+
 def load_seeds(seeds: str | list[str] | None, seeds_file: str | None) -> list[Seed]:
     """Seeds from ``-a seeds=u1,u2`` and/or ``-a seeds_file=PATH``, in order, deduplicated."""
-    found: list[Seed] = [parse_seed_line(s) for s in parse_list(seeds)]
+    found: list[Seed] = [parse_seed_line(s) for s in _seed_items(seeds)]
     if seeds_file:
         for number, line in _read_lines(seeds_file, "seeds"):
             found.append(parse_seed_line(line, f"{seeds_file} line {number}"))
