@@ -226,10 +226,13 @@ def fetch_of(page: Any, links: Sequence[Mapping[str, Any]]) -> Fetch:
     )
 
 
-def suspected_losses(old: Iterable[Mapping[str, Any]], fetch: Fetch) -> list[Verdict]:
-    """Verdicts that would turn a live link lost: worth a second fetch before believing."""
+def suspected_losses(
+    old: Iterable[Mapping[str, Any]], fetch: Fetch, *, was_noindex: bool = False
+) -> list[Verdict]:
+    """Verdicts that would turn a live link lost: worth a second fetch before believing.
+    ``was_noindex`` as for :func:`diff_page` (a page noindex all along loses nothing)."""
     old = [d for d in old if d.get("status", "live") == "live"]
-    return [v for v in diff_page(old, fetch) if v.status == "lost"]
+    return [v for v in diff_page(old, fetch, was_noindex=was_noindex) if v.status == "lost"]
 
 
 def moved_within_site(
