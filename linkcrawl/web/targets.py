@@ -82,6 +82,9 @@ def parse_target(text: str, where: str = "") -> Target:
             domain = value.split("/", 1)[0]
             raise _refuse(given, f"a target is a domain, not a path: use {domain!r} (links to "
                           "every page of it are found)", where)
+        if "@" in value or (":" in value and not value.rsplit(":", 1)[1].isdigit()
+                            and value.rsplit(":", 1)[1]):
+            raise _refuse(given, _EXPECTED, where)
         if ":" in value:
             domain = value.rsplit(":", 1)[0]
             raise _refuse(given, f"a target has no port: use {domain!r} (links are matched "
