@@ -332,8 +332,11 @@ def test_an_idn_target_finds_its_backlinks_in_either_form(tmp_path: Path) -> Non
     for given in ("bücher.example", "xn--bcher-kva.example", "https://BÜCHER.example/x"):
         uri = f"sqlite:///{tmp_path / (str(len(counts)) + '.db')}"
         with LocalWeb(root) as web:
-            scrapy_crawl("sites", store_uri=uri, proxy=web.proxy_url,
-                         args={"targets": given, "seeds": "http://blog.test/"}).check()
+            result = scrapy_crawl("sites", store_uri=uri, proxy=web.proxy_url,
+                                  args={"targets": given, "seeds": "http://blog.test/"}).check()
+        # a URL given as a target is reduced to its host, and the log says so
+        assert ("is a URL: using its host 'xn--bcher-kva.example'" in result.stderr) == (
+            "://" in given)
         with open_store(uri) as store:
             counts.append((store.count("backlinks"), store.count("mentions")))
     assert counts == [(2, 0)] * 3

@@ -183,6 +183,22 @@ def test_an_unreachable_host_changes_nothing_stored(rechecked) -> None:
     assert run["stats"]["recheck/unreachable"] == 1
 
 
+@pytest.mark.parametrize(("source", "status", "error"), [
+    ("http://blog.test/gone404.html", 404, "http 404"),
+    ("http://blog.test/gone410.html", 410, "http 410"),
+    ("http://blog.test/private/secret.html", 200, "robots"),
+])
+def test_an_error_answer_records_the_error_and_keeps_what_the_page_was(
+    rechecked, source: str, status: int, error: str
+) -> None:
+    _, uri, _ = rechecked
+    with open_store(uri) as store:
+        (page,) = store.find("pages", {"url": source})
+    assert page["status"] == status  # robots.txt: no answer now, the last real status stays
+    assert error in page["error"]
+    assert page["title"], "the title the page had is kept"
+
+
 @pytest.mark.parametrize(("source", "detail"), [
     ("http://blog.test/gone404.html", "http 404"),
     ("http://blog.test/gone410.html", "http 410"),
