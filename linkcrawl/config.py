@@ -1,7 +1,7 @@
 """Every ``LINKCRAWL_*`` setting, its default and what it does — in one place.
 
 ``linkcrawl.crawl.settings`` loads these defaults into the Scrapy project settings; components
-read them once through :class:`LinkcrawlConfig`. The README's settings table is this table.
+read them once through :class:`LinkcrawlConfig`; docs/crawling.md's settings table is this.
 """
 
 from __future__ import annotations
@@ -132,11 +132,26 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "Seconds before recheck fetches a page that seems to have lost links a second time; "
         "only that answer counts (0 = off).",
     ),
+    # --- alerts (linkcrawl/ops/alerts.py) ---
+    "LINKCRAWL_ALERT_WEBHOOK": (
+        "",
+        "URL that gets the run's new, lost and restored backlinks per target as a JSON POST "
+        "after each crawl or recheck that changed something. The environment variable of "
+        "the same name overrides it.",
+    ),
+    "LINKCRAWL_ALERT_SMTP": (
+        "",
+        "smtp://[user:password@]host[:port] (smtps:// for TLS) to e-mail the same alert; "
+        "needs LINKCRAWL_ALERT_EMAIL_TO. The environment variable of the same name overrides it.",
+    ),
+    "LINKCRAWL_ALERT_EMAIL_TO": ([], "Recipients of e-mail alerts (comma-separated)."),
+    "LINKCRAWL_ALERT_EMAIL_FROM": ("linkcrawl@localhost", "Sender address of e-mail alerts."),
 }
 
 # Settings that may hold credentials: read from the environment so they never have to be
 # passed on a command line or in a Scrapyd job's arguments.
-ENV_SETTINGS: tuple[str, ...] = ("LINKCRAWL_STORE_URI", "LINKCRAWL_REDIS_URL")
+ENV_SETTINGS: tuple[str, ...] = ("LINKCRAWL_STORE_URI", "LINKCRAWL_REDIS_URL",
+                                 "LINKCRAWL_ALERT_WEBHOOK", "LINKCRAWL_ALERT_SMTP")
 
 
 class SettingsLike(Protocol):
@@ -276,6 +291,10 @@ class LinkcrawlConfig:
     mentions: bool
     brand_terms: dict[str, list[str]]
     sitewide_min_pages: int
+    alert_webhook: str = ""
+    alert_smtp: str = ""
+    alert_email_to: tuple[str, ...] = ()
+    alert_email_from: str = "linkcrawl@localhost"
 
     @classmethod
     def from_settings(cls, settings: SettingsLike) -> LinkcrawlConfig:
@@ -310,6 +329,10 @@ class LinkcrawlConfig:
                 mentions=read.bool("LINKCRAWL_MENTIONS"),
                 brand_terms=parse_brand_terms(settings.get("LINKCRAWL_BRAND_TERMS")),
                 sitewide_min_pages=read.int("LINKCRAWL_SITEWIDE_MIN_PAGES"),
+                alert_webhook=str(settings.get("LINKCRAWL_ALERT_WEBHOOK") or "").strip(),
+                alert_smtp=str(settings.get("LINKCRAWL_ALERT_SMTP") or "").strip(),
+                alert_email_to=tuple(parse_list(settings.get("LINKCRAWL_ALERT_EMAIL_TO"))),
+                alert_email_from=read.str("LINKCRAWL_ALERT_EMAIL_FROM"),
             )
         except ValueError as exc:
             raise ConfigError(f"invalid linkcrawl setting: {exc}") from None
@@ -341,7 +364,7 @@ class LinkcrawlConfig:
 
 
 def settings_markdown() -> str:
-    """The README's settings table (``python -m linkcrawl.config`` prints it)."""
+    """The settings table of docs/crawling.md (``python -m linkcrawl.config`` prints it)."""
     rows = ["| setting | default | what it does |", "|---|---|---|"]
     for name, (default, description) in SETTINGS.items():
         shown = "[]" if default == [] else repr(default) if isinstance(default, str) else default

@@ -47,6 +47,17 @@ class LinkItem:
 
 
 @dataclass(slots=True)
+class TargetCheckItem:
+    """The answer of one target URL (``scrapy crawl targets``): is the linked page there?"""
+
+    url: str  # the target URL as stored on backlinks
+    status: int = 0
+    final_url: str = ""  # after redirects
+    error: str = ""  # the fetch failed (DNS, timeout, refused): no answer
+    checked_at: datetime | None = None
+
+
+@dataclass(slots=True)
 class PageItem:
     """One fetched URL with its page-level facts and every link found on it."""
 

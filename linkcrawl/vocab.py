@@ -1,6 +1,6 @@
 """Closed vocabularies shared by extraction, classification, stores and reports.
 
-Extend only by appending values, and document every new value in the README.
+Extend only by appending values, and document every new value in docs/classifiers.md (Vocabularies).
 """
 
 from __future__ import annotations

@@ -63,34 +63,68 @@ def normalize_page_links(page: PageItem) -> int:
 
 
 class TargetMatcher:
-    """Decides whether a link points at one of the targets (a domain and its subdomains)."""
+    """Decides whether a link points at one of the targets (a domain and its subdomains).
+
+    A target is a registrable domain ("example.com": the whole site) or a host below one
+    ("ec.europa.eu": one site of a shared registrable domain). For a host target, the other
+    hosts of its registrable domain are other sites: their links to it are backlinks.
+    """
 
     def __init__(self, targets: Iterable[str]) -> None:
         self.targets = tuple(dict.fromkeys(t.lower().strip(".") for t in targets if t))
+        # the most specific target first: a host target inside a domain target wins
+        self._specific = sorted(self.targets, key=len, reverse=True)
         self._by_domain = {registrable_domain(t) for t in self.targets}
+        # targets named as a host below their registrable domain
+        self._hosts = frozenset(t for t in self.targets if registrable_domain(t) != t)
 
     def __bool__(self) -> bool:
         return bool(self.targets)
 
     def match(self, host: str, domain: str) -> str | None:
-        """The target that ``host`` falls under, or None."""
+        """The most specific target that ``host`` falls under, or None."""
         if domain not in self._by_domain:
             return None
-        for target in self.targets:
+        for target in self._specific:
             if host == target or host.endswith("." + target):
                 return target
         return None
+
+    def is_host_target(self, target: str) -> bool:
+        """Whether ``target`` was named as a host below its registrable domain."""
+        return target in self._hosts
+
+
+def _under(host: str, target: str) -> bool:
+    return host == target or host.endswith("." + target)
 
 
 def split_backlinks(page: PageItem, matcher: TargetMatcher) -> tuple[list[LinkItem], Counter[str]]:
     """Links of ``page`` that are backlinks to a target, and all external domain edges.
 
-    A link from a page of the target's own registrable domain is not a backlink.
+    A link from a page of the target's own registrable domain is not a backlink, except
+    where the target is a host (``ec.europa.eu``) and the page is on another host of that
+    domain (``europarl.europa.eu``): the user named that host as the site to watch.
+
+    Referring-domain rollups (``referring_domains``, keyed by registrable domains): such a
+    backlink's ``source_domain`` is the target's own registrable domain, so it rolls up into
+    the row (``europa.eu``, ``europa.eu``): every sibling host counts as one referring
+    domain together, and host targets under one registrable domain share that
+    ``target_domain`` key as they already did. Reports that need one line per referring site
+    group the backlinks by ``source_host``. The domain edges (the crawl's domain graph, read
+    by reciprocal-link and authority checks) stay between registrable domains: these links
+    add no self-edge, so authority and reciprocity are unchanged.
     """
     backlinks: list[LinkItem] = []
     edges: Counter[str] = Counter()
     for link in page.links:
-        if link.target_domain == page.domain or not link.target_domain:
+        if not link.target_domain:
+            continue
+        if link.target_domain == page.domain:
+            target = matcher.match(link.target_host, link.target_domain)
+            if (target is not None and matcher.is_host_target(target)
+                    and not _under(page.host, target)):
+                backlinks.append(link)
             continue
         edges[link.target_domain] += 1
         if matcher.match(link.target_host, link.target_domain):

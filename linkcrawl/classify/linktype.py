@@ -9,7 +9,8 @@ text) and ``furniture`` (share bars, meta lines). Rules, first match wins:
 1. forum page: inside the forum's own navigation markup (category badge, breadcrumb)
    -> other; inside post/topic-list markup (class words, post ids) or a link to the thread
    itself -> forum; else (outside site chrome and furniture) a sponsor lead-in ->
-   acknowledgment, an unplaced own-site link -> other, anything else -> forum
+   acknowledgment, an unplaced link (no markup, outside the main text) without rel ugc ->
+   other, anything else -> forum
 2. location comment                                   -> comment
 3. rel ugc inside comment markup the locator missed   -> comment
 4. under a sponsor block title (``section:``), external target       -> acknowledgment
@@ -36,6 +37,8 @@ later, from the crawl graph (:mod:`linkcrawl.classify.reciprocal`).
 """
 
 from __future__ import annotations
+
+import re
 
 from linkcrawl.classify import type_rules as rules
 from linkcrawl.items import LinkItem
@@ -72,6 +75,20 @@ def region_of(link: LinkItem) -> str:
     return "furniture"
 
 
+def _aside_as_body(link: LinkItem, page: str) -> bool:
+    """A links, sponsors or directory page whose list sits in an ``<aside>`` without any
+    widget or sidebar markup: old templates and hand-written sites use <aside> for content
+    columns (the labelling guide: "a links list inside <aside> that *is* the page body is
+    content"). Only the bare tag says so; a class or id (widget-area, sidebar) keeps the
+    sidebar."""
+    if page not in PAGE_LINK_TYPES or page in ("press_release", "guest_post"):
+        return False
+    evidence = [e for e in link.location_evidence
+                if not e.startswith(("section:", "density:"))]
+    return evidence == ["tag:aside"] and not any(
+        w in link.dom_path.lower() for w in ("sidebar", "widget", "side-bar"))
+
+
 def _section(link: LinkItem) -> tuple[str, str] | None:
     """("sponsor"|"partner"|"author", evidence) from a ``section:"..."`` evidence item."""
     for item in link.location_evidence:
@@ -100,6 +117,29 @@ def _leadin(link: LinkItem, phrases: rules.Phrases) -> str | None:
     anchor = rules.fold(link.anchor_text)
     position = context.find(anchor) if context and anchor else -1
     return phrases.lead_in(context, position) if position > 0 else None
+
+
+_BARE_URL = re.compile(r"^(https?://)?(www\.)?[\w-]+(\.[\w-]+)+(/\S*)?$")
+
+
+def _press_closer(link: LinkItem) -> str | None:
+    """The closer of a reproduced release around a bare-URL anchor ("For more information,
+    visit <www.example.org>", "Visit <example.org> for more information", "Weitere
+    Informationen: <url>"). Releases end with the issuer's address spelled out; an editor's
+    own link has words for an anchor."""
+    anchor = rules.fold(link.anchor_text)
+    if not _BARE_URL.match(anchor):
+        return None
+    context = rules.fold(link.context)
+    position = context.find(anchor)
+    if position < 0:
+        return None
+    before = rules.PRESS_MORE.search(context[max(0, position - 60):position])
+    if before:
+        return before
+    after = context[position + len(anchor):position + len(anchor) + 40].lstrip(" .,:")
+    found = rules.PRESS_MORE_AFTER.search(after)
+    return found if found and after.startswith(found) else None
 
 
 def _same_page(link: LinkItem) -> bool:
@@ -139,6 +179,9 @@ def classify_link(link: LinkItem, page_type: Verdict) -> Verdict:
     """The link type of ``link`` on a page of type ``page_type`` (see the module rules)."""
     page, region = page_type.value, region_of(link)
     verdict = _Answer(link, page_type)
+    if region == "sidebar" and _aside_as_body(link, page):
+        region = "content"
+        verdict.evidence.append("tag:aside-as-body")
     chrome = region in rules.BOILERPLATE_LOCATIONS
     external = _is_external(link)
     markup = _markup(link)
@@ -158,11 +201,23 @@ def classify_link(link: LinkItem, page_type: Verdict) -> Verdict:
             found = _leadin(link, rules.SPONSOR_LEADIN)
             if found:
                 return verdict("acknowledgment", 0.7, f'text:"{found}"')
-            if region == "unknown" and not external:
+            # Outside the posts with no markup: donation banners, badges, the board's own
+            # links; rel="ugc" (engines mark members' links so) keeps it a forum link.
+            if region == "unknown" and "ugc" not in link.rel:
                 return verdict("other", 0.6)
             return verdict("forum", 0.75, from_page=True)
+    if "signature" in markup and region in ("comment", "author_bio", "content", "unknown"):
+        # forum signatures exist only on forums (one the page typer did not recognise)
+        return verdict("forum", 0.6, "class:signature")
     if region == "comment":
+        word = _first_word(markup, rules.COMMENT_ADMIN_WORDS)
+        if word or rules.fold(link.anchor_text) in rules.COMMENT_ADMIN_ANCHORS:
+            return verdict("other", 0.7, f"class:{word}" if word else "anchor:admin")
         return verdict("comment", 0.85)
+    if region != "content":
+        word = _first_word(markup, rules.RECENT_COMMENTS_WORDS)
+        if word:
+            return verdict("comment", 0.75, f"class:{word}")
     if "ugc" in link.rel and region in ("content", "main", "unknown"):
         word = _first_word(markup, rules.COMMENT_CLASS_WORDS)
         if word:
@@ -183,6 +238,10 @@ def classify_link(link: LinkItem, page_type: Verdict) -> Verdict:
         found = rules.PARTNER_ANCHOR.search(rules.fold(link.anchor_text))
         if found:
             return verdict("partner", 0.7, f'anchor:"{found}"')
+    if chrome and page == "press_release" and external and region == "sidebar":
+        word = _first_word(markup, rules.PRESS_CONTACT_CLASS_WORDS)
+        if word:
+            return verdict("press_release", 0.65, f"class:{word}")
     if chrome:
         if external and region in ("sidebar", "footer"):
             word = _first_word(markup, rules.PARTNER_CLASS_WORDS)
@@ -224,6 +283,12 @@ def _by_page(link: LinkItem, page: str, unknown: bool, teaser: bool, external: b
     found = _leadin(link, rules.PARTNER_LEADIN)
     if found:
         return verdict("partner", 0.65, f'text:"{found}"')
+    found = _press_closer(link) if external else None
+    if found:
+        return verdict("press_release", 0.6, f'text:"{found}"')
+    word = _first_word(markup, rules.SPONSOR_CLASS_WORDS) if external else None
+    if word:
+        return verdict("acknowledgment", 0.65, f"class:{word}")
     if unknown:
         return verdict("other", 0.5)
     return verdict("editorial", EDITORIAL_CONFIDENCE.get(page, 0.6) - (0.1 if teaser else 0.0))

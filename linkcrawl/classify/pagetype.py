@@ -21,7 +21,7 @@ from linkcrawl.classify import type_rules as rules
 from linkcrawl.classify._pagescan import PageScan, scan_page
 from linkcrawl.items import LinkItem, PageFacts
 from linkcrawl.verdict import Verdict
-from linkcrawl.web.domains import host_of, site_of
+from linkcrawl.web.domains import brand_name, host_of, site_of
 
 __all__ = ["PRECEDENCE", "LinkDetails", "detect_page_type"]
 
@@ -63,6 +63,8 @@ class _Score:
 
 def _forum(scan: PageScan, generator: str, path: str, scores: dict[str, _Score]) -> None:
     """Engine fingerprints first; generic forum markup when no engine is recognized."""
+    if scan.tokens & rules.FORUM_ARTICLE_TEMPLATES:
+        return  # an article (or media item) published with the forum's software
     best: tuple[int, rules.ForumEngine | None, list[str]] = (0, None, [])
     for engine in rules.FORUM_ENGINES:
         points, evidence = 0, []
@@ -187,13 +189,14 @@ def _headed(phrases: rules.Phrases, titles: list[str], scan: PageScan, url_rx: r
     _sectioned([found for text in scan.subheadings if (found := phrases.heading(text))], s)
 
 
-def _titled(phrases: rules.Phrases, titles: list[str], s: _Score) -> None:
+def _titled(phrases: rules.Phrases, titles: list[str], s: _Score) -> bool:
     """3 points for the first title/h1 part that is one of ``phrases``."""
     for text in titles:
         found = phrases.heading(text)
         if found:
             s.add(3, f'heading:"{found}"')
-            return
+            return True
+    return False
 
 
 def _sectioned(headings: list[str], s: _Score) -> None:
@@ -202,16 +205,49 @@ def _sectioned(headings: list[str], s: _Score) -> None:
         s.add(1, f'section:"{found}"')
 
 
-def _directory(scan: PageScan, titles: list[str], links: Sequence[LinkItem], path: str,
-               s: _Score) -> None:
+def _own_titles(parts: list[str], h1: list[str], site: str) -> list[str]:
+    """What the page says it is, for the types a heading alone gives to a whole page: the
+    title's parts without the site's name ("Hollow Days - Links" -> "links"; a later part
+    that holds the brand names the site or its section: "Pricing changes - GitHub
+    Resources", "Event planning | The Events Calendar"), and the first three h1s (pages with
+    many h1s use them for menus and widgets: "Resources" in a mega menu)."""
+    brand = _letters(brand_name(site)) if site else ""
+
+    def site_name(index: int, part: str) -> bool:
+        letters = _letters(part)
+        return bool(brand and letters) and (letters in brand or (index > 0 and brand in letters))
+
+    return [p for i, p in enumerate(parts) if not site_name(i, p)] + h1[:3]
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _directory(scan: PageScan, titles: list[str], site_titles: list[str],
+               links: Sequence[LinkItem], path: str, site: str, s: _Score) -> None:
     """Page-level signals (headings, URL, listing markup) first; the site-wide ones (a
-    directory-like site name, a "Submit your site" link on every page) only add to them,
-    so a directory's About page stays "other"."""
-    _titled(rules.DIRECTORY_HEADING, titles, s)
+    directory-like site name in ``site_titles``, a "Submit your site" link on every page)
+    only add to them, so a directory's About page stays "other". Directory words count in
+    any title part ("Fahrradreisen | Linkfinder Webkatalog"); resource, event and form words
+    only in the page's own ``titles``, and never inside another name ("Human Resources")."""
+    own = [t for t in titles if not rules.DIRECTORY_HEADING_NOT.search(t)]
+    if not _titled(rules.DIRECTORY_HEADING, site_titles, s):
+        _titled(rules.DIRECTORY_TITLE_HEADING, own, s)
     if rules.DIRECTORY_URL.search(path):
         s.add(2, "url:directory")
-    _sectioned([f for t in scan.subheadings if (f := rules.DIRECTORY_HEADING.heading(t))
-                and not rules.DIRECTORY_SUBMIT_ANCHOR.heading(f)], s)
+    _sectioned([f for t in scan.subheadings if (f := rules.DIRECTORY_ANY_HEADING.heading(t))
+                and not rules.DIRECTORY_SUBMIT_ANCHOR.heading(f)
+                and not rules.DIRECTORY_HEADING_NOT.search(t)], s)
+    if rules.DIRECTORY_LIST_URL.search("/" + path.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]):
+        s.add(2, "url:resource_list")
+    libguides = sorted(scan.tokens & rules.LIBGUIDES_CLASSES)
+    if libguides or any("libguides" in t for t in titles):
+        s.add(4, f"platform:libguides{'=' + libguides[0] if libguides else ''}")
+    buttons = {d for link in links if rules.fold(link.anchor_text)
+               in rules.WEBSITE_BUTTON_ANCHORS and (d := site_of(link.url)) and d != site}
+    if len(buttons) >= 3:
+        s.add(3, f"anchor:website={len(buttons)}")
     entries = sum(scan.classes[c] for c in rules.DIRECTORY_CLASSES)
     if entries:
         s.add(2 if entries >= 3 else 1, f"class:listing={entries}")
@@ -222,7 +258,7 @@ def _directory(scan: PageScan, titles: list[str], links: Sequence[LinkItem], pat
         s.add(2, f"schema:LocalBusiness={listed}")
     if not s.points:
         return
-    for text in titles:
+    for text in site_titles:
         if " " not in text and any(w in text for w in rules.DIRECTORY_NAME_WORDS):
             s.add(2, f'title:"{text}"')
             break
@@ -231,6 +267,21 @@ def _directory(scan: PageScan, titles: list[str], links: Sequence[LinkItem], pat
         if found:
             s.add(2, f'anchor:"{found}"')
             break
+
+
+def _logo_wall(links: Sequence[LinkItem], site: str, s: _Score) -> None:
+    """1 point on a page already named a sponsors page (URL, heading) whose off-site links
+    are mostly logos of distinct sites: a sponsor wall needs no heading of its own (event and
+    club sites show tiers of bare logos)."""
+    logos: set[str] = set()
+    texts: set[str] = set()
+    for link in links:
+        domain = site_of(link.url)
+        if not domain or domain == site or domain in rules.SOCIAL_DOMAINS:
+            continue
+        (logos if link.is_image or not link.anchor_text else texts).add(domain)
+    if len(logos) >= 4 and len(logos) >= len(texts):
+        s.add(1, f"logos={len(logos)}")
 
 
 def _guest(scan: PageScan, titles: list[str], links: Sequence[LinkItem], site: str,
@@ -290,15 +341,19 @@ def detect_page_type(
     path = rules.fold(unquote(split.path or "/"))
     path_query = path + ("?" + split.query if split.query else "")
     site = site_of(url)
-    titles = [p for p in _TITLE_SPLIT.split(title) if p] + scan.h1
+    parts = [p for p in _TITLE_SPLIT.split(title) if p]
+    titles = parts + scan.h1
+    own = _own_titles(parts, scan.h1, site)
 
     scores = {name: _Score() for name in PRECEDENCE}
     _forum(scan, generator, path_query, scores)
     _press(scan, url, site, path, titles, scores["press_release"])
-    _directory(scan, titles, links, path_query, scores["directory"])
-    _headed(rules.SPONSOR_HEADING, titles, scan, rules.SPONSOR_URL, path,
+    _directory(scan, own, titles, links, path_query, site, scores["directory"])
+    _headed(rules.SPONSOR_HEADING, own, scan, rules.SPONSOR_URL, path,
             scores["sponsors"], "sponsors")
-    _headed(rules.PARTNER_HEADING, titles, scan, rules.PARTNER_URL, path,
+    if rules.SPONSOR_WALL_URL.search("/" + path.rstrip("/").rsplit("/", 1)[-1]):
+        _logo_wall(links, site, scores["sponsors"])
+    _headed(rules.PARTNER_HEADING, own, scan, rules.PARTNER_URL, path,
             scores["partners"], "partners")
     _guest(scan, titles, links, site, path, scores["guest_post"], details)
     _article(scan, rules.fold(facts.og.get("og:type", "")), path, scores["article"])

@@ -29,13 +29,26 @@ def _heading_like(el: etree._Element) -> str | None:
         return rules.fold(" ".join(el.itertext())[:300]).rstrip(": ")
     classes = el.get("class")
     if classes and ("title" in (low := classes.lower()) or "heading" in low):
-        text = short_text(el, 120)
+        text = short_text(el, 120) or _toggle_text(el)
         return text.rstrip(": ") if text else None
     if tag in _TITLE_TAGS:
         text = short_text(el, 60)
         if text and len(text.split()) <= 5:
             return text.rstrip(": ")
     return None
+
+
+def _toggle_text(el: etree._Element) -> str | None:
+    """The text of a title box whose only child is a toggle link (Bootstrap accordion and
+    off-canvas menu panels: ``<div class="panel-heading"><a href="">Partnerseiten</a>``):
+    a link that goes nowhere (empty, "#", javascript:) names the panel below it."""
+    children = [c for c in el if isinstance(c.tag, str)]
+    if len(children) != 1 or children[0].tag != "a":
+        return None
+    href = (children[0].get("href") or "").strip()
+    if href and not href.startswith(("#", "javascript:")):
+        return None
+    return short_text(children[0], 120)
 
 
 class SectionFinder:

@@ -59,12 +59,33 @@ FORUM_ENGINES: tuple[ForumEngine, ...] = (
     ForumEngine("smf", r"\bsmf\b|simple machines", frozenset({"post_wrapper", "windowbg"}),
                 frozenset({"post_wrapper"}), frozenset({"topic_table"}),
                 r"[?&;]topic=\d+", r"[?&;]board=\d+", "simple machines"),
+    # Forumotion (forumotion.com, forumieren.com, forumactif.com): phpBB2/3- and
+    # Invision-like themes; these tokens are its own templates'.
+    ForumEngine("forumotion", r"forumotion|forumactif|forumieren",
+                frozenset({"signature_div", "postprofile-head", "postbody-head",
+                           "popmenubutton-new-out"}),
+                frozenset({"post-container", "postbody"}), frozenset({"topictitle"}),
+                r"^/t\d+-", r"^/f\d+-", "forumotion"),
+    # Stack Exchange Q&A (Stack Overflow and the network): questions and answers are the
+    # forum's posts; class tokens of its "Stacks" templates.
+    ForumEngine("stackexchange", r"stack ?exchange",
+                frozenset({"answercell", "postcell", "js-post-body", "question-hyperlink"}),
+                frozenset({"answercell", "postcell"}), frozenset({"s-post-summary"}),
+                r"/questions/\d+", r"/questions/?$|/questions/tagged/", "stack exchange inc"),
     ForumEngine("mybb", r"mybb", frozenset({"post_body", "post_author", "tborder"}),
                 frozenset({"post_body"}), frozenset({"subject_new", "subject_old"}),
                 r"showthread\.php\?tid=|/thread-\d+", r"forumdisplay\.php\?fid=|/forum-\d+",
                 "powered by mybb"),
 )
 
+# Page templates of forum software add-ons that publish articles, media and resources, not
+# threads (XenForo's data-template: XenAddons AMS "xa_ams_article_view", XenForo Media
+# Gallery "xfmg_media_view", Resource Manager "xfrm_resource_view"; Invision Pages records):
+# such a page is typed on its own merits (an article), not as a forum page.
+FORUM_ARTICLE_TEMPLATES: frozenset[str] = frozenset(
+    {"xa_ams_article_view", "xa_ams_index", "xfmg_media_view", "xfrm_resource_view",
+     "xa_sc_item_view", "ipspages_records"}
+)
 # Generic forum markup: class tokens of a post box used by hand-written and lesser-known
 # boards (seen on FluxBB/PunBB "blockpost", Vanilla "Comment"/"ItemDiscussion", bbPress
 # "bbp-reply-content").
@@ -97,7 +118,8 @@ ARTICLE_SCHEMA: frozenset[str] = frozenset(
      "report", "socialmediaposting", "liveblogposting", "posting"}
 )
 PRESS_SCHEMA: frozenset[str] = frozenset({"pressrelease"})
-FORUM_SCHEMA: frozenset[str] = frozenset({"discussionforumposting"})
+# QAPage (schema.org): Stack Exchange, Discourse Q&A and other question/answer boards.
+FORUM_SCHEMA: frozenset[str] = frozenset({"discussionforumposting", "qapage"})
 LISTING_SCHEMA: frozenset[str] = frozenset({"itemlist", "localbusiness", "collectionpage"})
 # OpenGraph og:type values (https://ogp.me/#types).
 OG_ARTICLE: frozenset[str] = frozenset({"article", "blog", "news"})
@@ -112,7 +134,11 @@ WIRE_DOMAINS: frozenset[str] = frozenset(
      "prlog.org", "newsfilecorp.com", "newswire.ca", "24-7pressrelease.com", "issuewire.com",
      "openpr.com", "openpr.de", "presseportal.de", "pressebox.de", "pr-gateway.de",
      "firmenpresse.de", "ots.at", "mynewsdesk.com", "news.cision.com", "actusnews.com",
-     "categorynet.com", "comunicae.es", "notasdeprensa.es"}
+     "categorynet.com", "comunicae.es", "notasdeprensa.es",
+     # science and association wires: idw (Informationsdienst Wissenschaft, German
+     # universities and institutes), verbaende.com (German associations' press portal),
+     # EurekAlert! (AAAS), AlphaGalileo, Chainwire (crypto)
+     "idw-online.de", "verbaende.com", "eurekalert.org", "alphagalileo.org", "chainwire.org"}
 )
 # Phrases that open or label a release (AP style "FOR IMMEDIATE RELEASE"; the German, French
 # and Spanish labels newsrooms print above the headline).
@@ -140,6 +166,23 @@ PRESS_CONTACTS: tuple[str, ...] = (
     "pressekontakt", "medienkontakt", "kontakt fur medien",
     "contact presse", "contacts presse", "relations presse",
     "contacto de prensa", "contacto para medios", "contacto con medios",
+)
+# Closers that point readers to the issuer at the end of a release ("For more information,
+# visit <url>", "Weitere Informationen: <url>"): on a reproduced release they hold the
+# issuer's bare URL. Matched right before the anchor, or right after it ("Visit <url> for
+# more information").
+PRESS_MORE_INFO: tuple[str, ...] = (
+    "for more information visit", "for more information, visit", "for more information",
+    "for further information", "to learn more", "to learn more visit", "to learn more, visit",
+    "learn more at", "more information at", "more information is available at",
+    "weitere informationen", "weitere informationen unter",
+    "mehr informationen", "mehr informationen unter", "informationen unter",
+    "plus d'informations", "plus d'informations sur", "pour en savoir plus",
+    "pour plus d'informations", "mas informacion", "para mas informacion", "mas informacion en",
+)
+PRESS_MORE_INFO_AFTER: tuple[str, ...] = (
+    "for more information", "for further information", "to learn more", "for details",
+    "fur weitere informationen", "pour plus d'informations", "para mas informacion",
 )
 # "About <Company>" boilerplate headings; what follows the word must not be a reader-facing
 # section ("About the author", "About us").
@@ -188,6 +231,9 @@ ARTICLE_BODY_CLASSES: frozenset[str] = frozenset(
 GUEST_WORDS: tuple[str, ...] = (
     "guest post", "guest author", "guest blogger", "guest contributor", "guest article",
     "guest column", "guest blog", "contributed by", "this article was contributed",
+    # Substack ("A guest post by <name>"), Medium publications and WordPress bylines
+    "a guest post by", "guest post by", "guest essay", "guest writer", "guest piece",
+    "today's guest", "guest today", "written by guest",
     "gastbeitrag", "gastautor", "gastautorin", "gastartikel", "gastkommentar",
     "article invite", "billet invite", "auteur invite", "autrice invitee", "tribune libre",
     "articulo invitado", "post invitado", "autor invitado", "autora invitada",
@@ -251,6 +297,12 @@ SPONSOR_URL = re.compile(
     r"agradecimientos|acknowledg(e)?ments|credits|speakers|referenten|intervenants|ponentes)"
     r"(/|$|\.)", re.I
 )
+# URL segments of pages that list sponsors as such (not speakers, credits or thanks pages,
+# whose photos and logos link out too): where a wall of logos confirms the page type.
+SPONSOR_WALL_URL = re.compile(
+    r"/(sponsors?(hip)?|sponsoren|forderer|unterstutzer|supporters|patrocinadores|mecenes|"
+    r"donors|backers)(/|$|\.)", re.I
+)
 # Words that, near a link on a sponsor page, say "this is a sponsor" (tier names included).
 SPONSOR_WORDS: tuple[str, ...] = (
     "sponsor", "sponsors", "sponsored", "donor", "donors", "patron", "backer", "supporter",
@@ -283,17 +335,21 @@ LEADIN_FILLERS: frozenset[str] = frozenset(
 # --- partners / resources ------------------------------------------------------------------
 # Headings of partner, resource and link-exchange pages and of blogroll widgets.
 PARTNER_HEADINGS: tuple[str, ...] = (
-    "partners", "our partners", "partner", "link partners", "partner sites", "resources",
-    "useful links", "useful resources", "helpful links", "recommended sites",
+    "partners", "our partners", "partner", "link partners", "partner sites",
+    "useful links", "helpful links", "recommended sites", "friends links", "link friends",
     "recommended links", "friends", "friends of", "blogroll", "link exchange",
     "reciprocal links", "links", "related sites", "sites we like",
     "unsere partner", "linkpartner", "partnerseiten", "nutzliche links", "weiterfuhrende links",
     "empfehlenswerte seiten", "linktipps", "befreundete seiten", "linktausch",
-    "kooperationspartner", "ressourcen",
-    "partenaires", "nos partenaires", "liens utiles", "liens", "ressources", "sites amis",
+    "kooperationspartner", "befreundete blogs", "freunde", "linkliste",
+    "partenaires", "nos partenaires", "liens utiles", "liens", "sites amis", "liens amis",
     "sites partenaires", "echange de liens", "liens recommandes",
     "socios", "nuestros socios", "aliados", "enlaces", "enlaces de interes", "enlaces utiles",
-    "recursos", "sitios amigos", "webs amigas", "intercambio de enlaces", "colaboradores",
+    "sitios amigos", "enlaces amigos",
+    # Chinese blogs' friend-link pages (友情链接 / 友链, traditional 友情鏈接) and Japanese
+    # mutual-link pages (相互リンク, リンク集): the link exchanges of those blog scenes.
+    "友情链接", "友链", "友情鏈接", "友鏈", "相互リンク", "相互リンク集", "リンク集", "リンク",
+    "webs amigas", "intercambio de enlaces", "colaboradores",
 )
 # Blogroll widgets are site-wide sidebar lists: typed "other" like other site chrome (the
 # labeling guideline of the demo web and of tests/fixtures/types). A blogroll that is also an
@@ -312,6 +368,7 @@ PARTNER_SECTIONS: tuple[str, ...] = (
     "partenaires", "nos partenaires", "sites amis", "sites partenaires", "blogs amis",
     "partenaires medias",
     "socios", "nuestros socios", "aliados", "sitios amigos", "webs amigas", "blogs amigos",
+    "友情链接", "友链", "友情鏈接", "相互リンク", "相互リンク集",
     *(BLOGROLL_WORDS if BLOGROLL_IS_PARTNER else ()),
 )
 # Anchors of site-chrome links that call the target a partner ("Partner shop" in a menu).
@@ -323,7 +380,7 @@ PARTNER_ANCHORS: tuple[str, ...] = (
 )
 PARTNER_URL = re.compile(
     r"/(partners?|partnerseiten|linkpartner|kooperationspartner|partenaires|socios|aliados|"
-    r"links|liens|enlaces|resources|ressources|recursos|blogroll|useful[-_]links|"
+    r"links|liens|enlaces|blogroll|useful[-_]links|sougo[-_]?link|link[-_]?friends|youlian|"
     r"liens[-_]utiles|enlaces[-_]de[-_]interes|link[-_]?exchange|linktausch|friends)"
     r"(/|$|\.)", re.I
 )
@@ -361,22 +418,77 @@ DIRECTORY_SUBMIT: tuple[str, ...] = (
 DIRECTORY_HEADINGS: tuple[str, ...] = (
     "web directory", "link directory", "business directory", "directory", "site directory",
     "browse categories", "featured listings", "listings",
+    # DMOZ-style category pages, old and new layouts ("Related categories", "Sites")
+    "related categories", "subcategories", "sites in this category", "unterkategorien",
+    "sous-categories", "subcategorias",
+    "podcast directory", "podcasts directory", "event directory", "events directory",
+    # Chinese navigation sites (网址导航) list external sites in cards
+    "网址导航", "导航", "导航页", "网址大全", "酷站",
     "webkatalog", "webverzeichnis", "linkverzeichnis", "branchenbuch", "firmenverzeichnis",
     "annuaire", "annuaire web", "directorio", "directorio web", "directorio de empresas",
     *DIRECTORY_SUBMIT,
 )
+# Headings that make a directory only as the page's own title, not as the site's or a
+# section's name ("Pricing changes - GitHub Resources", "... | The Events Calendar"): resource
+# lists, event and podcast calendars and form libraries are lists of external sites, but the
+# same words name blogs, product sections and menus (WCXB article and service pages).
+DIRECTORY_TITLE_HEADINGS: tuple[str, ...] = (
+    # resource lists (library guides, "Resources" pages): lists of external sites
+    "resources", "useful resources", "online resources", "resource list", "resource guide",
+    "ressourcen", "ressources", "recursos", "research guides",
+    # podcast and event directories
+    "podcast list", "event calendar", "events calendar", "upcoming events",
+    "upcoming conferences", "conference list", "veranstaltungskalender", "terminkalender",
+    "podcasts", "tech conferences", "developer conferences", "it conferences",
+    "it-konferenzen", "conferences tech",
+    "agenda des evenements", "calendario de eventos",
+    # form libraries (legal aid, courts, agencies): lists of external forms
+    "legal forms", "free legal forms", "court forms", "forms library", "forms and instructions",
+    "forms and publications", "formulare", "formulaires", "formularios",
+)
+# Headings where a directory word is part of another name: a company's or university's HR
+# department ("Human Resources"), natural-resource agencies. Seen on WCXB service and article
+# pages typed "directory" by the "resources" heading alone.
+DIRECTORY_HEADINGS_NOT: tuple[str, ...] = (
+    "human resources", "human resource", "natural resources", "water resources",
+    "mineral resources", "energy resources", "hr resources",
+)
 # Words that make a one-word site name a directory's ("BizDirectory", "Linkkatalog").
 DIRECTORY_NAME_WORDS: tuple[str, ...] = ("directory", "verzeichnis", "katalog", "annuaire",
-                                         "directorio")
+                                         "directorio", "导航")
+# Springshare LibGuides (library research guides): every guide is a resource list. Its
+# templates carry these class tokens; its <title> ends in "LibGuides at <library>".
+LIBGUIDES_CLASSES: frozenset[str] = frozenset({"s-lib-box", "s-lg-link-list", "s-lg-box-content",
+                                                "s-lib-box-content"})
 DIRECTORY_URL = re.compile(
     r"/(directory|dir|listings?|webkatalog|verzeichnis|branchenbuch|annuaire|directorio)(/|$)"
+    # ODP/DMOZ category paths ("/Top/Arts/Music/"), kept by its clones and mirrors
+    r"|^/top/[^/?]+"
     r"|/(submit|add[-_]?url|add[-_]?site|suggest)[-_.a-z]*(/|$)", re.I
+)
+# The last URL segment of a resource list, podcast or event directory ("/resources",
+# "/podcasts/", "/events.html"); only the last one: /events/2024/launch-party is one event.
+DIRECTORY_LIST_URL = re.compile(
+    r"^/(resources|ressources|recursos|ressourcen|useful[-_]resources|podcasts|events|"
+    r"conferences|veranstaltungen|nav|daohang)(/|$|\.)", re.I
+)
+# Anchors of the "Website" button on a business card (local "best of" listings, business
+# directories); several on one page to different sites make a business listing.
+WEBSITE_BUTTON_ANCHORS: frozenset[str] = frozenset(
+    {"website", "visit website", "visit site", "view website", "webseite", "zur webseite",
+     "site web", "site internet", "sitio web", "visitar web", "pagina web"}
 )
 # Class tokens of a listing entry in directory scripts (phpLD "link-item", esoTalk/Directory
 # themes "listing", WordPress directory plugins "wpbdp-listing", "lsting").
 DIRECTORY_CLASSES: frozenset[str] = frozenset(
     {"listing", "listing-item", "listing-card", "link-item", "wpbdp-listing",
-     "directory-entry", "site-entry", "dir-entry", "listings", "directory", "business-card"}
+     "directory-entry", "site-entry", "dir-entry", "listings", "directory", "business-card",
+     # WebStack (the common Chinese navigation-site theme) cards; LibGuides link lists;
+     # podcast and event directory cards
+     "url-card", "s-lg-link-list", "podcast-card", "podcast-item", "event-card", "event-item",
+     # DMOZ's old category pages ("directory dir-col" lists, "directory-url" entries) and
+     # the new layout (2013 on, kept by Curlie): "site-item" cards
+     "dir-col", "directory-url", "site-item"}
 )
 # schema.org types of one listed business; several on one page make a business directory.
 LISTED_SCHEMA: frozenset[str] = frozenset({"localbusiness", "organization", "store"})
@@ -384,7 +496,8 @@ LISTED_SCHEMA: frozenset[str] = frozenset({"localbusiness", "organization", "sto
 # (the tokens above plus category lists: "subcategories", "cat-list", German "eintrag").
 DIRECTORY_MARKUP_WORDS: tuple[str, ...] = (
     "listing", "link-item", "directory", "site-entry", "dir-entry", "subcategor", "cat-list",
-    "category-list", "eintrag", "annuaire", "directorio",
+    "category-list", "eintrag", "annuaire", "directorio", "url-card", "s-lg-link", "dir-col",
+    "directory-url", "site-item", "site-url",
 )
 
 # --- homepages -----------------------------------------------------------------------------
@@ -406,6 +519,11 @@ CHROME_TAGS: frozenset[str] = frozenset({"nav", "aside", "footer", "menu"})
 AUTHOR_SECTIONS: tuple[str, ...] = (
     "about the author", "about the writer", "about the contributor", "about the guest author",
     "author bio", "uber den autor", "uber die autorin", "zum autor", "zur autorin",
+    # Substack/Medium/WordPress guest bios ("About the guest author", "Meet the author",
+    # Medium's closing "Written by")
+    "about the guest", "about our guest", "guest bio", "guest author bio", "meet the author",
+    "written by", "about the authors", "uber die gastautorin", "uber den gastautor",
+    "a propos de l'auteur invite", "sobre el autor invitado",
     "uber den gastautor", "a propos de l'auteur", "a propos de l'autrice", "l'auteur",
     "sobre el autor", "sobre la autora", "acerca del autor", "acerca de la autora",
 )
@@ -419,6 +537,24 @@ BOILERPLATE_LOCATIONS: frozenset[str] = frozenset(
 # Class words that mark a comment area even when extraction placed the link elsewhere
 # (WordPress "comment-content", Disqus "post-message", "comments").
 COMMENT_CLASS_WORDS: tuple[str, ...] = ("comment", "comments", "commentlist", "disqus")
+# WordPress core's "Recent Comments" widget (id "recent-comments-N", list "recentcomments")
+# and theme/plugin variants: a commenter's link repeated in site chrome is still a comment.
+# A blog platform's own controls and notices inside a comment area (Blogger's "item-control"
+# Delete links, WordPress edit links, the comment form and Akismet's privacy notice): not what
+# a commenter contributed (labelling guide: admin links inside comments are "other").
+COMMENT_ADMIN_WORDS: tuple[str, ...] = (
+    "item-control", "comment-delete", "comment-edit", "edit-link", "comment-form", "respond",
+    "logged-in-as", "comment-notes", "akismet", "comment-policy",
+)
+COMMENT_ADMIN_ANCHORS: frozenset[str] = frozenset(
+    {"delete", "edit", "remove", "loschen", "bearbeiten", "supprimer", "modifier", "eliminar",
+     "editar", "borrar"}
+)
+# Class words of a press release's contact box ("Kontakt", "Pressekontakt", "Media contact"):
+# the issuer's address there belongs to the release wherever the layout puts the box.
+PRESS_CONTACT_CLASS_WORDS: tuple[str, ...] = ("contact", "kontakt", "kontact", "pressekontakt")
+RECENT_COMMENTS_WORDS: tuple[str, ...] = ("recent-comments", "recentcomments",
+                                          "latest-comments", "wp-block-latest-comments")
 # Class words of forum post and topic-list boxes, matched in a link's dom_path: a link inside
 # one is a forum link wherever the locator put it (a signature in an <aside>, a topic row
 # with a "...-bottom-line" class). The engines' own markup, as in FORUM_ENGINES.
@@ -430,6 +566,11 @@ FORUM_MARKUP_WORDS: tuple[str, ...] = (
     "crawler-post", "topic-list-item", "cpost", "ipscomment", "cauthorpane", "ipsdataitem",
     "post_body", "post_wrapper", "forum-post", "blockpost", "bbp-reply-content", "topiclist",
     "row-item", "threadbit", "list-inner", "threadtitle", "topic-title",
+    # Stack Exchange answers, questions and comments under them; XenForo-based themes'
+    # poster card ("user-details"); signatures of custom engines ("DiscussionBoard-signature")
+    "answercell", "postcell", "js-post-body", "comment-copy", "user-details", "-signature",
+    # FluxBB/PunBB poster column ("postleft", the "Website" link in "usercontacts")
+    "postleft", "usercontacts",
 )
 # Element ids the engines give each post and its parts, as the extractor writes them in
 # dom_path ("dl#profile40211"): phpBB p123/profile123/sig123/post_content123, vBulletin
@@ -454,6 +595,10 @@ MAIN_EVIDENCE_PREFIXES: tuple[str, ...] = (
 
 
 _COMBINING = re.compile("[\u0300-\u036f]")
+# A word character that bounds a phrase: any \w except CJK ideographs, kana and hangul.
+# Chinese and Japanese write without spaces ("233的导航页", "友情链接-你我他"), so a phrase
+# in those scripts may sit right against other characters; Latin phrases keep whole words.
+_WORD = r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]"
 
 
 def fold(text: str) -> str:
@@ -494,7 +639,7 @@ class Phrases:
     def __init__(self, phrases: Iterable[str]) -> None:
         self.phrases = tuple(dict.fromkeys(fold(p) for p in phrases))
         alternatives = "|".join(re.escape(p) for p in sorted(self.phrases, key=len, reverse=True))
-        self._rx = re.compile(rf"(?<!\w)({alternatives})(?!\w)")
+        self._rx = re.compile(rf"(?<!{_WORD})({alternatives})(?!{_WORD})")
         self._needles = _needles(self.phrases)
         self._longest = max(map(len, self.phrases), default=0)
 
@@ -559,6 +704,8 @@ GUEST_GUIDELINE = Phrases(GUEST_GUIDELINES)
 PRESS_LABEL = Phrases(PRESS_LABELS)
 PRESS_OPENER = Phrases(PRESS_OPENERS)
 PRESS_CONTACT = Phrases(PRESS_CONTACTS)
+PRESS_MORE = Phrases(PRESS_MORE_INFO)
+PRESS_MORE_AFTER = Phrases(PRESS_MORE_INFO_AFTER)
 SPONSOR_HEADING = Phrases(SPONSOR_HEADINGS)
 SPONSOR_WORD = Phrases(SPONSOR_WORDS)
 SPONSOR_LEADIN = Phrases(SPONSOR_LEADINS)
@@ -569,4 +716,7 @@ PARTNER_ANCHOR = Phrases(PARTNER_ANCHORS)
 AUTHOR_SECTION = Phrases(AUTHOR_SECTIONS)
 PARTNER_LEADIN = Phrases(PARTNER_LEADINS)
 DIRECTORY_HEADING = Phrases(DIRECTORY_HEADINGS)
+DIRECTORY_TITLE_HEADING = Phrases(DIRECTORY_TITLE_HEADINGS)
+DIRECTORY_ANY_HEADING = Phrases((*DIRECTORY_HEADINGS, *DIRECTORY_TITLE_HEADINGS))
+DIRECTORY_HEADING_NOT = Phrases(DIRECTORY_HEADINGS_NOT)
 DIRECTORY_SUBMIT_ANCHOR = Phrases(DIRECTORY_SUBMIT)

@@ -15,7 +15,8 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from linkcrawl.cli.common import positive_int
+from linkcrawl.cli import broken, disavow, gap, serve
+from linkcrawl.cli.common import positive_int, store_uri
 from linkcrawl.config import DEFAULT_STORE_URI
 from linkcrawl.errors import LinkcrawlError
 
@@ -107,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name in SUBCOMMANDS:
         sub.choices[name].set_defaults(func=_command(name))
+    for module in (gap, disavow, serve, broken):  # these register their own parsers
+        module.add_parser(sub, store_help, store_uri)
     return parser
 
 
@@ -116,8 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except LinkcrawlError as exc:
+        from linkcrawl.ops.logmask import mask_text  # an error may quote a URI with a password
+
         sys.stdout.flush()
-        print(f"linkcrawl: error: {exc}", file=sys.stderr)
+        print(f"linkcrawl: error: {mask_text(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("linkcrawl: interrupted", file=sys.stderr)

@@ -20,5 +20,13 @@ def run(args: argparse.Namespace) -> int:
         counts = replay(path, store)
         where = store.masked_uri
     print(f"replayed {counts.pages} pages, {counts.backlinks} backlinks, {counts.edges} domain "
-          f"edges and {counts.runs} run records into {where}; removed {path}")
+          f"edges and {counts.runs} run records into {where}; ", end="")
+    if counts.stale:
+        print(f"left out {counts.stale} documents the store has newer data for; ", end="")
+    if counts.torn:
+        lines = ", ".join(map(str, counts.torn))
+        print(f"skipped {len(counts.torn)} torn record{'s' if len(counts.torn) > 1 else ''} "
+              f"(line {lines}); kept the file as {path}.torn")
+    else:
+        print(f"removed {path}")
     return 0

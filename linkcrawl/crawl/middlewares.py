@@ -12,7 +12,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from linkcrawl.crawl.context import crawl_config
-from linkcrawl.web.addresses import is_forbidden_address, resolve_host
+from linkcrawl.web.addresses import address_refusal, host_refusal, resolve_host
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +36,14 @@ class ProxyMiddleware:
 
 
 class AddressVerdicts:
-    """Why a URL's host may not be fetched ("" when it may), cached per host for the crawl.
+    """Why a URL's host may not be fetched ("" when it may).
 
     Shared by the downloader middleware (pages, redirects) and the browser (the scripts,
-    frames and XHRs a rendered page asks for).
+    frames and XHRs a rendered page asks for). This is a look-up ahead of the connection,
+    for a clear refusal; the connection itself is judged again where it is made
+    (:mod:`linkcrawl.crawl.resolver`, :mod:`linkcrawl.crawl.guard_proxy`). Only settled
+    verdicts are cached for the crawl: a name that does not resolve now is looked up again
+    next time (it may resolve inward by then).
     """
 
     def __init__(self) -> None:
@@ -51,27 +55,30 @@ class AddressVerdicts:
             host = (urlsplit(url).hostname or "").lower().rstrip(".")
         except ValueError:
             return "unreadable URL"
+        problem = host_refusal(host)
+        if problem:
+            return f"{host[:80]!r}: {problem}"
         verdict = self._verdicts.get(host)
         if verdict is None:
-            verdict = await asyncio.to_thread(self._check, host)
-            self._verdicts[host] = verdict
+            verdict, settled = await asyncio.to_thread(self._check, host)
+            if settled:
+                self._verdicts[host] = verdict
         return verdict
 
     @staticmethod
-    def _check(host: str) -> str:
-        if not host:
-            return "no host"
+    def _check(host: str) -> tuple[str, bool]:
+        """(reason or "", whether the verdict may be cached)."""
         try:
             addresses = resolve_host(host)
         except (OSError, UnicodeError):
-            # Unresolvable hosts (and names the resolver cannot even encode) fail in the
-            # downloader with their own DNS error, which recheck reports as "host
-            # unreachable"; nothing to guard against here.
-            return ""
-        bad = [a for a in addresses if is_forbidden_address(a)]
-        if bad:
-            return f"{host} resolves to non-public address {bad[0]}"
-        return ""
+            # Not resolvable now: the downloader fails with its own DNS error (which recheck
+            # reports as "host unreachable"), or a configured proxy resolves it. Not cached.
+            return "", False
+        for address in addresses:
+            why = address_refusal(address)
+            if why:
+                return f"{host} resolves to non-public address {address} ({why})", True
+        return "", True
 
 
 class AddressGuardMiddleware:

@@ -64,6 +64,10 @@ DOWNLOAD_HANDLERS = {
     "https": "linkcrawl.crawl.browser_handler.LazyPlaywrightHandler",
 }
 
+# The address guard where connections are made: only public addresses reach Twisted's
+# HTTP client (linkcrawl.crawl.resolver); AddressGuardMiddleware refuses earlier, clearly.
+TWISTED_DNS_RESOLVER = "linkcrawl.crawl.resolver.GuardedResolver"
+
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy 2.19's robots.txt middleware lets requests queued behind a host's robots.txt
     # ignore it (see linkcrawl/crawl/robotstxt.py); ours gives every waiter the parser.
@@ -94,6 +98,8 @@ EXTENSIONS = {
     # first: built before Scrapy logs anything, masks credentials in every log record
     "linkcrawl.ops.logmask.SecretMaskExtension": 0,
     "linkcrawl.crawl.progress.ProgressLog": 500,
+    # LINKCRAWL_ALERT_WEBHOOK / LINKCRAWL_ALERT_SMTP: the run's new, lost and restored links
+    "linkcrawl.ops.alerts.AlertsExtension": 600,
 }
 
 # LINKCRAWL_REDIS_URL: one frontier shared by several workers (linkcrawl.ops.distributed).

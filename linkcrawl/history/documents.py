@@ -7,6 +7,7 @@ from typing import Any
 
 from linkcrawl.items import LinkItem, PageItem
 from linkcrawl.keys import backlink_key, mention_key
+from linkcrawl.web.domains import page_identity
 
 
 def page_doc(page: PageItem, run_id: str) -> dict[str, Any]:
@@ -35,7 +36,35 @@ def page_doc(page: PageItem, run_id: str) -> dict[str, Any]:
     }
 
 
-def backlink_doc(page: PageItem, link: LinkItem, run_id: str, seen_at: datetime) -> dict[str, Any]:
+# A linking page with more outbound links than this is flagged: link lists of this size are
+# the "link farm" shape (an article links out a few dozen times; the benchmark web's median
+# page has ~120 links, most of them internal navigation).
+MANY_OUTLINKS = 300
+
+
+def page_flags(page: PageItem) -> list[str]:
+    """What about the linking page lowers a backlink's worth, each with its evidence:
+    ``noindex`` (meta robots or X-Robots-Tag), ``canonical:<url>`` (the page names another URL
+    as the original), ``redirected:<url>`` (the source URL answers from another URL),
+    ``many_outlinks:<n>``. Empty for a page search engines index as it is."""
+    flags = []
+    if page.noindex:
+        flags.append("noindex")
+    canonical = page_identity(page.canonical)[0] if page.canonical else ""
+    if canonical and canonical != page.url:
+        flags.append(f"canonical:{canonical}")
+    final = page_identity(page.final_url)[0] if page.final_url else ""
+    if final and final != page.url:
+        flags.append(f"redirected:{final}")
+    if page.outlink_count > MANY_OUTLINKS:
+        flags.append(f"many_outlinks:{page.outlink_count}")
+    return flags
+
+
+def backlink_doc(page: PageItem, link: LinkItem, run_id: str, seen_at: datetime,
+                 flags: list[str] | None = None) -> dict[str, Any]:
+    """A ``backlinks`` document; ``flags`` are the page's :func:`page_flags` (computed here
+    when not given: pass them to compute them once per page)."""
     return {
         "key": link.key or backlink_key(page.url, link.normalized_url, link.anchor_text),
         "source_url": page.url,
@@ -62,13 +91,14 @@ def backlink_doc(page: PageItem, link: LinkItem, run_id: str, seen_at: datetime)
         "dom_path": link.dom_path,
         "wrapper": link.wrapper,
         "page_type": page.page_type,
+        "page_flags": page_flags(page) if flags is None else flags,
         "run_id": run_id,
         "seen_at": seen_at,
     }
 
 
 def link_json(link: LinkItem) -> dict[str, Any]:
-    """The stable per-link JSON of ``linkcrawl extract`` (keys documented in the README)."""
+    """The stable per-link JSON of ``linkcrawl extract`` (keys documented in docs/cli.md)."""
     return {
         "url": link.url,
         "normalized_url": link.normalized_url,

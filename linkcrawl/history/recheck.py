@@ -19,7 +19,7 @@ from linkcrawl.history.linkedits import changed_entries, with_history
 from linkcrawl.verdict import Verdict as TypeVerdict
 from linkcrawl.web.domains import page_identity
 
-# reason: what the recheck saw (the README's lost-reason table is this table)
+# reason: what the recheck saw (docs/reports.md's lost-reason table is this table)
 LOST_REASONS: dict[str, str] = {
     "link_removed": "the page answers normally but the link is no longer on it",
     "moved": "the link is now on another page of the same site (the old page redirects "
@@ -184,6 +184,7 @@ def verdict_fields(old: Mapping[str, Any], verdict: Verdict, at: datetime) -> di
         fields.update(status="live", lost_at=None, lost_reason=None, last_seen=at)
         if was_lost:
             entries.append({"at": at, "event": "live", "detail": "found again"})
+            fields["restored_at"] = at
     else:
         same = was_lost and old.get("lost_reason") == verdict.reason
         fields.update(status="lost", lost_reason=verdict.reason,

@@ -89,6 +89,7 @@ def write_backlinks(store: Store, links: Sequence[Mapping[str, Any]]) -> Sightin
             entries = changed_entries(changes(old, doc), at)
             if old.get("status") == "lost":
                 entries.append({"at": at, "event": "live", "detail": "found again"})
+                doc["restored_at"] = at
             if entries:
                 doc["history"] = with_history(old, entries)
                 counts.changes += len(entries)

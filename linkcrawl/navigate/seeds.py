@@ -85,12 +85,20 @@ def parse_seed_line(line: str, where: str = "") -> Seed:
 
 
 def _seed_items(seeds: str | list[str] | None) -> list[str]:
-    """``-a seeds=u1,u2``: split on commas (and newlines) only, so that a URL with a space
-    in it reaches :func:`parse_seed_line` whole and is reported whole."""
+    """``-a seeds=u1,u2`` (or ``u1 u2``): split on commas and newlines, and on spaces only
+    between URLs, so that a URL with a space in it reaches :func:`parse_seed_line` whole and
+    is reported whole."""
     if seeds is None:
         return []
     items = seeds if isinstance(seeds, list) else seeds.replace("\n", ",").split(",")
-    return [item.strip() for item in items if item.strip()]
+    found: list[str] = []
+    for item in items:
+        words = item.split()
+        if len(words) > 1 and all("://" in word for word in words):
+            found += words  # "u1 u2": whitespace-separated URLs, as settings lists allow
+        elif words:
+            found.append(item.strip())
+    return found
 
 
 def load_seeds(seeds: str | list[str] | None, seeds_file: str | None) -> list[Seed]:

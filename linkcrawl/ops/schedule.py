@@ -44,7 +44,7 @@ from linkcrawl.ops.logmask import mask_text
 
 __all__ = [
     "Entry", "ScheduleError", "due_entries", "is_due", "job_form", "load_schedule",
-    "parse_every", "run_schedule",
+    "parse_every", "run_schedule", "split_credentials",
 ]
 
 DEFAULT_SCRAPYD = "http://127.0.0.1:6800"
@@ -221,8 +221,33 @@ def _locked(state_path: Path) -> Iterator[None]:
 
 
 # --- Scrapyd ---------------------------------------------------------------------------
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """``http://user:pw@host:6800`` -> (``http://host:6800``, (user, pw)).
+
+    urllib neither sends URL credentials nor keeps them out of its error messages, so they
+    become basic auth here and the URL that is shown and requested carries none.
+    """
+    parts = urllib.parse.urlsplit(url)
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    if not at:
+        return url, None
+    user, _, password = userinfo.partition(":")
+    clean = urllib.parse.urlunsplit(parts._replace(netloc=hostport))
+    return clean, (urllib.parse.unquote(user), urllib.parse.unquote(password))
+
+
 def submit(scrapyd: str, form: Sequence[tuple[str, str]], auth: tuple[str, str] | None) -> str:
-    """POST the job to ``schedule.json``; its job id. Raises ScheduleError."""
+    """POST the job to ``schedule.json``; its job id. Raises ScheduleError (never with a
+    password in its message)."""
+    scrapyd, url_auth = split_credentials(scrapyd)
+    auth = auth or url_auth
+    try:
+        return _submit(scrapyd, form, auth)
+    except ScheduleError as exc:
+        raise ScheduleError(mask_text(str(exc))) from None
+
+
+def _submit(scrapyd: str, form: Sequence[tuple[str, str]], auth: tuple[str, str] | None) -> str:
     url = scrapyd.rstrip("/") + "/schedule.json"
     request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode())
     if auth:
@@ -257,7 +282,8 @@ def run_schedule(
 ) -> int:
     """Submit every due entry; one line per entry on ``out``. 0, or 4 if a submission failed."""
     options, entries = load_schedule(path)
-    scrapyd = scrapyd or options.get("scrapyd") or DEFAULT_SCRAPYD
+    scrapyd, url_auth = split_credentials(scrapyd or options.get("scrapyd") or DEFAULT_SCRAPYD)
+    auth = auth or url_auth
     project = project or options.get("project") or DEFAULT_PROJECT
     state_path = state_path or path.with_name(path.name + ".state.json")
     now = now or datetime.now(UTC)

@@ -7,6 +7,7 @@ report are all drawn from that one :class:`Report`.
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,8 +15,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from linkcrawl.classify.anchors import ANCHOR_CLASSES, AnchorRules, anchor_classes
-from linkcrawl.report.tables import format_table
-from linkcrawl.report.velocity import domain_events, velocity
+from linkcrawl.history.targetpages import BROKEN_STATES
+from linkcrawl.report.tables import TERMINAL_WIDTH, format_table
+from linkcrawl.report.velocity import domain_events, period_of, velocity
 from linkcrawl.store.base import Store
 from linkcrawl.store.rollup import best_link_key
 from linkcrawl.vocab import LINK_TYPES, LOCATIONS, SUPERSEDED
@@ -68,7 +70,8 @@ def summary_text(store: Store, targets: list[str]) -> str:
             for loc in LOCATIONS
             if s["by_location"][loc]
         ]
-        parts = [head, "=" * len(head)]
+        head = "\n".join(textwrap.wrap(head, TERMINAL_WIDTH))
+        parts = [head, "=" * min(len(head), TERMINAL_WIDTH)]
         if rows:
             parts += ["", format_table(rows, ("link type", "backlinks", "domains"))]
             parts += ["", format_table(loc_rows, ("location", "backlinks", "domains"))]
@@ -94,6 +97,7 @@ class Report:
     domains: list[dict[str, Any]]  # referring_domains rows + "best" (a backlink) + "lost_at"
     titles: dict[str, str]  # source URL -> page title
     anchor_class: dict[str, str]  # backlink key -> anchor class
+    pages: dict[str, dict[str, Any]] = field(default_factory=dict)  # source URL -> page doc
     velocity_week: list[dict[str, Any]] = field(default_factory=list)
     velocity_month: list[dict[str, Any]] = field(default_factory=list)
     placements: list[dict[str, Any]] = field(default_factory=list)  # stored, most pages first
@@ -126,6 +130,102 @@ class Report:
         stored placements flagged sitewide (by the crawl's LINKCRAWL_SITEWIDE_MIN_PAGES), so
         the terminal, CSV and HTML reports agree with the store."""
         return [p for p in self.placements if p.get("sitewide")]
+
+    def sitewide_keys(self) -> set[tuple[str, str, str, str]]:
+        """(source domain, target URL, anchor lower-cased, location) of each sitewide
+        placement: a backlink with these is one of a sitewide placement's links."""
+        return {(p["source_domain"], p["target_url"], (p.get("anchor_text") or "").strip().lower(),
+                 p.get("location") or "") for p in self.sitewide()}
+
+    def broken(self) -> list[dict[str, Any]]:
+        """Live backlinks whose target page is gone or redirects to an unrelated page (as
+        last checked by ``scrapy crawl targets``): strongest referring domain first."""
+        authority = {d["referring_domain"]: d.get("authority") or 0.0 for d in self.domains}
+        broken = [b for b in self.live if b.get("target_state") in BROKEN_STATES]
+        return sorted(broken, key=lambda b: (-authority.get(b["source_domain"], 0.0),
+                                             not b.get("follow"), b["target_url"],
+                                             b["source_url"]))
+
+    def lost_and_restored(self, period: str = "week") -> list[dict[str, Any]]:
+        """Backlinks lost and restored per ISO week (or month), oldest first."""
+        lost: Counter[str] = Counter(period_of(b["lost_at"], period) for b in self.lost
+                                     if b.get("lost_at"))
+        back: Counter[str] = Counter(period_of(b["restored_at"], period)
+                                     for b in self.backlinks if b.get("restored_at"))
+        return [{"period": k, "lost": lost[k], "restored": back[k]}
+                for k in sorted(set(lost) | set(back))]
+
+    def diversity(self) -> dict[str, list[dict[str, Any]]]:
+        """Live referring domains per top-level domain (with the academic and government
+        second levels of country codes: ``gov.uk``, ``ac.jp``) and per page language: a
+        profile from one TLD or one language is narrower than it looks."""
+        tlds: dict[str, set[str]] = {}
+        languages: dict[str, set[str]] = {}
+        for b in self.live:
+            domain = b["source_domain"]
+            tlds.setdefault(top_level(domain), set()).add(domain)
+            lang = ((self.pages.get(b["source_url"]) or {}).get("language") or "").lower()
+            languages.setdefault(lang.split("-")[0] or "unknown", set()).add(domain)
+
+        def rows(groups: dict[str, set[str]], name: str) -> list[dict[str, Any]]:
+            out = [{name: k, "referring_domains": len(v)} for k, v in groups.items()]
+            return sorted(out, key=lambda r: (-r["referring_domains"], r[name]))
+
+        return {"tld": rows(tlds, "tld"), "language": rows(languages, "language")}
+
+    def best(self) -> list[dict[str, Any]]:
+        """Live backlinks, most valuable first (followed, content, editorial: the ranking of
+        ``referring_domains.best_link``)."""
+        return sorted(self.live, key=best_link_key)
+
+    def top_pages(self, anchors: int = 3) -> list[dict[str, Any]]:
+        """Target URLs ranked by live referring domains, then followed links ("best by
+        links"), each with its most used anchors."""
+        pages: dict[str, dict[str, Any]] = {}
+        for b in self.live:
+            page = pages.setdefault(b["target_url"], {
+                "target_url": b["target_url"], "domains": set(), "backlinks": 0,
+                "followed": 0, "anchors": Counter()})
+            page["domains"].add(b["source_domain"])
+            page["backlinks"] += 1
+            page["followed"] += bool(b.get("follow"))
+            page["anchors"][b.get("anchor_text") or ""] += 1
+        rows = [{"target_url": p["target_url"], "referring_domains": len(p["domains"]),
+                 "backlinks": p["backlinks"], "followed": p["followed"],
+                 "top_anchors": [a for a, _ in sorted(p["anchors"].items(),
+                                                      key=lambda kv: (-kv[1], kv[0]))[:anchors]]}
+                for p in pages.values()]
+        rows.sort(key=lambda r: (-r["referring_domains"], -r["followed"], r["target_url"]))
+        return rows
+
+    def anchor_rows(self) -> list[dict[str, Any]]:
+        """Each live anchor text with its class, backlinks, referring domains, followed share
+        and first sighting; most referring domains first."""
+        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for b in self.live:
+            text = b.get("anchor_text") or ""
+            groups.setdefault((text, self.anchor_class[b["key"]]), []).append(b)
+        rows = []
+        for (text, cls), links in groups.items():
+            firsts = [b["first_seen"] for b in links if b.get("first_seen")]
+            rows.append({"anchor": text, "class": cls, "backlinks": len(links),
+                         "referring_domains": len({b["source_domain"] for b in links}),
+                         "followed_share": sum(bool(b.get("follow")) for b in links) / len(links),
+                         "first_seen": min(firsts) if firsts else None})
+        rows.sort(key=lambda r: (-r["referring_domains"], -r["backlinks"], r["anchor"]))
+        return rows
+
+    def anchor_balance(self) -> dict[str, float]:
+        """Share of live backlinks per anchor class (0-1). A high ``exact_match`` share is
+        the over-optimised profile search engines are known to distrust."""
+        counts = self.counts("anchor")
+        total = sum(counts.values())
+        return {k: counts[k] / total for k in ordered_keys(counts, ANCHOR_CLASSES)} if total else {}
+
+    def restored(self) -> list[dict[str, Any]]:
+        """Live links that had been lost and came back, newest first."""
+        back = [b for b in self.live if b.get("restored_at")]
+        return sorted(back, key=lambda b: b["restored_at"], reverse=True)
 
     def change_counts(self, days: int = RECENT_DAYS) -> list[dict[str, Any]]:
         """How many links changed in the last ``days``, per kind of change
@@ -186,13 +286,14 @@ def build_report(store: Store, target: str, rules: AnchorRules | None = None,
         ev = events.get(row["referring_domain"])
         row["lost_at"] = ev.lost_at if ev else None
     urls = sorted({link["source_url"] for link in links})
-    titles: dict[str, str] = {}
+    pages: dict[str, dict[str, Any]] = {}
     for start in range(0, len(urls), 500):  # bounded IN lists
         for page in store.find("pages", {"url": urls[start : start + 500]}):
-            titles[page["url"]] = page.get("title") or ""
+            pages[page["url"]] = page
+    titles = {url: page.get("title") or "" for url, page in pages.items()}
     return Report(
         target=target, generated_at=now or datetime.now(UTC), backlinks=links, domains=rows,
-        titles=titles, anchor_class=anchor_classes(links, rules),
+        titles=titles, pages=pages, anchor_class=anchor_classes(links, rules),
         velocity_week=velocity(events, "week"), velocity_month=velocity(events, "month"),
         placements=store.find("placements", {"target_domain": target},
                               sort=[("page_count", -1), ("source_domain", 1)]),
@@ -200,6 +301,20 @@ def build_report(store: Store, target: str, rules: AnchorRules | None = None,
                                         sort=[("first_seen", -1), ("source_url", 1)])
                   if m.get("status") != "gone"],  # live outreach opportunities only
     )
+
+
+# Second levels that country codes use for universities and governments (gov.uk, ac.jp,
+# edu.au, gob.mx): shown with the country code, since they are what analysts look for.
+_INSTITUTIONAL = frozenset({"gov", "edu", "ac", "mil", "gob", "govt", "gouv", "go", "or"})
+
+
+def top_level(domain: str) -> str:
+    """``.edu``, ``.de``, ``.gov.uk``: the top-level domain, with an institutional second
+    level kept."""
+    labels = domain.lower().rstrip(".").split(".")
+    if len(labels) >= 3 and labels[-2] in _INSTITUTIONAL and len(labels[-1]) == 2:
+        return "." + ".".join(labels[-2:])
+    return "." + labels[-1] if labels and labels[-1] else ""
 
 
 def ordered_keys(counter: Counter[str], order: Sequence[str]) -> list[str]:
@@ -228,15 +343,30 @@ def report_text(report: Report, limit: int = 20) -> str:
         (f"Referring domains (top {limit})", format_table(domain_rows, (
             "referring_domain", "authority", "live_backlinks", "followed_backlinks", "locations",
             "first_seen", "status", "best link"))),
-        (f"Backlinks (newest {limit})", format_table(r.new(days=36500)[:limit], (
-            "source_url", "anchor_text", "follow", "location", "link_type", "first_seen",
-            "status"))),
+        (f"Best backlinks (top {limit})", format_table(r.best()[:limit], (
+            "source_url", "anchor_text", "follow", "location", "link_type", "first_seen"))),
         ("Anchors", format_table(_count_rows(r.counts("anchor"), ANCHOR_CLASSES, "anchor class"),
                                  ("anchor class", "backlinks", "share"))),
+        (f"Anchor texts (top {limit})", format_table(
+            [{**a, "followed": f"{100 * a['followed_share']:.0f}%"}
+             for a in r.anchor_rows()[:limit]],
+            ("anchor", "class", "referring_domains", "backlinks", "followed", "first_seen"))),
+        (f"Top linked pages (top {limit})", format_table(r.top_pages()[:limit], (
+            "target_url", "referring_domains", "backlinks", "followed", "top_anchors"))),
         (f"New in the last {RECENT_DAYS} days", format_table(r.new()[:limit], (
             "source_url", "anchor_text", "first_seen"))),
         (f"Lost (latest {limit})", format_table(r.lost[:limit], (
             "source_url", "anchor_text", "lost_reason", "lost_at"))),
+        (f"Restored (latest {limit})", format_table(r.restored()[:limit], (
+            "source_url", "anchor_text", "restored_at"))),
+        ("Lost and restored per week", format_table(r.lost_and_restored()[-12:], (
+            "period", "lost", "restored"))),
+        ("Referring domains by top-level domain", format_table(
+            r.diversity()["tld"][:limit], ("tld", "referring_domains"))),
+        ("Referring domains by page language", format_table(
+            r.diversity()["language"][:limit], ("language", "referring_domains"))),
+        (f"Broken backlinks to reclaim (top {limit})", format_table(r.broken()[:limit], (
+            "target_url", "target_reason", "source_url", "anchor_text"))),
         ("Link types", format_table(_count_rows(r.counts("link_type"), LINK_TYPES, "link type"),
                                     ("link type", "backlinks", "share"))),
         ("Locations", format_table(_count_rows(r.counts("location"), LOCATIONS, "location"),
@@ -253,7 +383,8 @@ def report_text(report: Report, limit: int = 20) -> str:
         ("Recent changes", format_table(r.changes(limit), (
             "at", "event", "source_url", "reason", "field", "old", "new"))),
     ]
-    parts = [head, "=" * len(head)]
+    head = "\n".join(textwrap.wrap(head, TERMINAL_WIDTH))
+    parts = [head, "=" * min(len(head), TERMINAL_WIDTH)]
     for title, table in sections:
         parts += ["", title, "-" * len(title), table]
     return "\n".join(parts)

@@ -1,7 +1,9 @@
 """The report as CSV files for spreadsheets, with the column names of the big tools' exports.
 
 Files written into the chosen folder: ``referring_domains.csv``, ``backlinks.csv``,
-``anchors.csv``, ``lost.csv``, ``sitewide.csv``, ``velocity.csv``. UTF-8 with a
+``anchors.csv``, ``top_pages.csv``, ``lost.csv``, ``broken.csv``, ``sitewide.csv``,
+``mentions.csv``,
+``velocity_monthly.csv`` and ``velocity_weekly.csv``. UTF-8 with a
 byte-order mark (so Excel reads accents right), comma-separated, ISO dates. Crawled text
 that a spreadsheet would run as a formula (starting with ``= + - @``, tab or carriage
 return) gets a leading ``'``.
@@ -52,6 +54,16 @@ def _columns(*pairs: tuple[str, str]) -> list[Column]:
 
 
 def backlink_columns(report: Report) -> list[Column]:
+    """Every stored backlink field an analyst filters on, with the page's own facts."""
+    sitewide = report.sitewide_keys()
+
+    def page(field: str) -> Callable[[dict[str, Any]], Any]:
+        return lambda b: (report.pages.get(b["source_url"]) or {}).get(field)
+
+    def placement(b: dict[str, Any]) -> tuple[str, str, str, str]:
+        return (b["source_domain"], b["target_url"],
+                (b.get("anchor_text") or "").strip().lower(), b.get("location") or "")
+
     return [
         ("Referring page URL", lambda b: b["source_url"]),
         ("Referring page title", lambda b: report.titles.get(b["source_url"], "")),
@@ -70,7 +82,37 @@ def backlink_columns(report: Report) -> list[Column]:
         ("Status", _get("status")),
         ("Lost date", _get("lost_at")),
         ("Lost reason", _get("lost_reason")),
+        ("Restored date", _get("restored_at")),
+        ("UGC", lambda b: "ugc" in (b.get("rel") or ())),
+        ("Sponsored", lambda b: "sponsored" in (b.get("rel") or ())),
+        ("Sitewide", lambda b: placement(b) in sitewide),
+        ("Link type confidence", _get("confidence")),
+        ("Link type evidence", _get("evidence")),
+        ("Location confidence", _get("location_confidence")),
+        ("Location evidence", _get("location_evidence")),
+        ("Context", _get("context")),
+        ("DOM path", _get("dom_path")),
+        ("Redirect wrapper", _get("wrapper")),
+        ("Referring page type", _get("page_type")),
+        ("Linking page flags", _get("page_flags")),
+        ("Referring page status", page("status")),
+        ("Referring page language", page("language")),
+        ("Rendered by browser", page("via_browser")),
+        ("Backlink key", _get("key")),
     ]
+
+
+MENTION_COLUMNS: list[Column] = _columns(
+    ("Referring page URL", "source_url"), ("Referring domain", "source_domain"),
+    ("Target", "target"), ("Brand term", "term"), ("Occurrences", "occurrences"),
+    ("Location", "location"), ("Context", "context"), ("Referring page type", "page_type"),
+    ("First seen", "first_seen"), ("Last seen", "last_seen"), ("Status", "status"),
+)
+VELOCITY_COLUMNS: list[Column] = _columns(
+    ("Period", "period"), ("New referring domains", "new"), ("Lost referring domains", "lost"),
+    ("Net", "net"), ("Referring domains (cumulative)", "cumulative"),
+    ("Trailing median of new", "trailing_median"), ("Spike", "spike"),
+)
 
 
 DOMAIN_COLUMNS: list[Column] = [
@@ -92,7 +134,8 @@ DOMAIN_COLUMNS: list[Column] = [
 ]
 
 
-def _write(path: Path, columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> int:
+def write_rows(path: Path, columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> int:
+    """One CSV file: a header of column names, one spreadsheet-safe line per row."""
     count = 0
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
@@ -110,24 +153,28 @@ def write_csv(report: Report, folder: Path) -> dict[str, int]:
         folder.mkdir(parents=True, exist_ok=True)
         links = backlink_columns(report)
         anchors = report.counts("anchor")
-        texts: dict[tuple[str, str], int] = {}
-        for b in report.live:
-            pair = (b.get("anchor_text") or "", report.anchor_class[b["key"]])
-            texts[pair] = texts.get(pair, 0) + 1
         return {
-            "referring_domains.csv": _write(folder / "referring_domains.csv", DOMAIN_COLUMNS,
+            "referring_domains.csv": write_rows(folder / "referring_domains.csv", DOMAIN_COLUMNS,
                                             report.domains),
-            "backlinks.csv": _write(folder / "backlinks.csv", links, report.backlinks),
-            "lost.csv": _write(folder / "lost.csv", links, report.lost),
-            "anchors.csv": _write(
+            "backlinks.csv": write_rows(folder / "backlinks.csv", links, report.backlinks),
+            "lost.csv": write_rows(folder / "lost.csv", links, report.lost),
+            "anchors.csv": write_rows(
                 folder / "anchors.csv",
-                _columns(("Anchor", "anchor"), ("Anchor type", "class"), ("Links", "links"),
-                         ("Share of class", "share")),
-                [{"anchor": a, "class": c, "links": n,
-                  "share": f"{100 * n / max(anchors[c], 1):.0f}%"}
-                 for (a, c), n in sorted(texts.items(), key=lambda kv: (-kv[1], kv[0]))],
+                _columns(("Anchor", "anchor"), ("Anchor type", "class"), ("Links", "backlinks"),
+                         ("Referring domains", "referring_domains"),
+                         ("Share of class", "share"), ("Dofollow share", "followed"),
+                         ("First seen", "first_seen")),
+                [{**a, "share": f"{100 * a['backlinks'] / max(anchors[a['class']], 1):.0f}%",
+                  "followed": f"{100 * a['followed_share']:.0f}%"}
+                 for a in report.anchor_rows()],
             ),
-            "sitewide.csv": _write(
+            "top_pages.csv": write_rows(
+                folder / "top_pages.csv",
+                _columns(("Target URL", "target_url"), ("Referring domains", "referring_domains"),
+                         ("Links", "backlinks"), ("Dofollow links", "followed"),
+                         ("Top anchors", "top_anchors")),
+                report.top_pages()),
+            "sitewide.csv": write_rows(
                 folder / "sitewide.csv",
                 _columns(("Referring domain", "source_domain"), ("Pages", "page_count"),
                          ("Anchor", "anchor_text"), ("Link location", "location"),
@@ -135,12 +182,21 @@ def write_csv(report: Report, folder: Path) -> dict[str, int]:
                          ("First seen", "first_seen")),
                 report.sitewide(),
             ),
-            "velocity.csv": _write(
-                folder / "velocity.csv",
-                _columns(("Period", "period"), ("New referring domains", "new"),
-                         ("Lost referring domains", "lost"), ("Net", "net")),
-                [*report.velocity_month, *report.velocity_week],
-            ),
+            "broken.csv": write_rows(
+                folder / "broken.csv",
+                [("Target URL", _get("target_url")), ("Target status", _get("target_status")),
+                 ("Answer", _get("target_reason")), ("Final URL", _get("target_final_url")),
+                 ("Checked", _get("target_checked_at")),
+                 ("Referring page URL", _get("source_url")),
+                 ("Referring domain", _get("source_domain")), ("Anchor", _get("anchor_text")),
+                 ("Nofollow", lambda b: not b.get("follow"))],
+                report.broken()),
+            "mentions.csv": write_rows(folder / "mentions.csv", MENTION_COLUMNS,
+                                       report.mentions),
+            "velocity_monthly.csv": write_rows(folder / "velocity_monthly.csv",
+                                               VELOCITY_COLUMNS, report.velocity_month),
+            "velocity_weekly.csv": write_rows(folder / "velocity_weekly.csv", VELOCITY_COLUMNS,
+                                              report.velocity_week),
         }
     except OSError as exc:
         raise ConfigError(f"cannot write CSV files to {folder}: {exc.strerror or exc}") from None

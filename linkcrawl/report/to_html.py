@@ -187,6 +187,29 @@ def render_html(report: Report, limit: int = 200) -> str:
          _td(e(p.get("location"))), _td(link(p["representative_url"]), "u")]
         for p in r.sitewide()[:limit]
     ]
+    page_rows = [
+        [_td(link(p["target_url"]), "u"), _td(e(p["referring_domains"]), "n"),
+         _td(e(p["backlinks"]), "n"), _td(e(p["followed"]), "n"), _td(e(p["top_anchors"]))]
+        for p in r.top_pages()[:limit]
+    ]
+    anchor_rows = [
+        [_td(e(a["anchor"])), _td(e(a["class"])), _td(e(a["referring_domains"]), "n"),
+         _td(e(a["backlinks"]), "n"), _td(e(f"{100 * a['followed_share']:.0f}%"), "n"),
+         _td(e(a["first_seen"]))]
+        for a in r.anchor_rows()[:limit]
+    ]
+    restored_rows = [
+        [_td(link(b["source_url"]), "u"), _td(e(b.get("anchor_text"))),
+         _td(e(b.get("link_type"))), _td(e(b.get("restored_at")))]
+        for b in r.restored()[:limit]
+    ]
+    mention_rows = [
+        [_td(link(m["source_url"]), "u"), _td(e(m.get("term"))), _td(e(m.get("location"))),
+         _td(e(m.get("context"))), _td(e(m.get("first_seen")))]
+        for m in r.mentions[:limit]
+    ]
+    balance = r.anchor_balance()
+    balance_text = ", ".join(f"{k} {100 * v:.0f}%" for k, v in balance.items()) or "no live links"
     change_rows = [
         [_td(e(c.get("at"))), _td(e(c.get("event"))), _td(link(c["source_url"]), "u"),
          _td(e(c.get("anchor_text"))),
@@ -222,8 +245,22 @@ def render_html(report: Report, limit: int = 200) -> str:
 <h2>New backlinks (last {RECENT_DAYS} days)</h2>
 {table(["page", "anchor", "anchor class", "follow", "location", "type", "first seen"],
        new_rows, "No new backlinks.")}
+<h2>Top linked pages</h2>
+{table(["target page", "referring domains", "links", "followed", "top anchors"], page_rows,
+       "No live backlinks.")}
+<h2>Anchor texts</h2>
+<p class="muted">Anchor classes of live backlinks: {e(balance_text)}. A large exact-match share
+is the over-optimised profile search engines distrust.</p>
+{table(["anchor", "class", "referring domains", "links", "followed", "first seen"], anchor_rows,
+       "No live backlinks.")}
 <h2>Lost backlinks</h2>
 {table(["page", "anchor", "reason", "lost"], lost_rows, "No lost backlinks.")}
+<h2>Restored backlinks</h2>
+{table(["page", "anchor", "type", "restored"], restored_rows,
+       "No lost backlink has come back.")}
+<h2>Unlinked mentions</h2>
+{table(["page", "term", "location", "context", "first seen"], mention_rows,
+       "No unlinked mentions.")}
 <h2>Sitewide placements</h2>
 {table(["domain", "pages", "anchor", "location", "example page"], sitewide_rows,
        "No link repeated on many pages of one site.")}

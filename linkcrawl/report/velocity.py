@@ -17,6 +17,12 @@ from typing import Any
 from linkcrawl.vocab import SUPERSEDED
 
 PERIODS = ("week", "month")
+# A period whose new referring domains exceed this multiple of the median of the periods
+# before it is a spike: search engines describe sudden link bursts as a sign of bought or
+# automated links, so the report flags it for a look (with the figures, not a verdict).
+SPIKE_MULTIPLE = 3.0
+SPIKE_WINDOW = 6  # trailing periods the median is taken over
+SPIKE_MIN_NEW = 5  # fewer new domains than this is never a spike (small sites jump 1 -> 4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +79,10 @@ def _period_range(start: date, end: date, period: str) -> list[str]:
 
 
 def velocity(events: Mapping[str, DomainEvents], period: str = "month") -> list[dict[str, Any]]:
-    """Rows ``{"period", "new", "lost", "net"}`` in time order, gaps filled with zeros."""
+    """Rows ``{"period", "new", "lost", "net", "cumulative", "trailing_median", "spike"}``
+    in time order, gaps filled with zeros: ``cumulative`` is the running count of live
+    referring domains, ``spike`` flags new domains over :data:`SPIKE_MULTIPLE` times the
+    median of the :data:`SPIKE_WINDOW` periods before (at least :data:`SPIKE_MIN_NEW`)."""
     new: Counter[str] = Counter()
     lost: Counter[str] = Counter()
     moments: list[datetime] = []
@@ -86,4 +95,19 @@ def velocity(events: Mapping[str, DomainEvents], period: str = "month") -> list[
     if not moments:
         return []
     keys = _period_range(min(moments).date(), max(moments).date(), period)
-    return [{"period": k, "new": new[k], "lost": lost[k], "net": new[k] - lost[k]} for k in keys]
+    rows: list[dict[str, Any]] = []
+    total = 0
+    for i, k in enumerate(keys):
+        total += new[k] - lost[k]
+        before = sorted(new[p] for p in keys[max(0, i - SPIKE_WINDOW):i])
+        median = _median(before) if before else None
+        rows.append({"period": k, "new": new[k], "lost": lost[k], "net": new[k] - lost[k],
+                     "cumulative": total, "trailing_median": median,
+                     "spike": median is not None and new[k] >= SPIKE_MIN_NEW
+                     and new[k] > SPIKE_MULTIPLE * median})
+    return rows
+
+
+def _median(values: list[int]) -> float:
+    mid = len(values) // 2
+    return float(values[mid]) if len(values) % 2 else (values[mid - 1] + values[mid]) / 2

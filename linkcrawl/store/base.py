@@ -1,6 +1,6 @@
 """The one store interface; SQLite and MongoDB implement it and pass one contract suite.
 
-Documents are plain dicts with the fields documented in the README ("Collections").
+Documents are plain dicts with the fields documented in docs/collections.md.
 Datetimes are timezone-aware UTC ``datetime`` objects on both sides of the interface.
 Lists (``rel``, ``evidence``, ``link_types`` ...) are Python lists.
 

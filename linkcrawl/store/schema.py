@@ -25,7 +25,7 @@ TEXT, INT, FLOAT, BOOL, TIME, LIST, JSON, HISTORY = (
     "text", "int", "float", "bool", "time", "list", "json", "history",
 )
 
-# The documented fields (README "Collections"). A field added here becomes a column of an
+# The documented fields (docs/collections.md). A field added here becomes a column of an
 # existing SQLite file the next time it is opened (ALTER TABLE ... ADD COLUMN).
 FIELDS: dict[str, dict[str, str]] = {
     "pages": {
@@ -45,7 +45,9 @@ FIELDS: dict[str, dict[str, str]] = {
         "context": TEXT, "dom_path": TEXT, "wrapper": TEXT, "page_type": TEXT, "run_id": TEXT,
         "first_seen": TIME, "last_seen": TIME, "status": TEXT, "lost_at": TIME,
         "lost_reason": TEXT, "history": HISTORY, "checked_at": TIME, "moved_from": TEXT,
-        "superseded_by": TEXT,
+        "superseded_by": TEXT, "restored_at": TIME, "page_flags": LIST,
+        "target_status": INT, "target_final_url": TEXT, "target_state": TEXT,
+        "target_reason": TEXT, "target_checked_at": TIME,
     },
     "referring_domains": {
         "target_domain": TEXT, "referring_domain": TEXT, "backlinks": INT,

@@ -139,6 +139,52 @@ FORUM = Verdict("forum_thread", 0.95, ("page:forum_engine=phpbb", "generator:php
     (_link("other", location_evidence=["density:main-content", "shape:headline-link"]),
      Verdict("homepage", 0.7), "editorial", "location:other"),
     (_link("content"), ARTICLE, "editorial", "page:article"),
+    # issue 15 (real pages): a links page's list inside a bare <aside> is the page body
+    (_link("sidebar", location_evidence=["tag:aside"], dom_path="aside.col-lg-12 > ul > li"),
+     Verdict("partners", 0.8), "partner", "tag:aside-as-body"),
+    (_link("sidebar", location_evidence=["tag:aside"], dom_path="aside#sidebar > ul > li"),
+     Verdict("partners", 0.8), "other", "location:sidebar"),
+    (_link("sidebar", location_evidence=["class:widget-area"], dom_path="div.widget > a"),
+     Verdict("directory", 0.8), "other", "location:sidebar"),
+    # a commenter's link repeated in WordPress's Recent Comments widget
+    (_link("sidebar", dom_path="aside#recent-comments-2 > ul#recentcomments > li > a"),
+     ARTICLE, "comment", "class:recent-comments"),
+    # the platform's own controls and notices inside a comment area
+    (_link("comment", anchor_text="Delete", dom_path="span.comment-actions > span.item-control"),
+     ARTICLE, "other", "class:item-control"),
+    (_link("comment", anchor_text="Löschen"), ARTICLE, "other", "anchor:admin"),
+    (_link("comment", dom_path="p.akismet_comment_form_privacy_notice > a"), ARTICLE, "other",
+     "class:comment-form"),
+    (_link("comment", dom_path="p.akismet-notice > a"), ARTICLE, "other", "class:akismet"),
+    (_link("comment", anchor_text="Jane"), ARTICLE, "comment", "location:comment"),
+    # forum signatures on a page not typed as a forum (custom engines)
+    (_link("comment", dom_path="div.DiscussionBoard-signature > div > a"), ARTICLE, "forum",
+     "class:signature"),
+    # forum pages: an unplaced link outside the posts is the board's, unless rel says ugc
+    (_link("other", location_evidence=["density:outside-main"]), FORUM, "other",
+     "location:other"),
+    (_link("other", location_evidence=["density:outside-main"], rel=["ugc"]), FORUM, "forum",
+     "rel:ugc"),
+    # a reproduced release's closer around a bare-URL anchor
+    (_link("content", anchor_text="www.t.example",
+           context="Visit www.t.example for more information."), ARTICLE, "press_release",
+     'text:"for more information"'),
+    (_link("content", anchor_text="t.example/info",
+           context="Weitere Informationen: t.example/info"), ARTICLE, "press_release",
+     'text:"weitere informationen"'),
+    (_link("content", anchor_text="our new study",
+           context="For more information, see our new study."), ARTICLE, "editorial",
+     "page:article"),
+    (_link("content", anchor_text="t.example", context="I like t.example a lot."), ARTICLE,
+     "editorial", "page:article"),
+    # the contact box of a release, wherever the layout puts it
+    (_link("sidebar", dom_path="div.kontact > ul.contact-list > li > a"),
+     Verdict("press_release", 0.9), "press_release", "class:contact"),
+    (_link("sidebar", dom_path="div.kontact > ul.contact-list > li > a"), ARTICLE, "other",
+     "location:sidebar"),
+    # a sponsor block in the content without a heading
+    (_link("content", dom_path="div.sponsor-logos > a", is_image=True), ARTICLE,
+     "acknowledgment", "class:sponsor"),
 ])
 def test_rules(link: LinkItem, page: Verdict, expected: str, evidence: str) -> None:
     verdict = classify_link(link, page)

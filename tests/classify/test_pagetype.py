@@ -116,6 +116,75 @@ _POST = "<p>{}</p>".format("A long enough forum post body about the problem at h
     # a directory's About page: only site-wide directory signals
     ('<head><title>About | BizDirectory</title></head><body><h1>About us</h1>'
      '<p><a href="/add/">Add your business</a></p></body>', "https://d.example/about/", "other"),
+    # issue 15 (real pages): resource lists and LibGuides are directories, not partners
+    ("<head><title>Spanish Learning Resources - LibGuides at Some College</title></head>"
+     '<body><div class="s-lib-box"><ul class="s-lg-link-list"><li><a href="https://a.example/">'
+     "A</a></li></ul></div></body>", "https://guides.c.example/spanish/online", "directory"),
+    ("<body><h1>Online resources</h1><ul><li><a href='https://a.example/'>A</a></li></ul>"
+     "</body>", "https://club.example/info/resources", "directory"),
+    # friend-links and mutual-link pages in Chinese and Japanese, without word spaces
+    ('<head><meta property="og:type" content="blog"><title>友情链接-你我他</title></head><body>'
+     "<article><table><tr><td><a href='https://a.example/'>A</a></td></tr></table></article>"
+     "</body>", "https://blog.example/friends/index.html", "partners"),
+    ("<head><title>相互リンク集</title></head><body><p><a href='https://a.example/'>A</a></p>"
+     "</body>", "https://shop.example/sougolink.html", "partners"),
+    # a Chinese navigation site (WebStack cards)
+    ("<head><title>233的导航页</title></head><body>" + "<div class='url-card'><a "
+     "href='https://a.example/'>A</a></div>" * 3 + "</body>", "https://nav.example/", "directory"),
+    # podcast and conference directories
+    ("<head><title>Technology Podcasts | Podcast Network</title></head><body><p>x</p></body>",
+     "https://pod.example/category/technology", "directory"),
+    ("<head><title>Tech conferences in Europe 2026</title></head><body><p>x</p></body>",
+     "https://events.example/europe", "directory"),
+    # a sponsors URL and a wall of logos, no heading
+    ("<body>" + "".join(f"<a href='https://s{i}.example/'><img src='l.png' alt=''></a>"
+                        for i in range(5)) + "</body>", "https://conf.example/2015/sponsors/",
+     "sponsors"),
+    # science wire, Forumotion, Stack Exchange
+    ("<body><h1>Neue Batterie</h1><p>Text.</p></body>", "https://idw-online.de/de/news123",
+     "press_release"),
+    ('<body><div class="postprofile-head"></div><div class="postbody-head"></div>'
+     '<div class="signature_div"></div></body>', "https://x.forumieren.com/t7-regeln",
+     "forum_thread"),
+    ('<body><div class="postcell"></div><div class="answercell"></div><div class="answercell">'
+     "</div></body>", "https://stackoverflow.com/questions/123/why", "forum_thread"),
+    # an article published with a forum add-on (XenForo AMS) is no thread
+    ('<html data-template="xa_ams_article_view"><head><meta property="og:type" '
+     'content="article"></head><body class="xf"><div class="bbWrapper">Text</div>'
+     '<p>Community platform by XenForo</p></body></html>',
+     "https://board.example/ams/rod-test.434/", "article"),
+    # DMOZ-style category pages, old and new layout
+    ('<body><ul class="directory dir-col"><li><a href="/Top/Arts/Music/">Music</a></li></ul>'
+     '<ul class="directory dir-col"><li><a href="/Top/Arts/Movies/">Movies</a></li></ul>'
+     '<ul class="directory-url"><li><a href="https://a.example/">A</a> - a site</li></ul>'
+     "</body>", "https://dir.example/Top/Arts/", "directory"),
+    ('<body><h2>Subcategories</h2><a href="/en/Arts/Music/Bands/">Bands</a><h2>Sites</h2>'
+     + '<div class="site-item"><a href="https://a.example/">A</a></div>' * 3 + "</body>",
+     "https://dir.example/en/Arts/Music/", "directory"),
+    # a "best of" listing of business cards with "Website" buttons
+    ("<body><h1>The best movers in town</h1>" + "".join(
+        f"<div><h3>Mover {i}</h3><a href='https://m{i}.example/?utm_campaign=list'>Website</a>"
+        "</div>" for i in range(4)) + "</body>", "https://news.example/best-movers", "directory"),
+    # resource and event words make a directory only as the page's own title: not as the
+    # site's or a section's name, not inside another name, not in a menu's h1
+    ("<head><title>Pricing changes for Actions - Example Resources</title></head><body>"
+     "<h1>Pricing changes for Actions</h1><p>We change prices.</p></body>",
+     "https://resources.example.com/actions/pricing", "other"),
+    ("<head><title>Event planning tips | The Events Calendar</title></head><body>"
+     "<h1>Event planning tips</h1></body>", "https://theeventscalendar.example/blog/tips",
+     "other"),
+    ("<head><title>Yoga series | Human Resources</title></head><body><h1>Human Resources</h1>"
+     "</body>", "https://hr.uni.example/yoga", "other"),
+    ("<body><h1>Payments</h1><h1>Revenue</h1><h1>Billing</h1><h1>Resources</h1></body>",
+     "https://pay.example/payments", "other"),
+    ("<head><title>Resources | Example</title></head><body><h1>Resources</h1></body>",
+     "https://lib.example/guide", "directory"),
+    # the site's name comes first and is left out; the page's own part still counts
+    ("<head><title>Hollow Days - Links</title></head><body><a href='https://a.example/'>A</a>"
+     "</body>", "https://hollowdays.example/links.html", "partners"),
+    # a directory word counts in the site's name too
+    ("<head><title>Reisen | Linkfinder Webkatalog</title></head><body><h1>Reisen</h1></body>",
+     "https://linkfinder-webkatalog.example/reisen/", "directory"),
     # nothing to go on
     ("<body><p>hello</p></body>", "https://x.example/a/b", "other"),
     ("", "https://x.example/a/b", "other"),
@@ -184,6 +253,11 @@ def test_fold(text: str, expected: str) -> None:
     (rules.PARTNER_HEADING, "10 useful links every seo should bookmark today", None),
     (rules.PARTNER_HEADING, "liens utiles", "liens utiles"),
     (rules.DIRECTORY_HEADING, "webkatalog", "webkatalog"),
+    # CJK phrases match without word spaces around them; Latin ones keep whole words
+    (rules.PARTNER_HEADING, "友情链接-你我他", "友情链接"),
+    (rules.DIRECTORY_HEADING, "233的导航页", "导航页"),
+    (rules.PARTNER_HEADING, "sublinks", None),
+    (rules.PARTNER_HEADING, "online resources", None),
 ])
 def test_heading_shape(phrases: rules.Phrases, heading: str, found: str | None) -> None:
     assert phrases.heading(heading) == found

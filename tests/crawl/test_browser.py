@@ -6,6 +6,7 @@ the expected links below are found through the browser and not without it.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -20,6 +21,7 @@ from linkcrawl.crawl.browser import (
     static_retry,
 )
 from linkcrawl.ops.localweb import LocalWeb
+from linkcrawl.store import open_store
 from tests.conftest import need, scrapy_crawl
 from tests.policyweb import TARGETS, PolicyWeb, backlinks, run_stats
 
@@ -220,3 +222,103 @@ def test_a_rendered_page_over_download_maxsize_falls_back_to_the_static_page(
     assert stats["linkcrawl/browser/failed"] == 1
     assert backlinks(result.store_uri) == {
         ("http://swell.test/", "http://acme-widgets.test/static/", "Acme static")}
+
+
+HOPS_PAGE = """<!DOCTYPE html><html><head><title>Hops</title>
+<script src="http://hop.test/to-script"></script></head>
+<body><div id="app"></div><iframe src="http://hop.test/to-frame"></iframe><script>
+// a synchronous XHR: done before the load event, so before the page is read
+const xhr = new XMLHttpRequest();
+xhr.open("GET", "/to-fetch", false);  // same origin: CORS would stop a cross-origin hop
+try { xhr.send(); } catch (e) {}
+document.getElementById("app").innerHTML =
+  '<a href="http://acme-widgets.test/hops/">Acme hops</a>';
+</script></body></html>"""
+INTERNAL_PAGE = '<html><body><a href="http://acme-widgets.test/internal/">Acme internal</a>'
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("allow_private", [False, True], ids=["guarded", "allowed"])
+def test_the_address_guard_judges_every_hop_the_browser_makes(
+    tmp_path: Path, allow_private: bool,
+) -> None:
+    """Redirects Chromium follows by itself (issue 16 item 10): a page whose own response
+    redirects to loopback, and a script, an iframe and a fetch whose public-looking URLs
+    redirect there. Playwright's request filter never sees these hops; with the guard on
+    none of them reaches loopback and the page that ended there is not stored. With private
+    addresses allowed the same crawl does reach loopback (the check can fail)."""
+    need(os.path.exists(CHROMIUM_PATH), f"Chromium not installed at {CHROMIUM_PATH}")
+    web_root = tmp_path / "web"
+    for host in ("hops.test", "hop.test", "bounce.test", "127.0.0.1/internal"):
+        (web_root / host).mkdir(parents=True)
+    (web_root / "hops.test" / "index.html").write_text(HOPS_PAGE, encoding="utf-8")
+    (web_root / "127.0.0.1" / "internal" / "index.html").write_text(INTERNAL_PAGE,
+                                                                     encoding="utf-8")
+    uri = f"sqlite:///{tmp_path / 'hops.db'}"
+    with LocalWeb(web_root) as web:
+        inward = f"http://127.0.0.1:{web.port}"
+        (web_root / "hop.test" / "_site.json").write_text(json.dumps({"redirects": {
+            "/to-script": [f"{inward}/probe-script", 302],
+            "/to-frame": [f"{inward}/probe-frame", 302],
+        }}), encoding="utf-8")
+        (web_root / "hops.test" / "_site.json").write_text(json.dumps({"redirects": {
+            "/to-fetch": [f"{inward}/probe-fetch", 302],
+        }}), encoding="utf-8")
+        (web_root / "bounce.test" / "_site.json").write_text(json.dumps(
+            {"redirects": {"/": [f"{inward}/internal/", 302]}}), encoding="utf-8")
+        result = scrapy_crawl(
+            "sites", store_uri=uri, proxy=web.proxy_url,
+            args={"seeds": "http://hops.test/,http://bounce.test/", "targets": TARGETS},
+            settings={"LINKCRAWL_BROWSER_DOMAINS": "hops.test,bounce.test",
+                      "LINKCRAWL_MAX_DEPTH": 0,
+                      "LINKCRAWL_ALLOW_PRIVATE_ADDRESSES": allow_private},
+        ).check()
+        inward_hits = sorted(path for host, path, _ in web.requests if host == "127.0.0.1")
+    found = backlinks(result.store_uri)
+    assert ("http://hops.test/", "http://acme-widgets.test/hops/", "Acme hops") in found
+    internal = {b for b in found if b[1] == "http://acme-widgets.test/internal/"}
+    stats = run_stats(result.store_uri)
+    if allow_private:
+        assert {"/internal/", "/probe-script", "/probe-frame", "/probe-fetch"} <= set(
+            inward_hits), "the hops never reached loopback: the check proves nothing"
+        assert internal, "the inward page was not stored: the check proves nothing"
+        return
+    assert inward_hits == []
+    assert internal == set()
+    assert stats["address_guard/browser_refused"] >= 4, result.stderr[-6000:]  # 3 + the page
+    assert stats["address_guard/browser_refused_pages"] == 1
+    with open_store(uri) as store:
+        bounce = [p for p in store.find("pages") if p["url"] == "http://bounce.test/"]
+    assert len(bounce) == 1
+    assert bounce[0]["error"].startswith(
+        f"address guard: rendered page ended at {inward}/internal/")
+
+
+AWAY_PAGE = """<!DOCTYPE html><html><head><title>Away {n}</title><script>
+location.href = "https://gone.test/{n}";
+</script></head><body><div id="app"></div></body></html>"""
+
+
+@pytest.mark.browser
+def test_a_page_that_navigates_to_an_error_is_a_fetch_error(tmp_path: Path) -> None:
+    """Two rendered pages that navigate away to a host that cannot be reached end on
+    Chromium's error page (issue 16 item 18): each is a fetch error of its own URL, not a
+    page chrome-error://chromewebdata/ (nor a duplicate of the other)."""
+    need(os.path.exists(CHROMIUM_PATH), f"Chromium not installed at {CHROMIUM_PATH}")
+    web_root = tmp_path / "web"
+    for n in (1, 2):
+        (web_root / f"away{n}.test").mkdir(parents=True)
+        (web_root / f"away{n}.test" / "index.html").write_text(
+            AWAY_PAGE.replace("{n}", str(n)), encoding="utf-8")
+    uri = f"sqlite:///{tmp_path / 'away.db'}"
+    with LocalWeb(web_root) as web:
+        scrapy_crawl(
+            "sites", store_uri=uri, proxy=web.proxy_url,
+            args={"seeds": "http://away1.test/,http://away2.test/", "targets": TARGETS},
+            settings={"LINKCRAWL_BROWSER_DOMAINS": "away1.test,away2.test",
+                      "LINKCRAWL_MAX_DEPTH": 0},
+        ).check()
+    with open_store(uri) as store:
+        pages = sorted((p["url"], p.get("error") or "") for p in store.find("pages"))
+    assert [url for url, _ in pages] == ["http://away1.test/", "http://away2.test/"]
+    assert all(error.startswith("browser error page:") for _, error in pages), pages

@@ -6,6 +6,7 @@ each page is; nothing here is derived from linkcrawl's own output.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -175,3 +176,15 @@ def test_recrawl_is_idempotent(demo_web, tmp_path: Path) -> None:
     for key, (first_seen, last_seen) in seen1.items():
         assert seen2[key][0] == first_seen
         assert seen2[key][1] > last_seen
+
+
+def test_a_feed_export_carries_the_run_id(demo_web, tmp_path: Path) -> None:
+    uri = f"sqlite:///{tmp_path / 'feed.db'}"
+    out = tmp_path / "items.jsonl"
+    scrapy_crawl("sites", store_uri=uri, proxy=demo_web.proxy_url,
+                 args={"seeds_file": str(SEEDS), "targets": ",".join(DEMO_TARGETS)},
+                 extra=["-O", str(out)]).check()
+    items = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    with open_store(uri) as store:
+        (run,) = store.find("runs")
+    assert items and {item["run_id"] for item in items} == {run["run_id"]}

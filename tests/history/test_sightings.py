@@ -113,3 +113,19 @@ def test_mentions_stay_live_when_not_looked_for_or_the_page_failed(
     write_batch(store, [page(a, T1, status=503, error="http 503")], [], [], {"acme.test"})
     write_batch(store, [page(a, T1)], [], [], ())
     assert store.find("mentions")[0]["status"] == "live"
+
+
+def test_a_lost_link_seen_again_by_a_crawl_is_restored(store: Store) -> None:  # noqa: F811
+    write_backlinks(store, [link(PAGE, "http://acme.test/w", "guide", T0)])
+    (doc,) = store.find("backlinks")
+    assert doc["restored_at"] is None
+    store.update_backlinks({doc["key"]: {"status": "lost", "lost_at": T1,
+                                         "lost_reason": "link_removed"}})
+    write_backlinks(store, [link(PAGE, "http://acme.test/w", "guide", T2)])
+    (doc,) = store.find("backlinks")
+    assert (doc["status"], doc["lost_at"], doc["restored_at"]) == ("live", None, T2)
+    assert doc["history"][-1]["event"] == "live"
+    # seen again while live: still restored at T2, nothing new recorded
+    write_backlinks(store, [link(PAGE, "http://acme.test/w", "guide", T2)])
+    (again,) = store.find("backlinks")
+    assert (again["restored_at"], len(again["history"])) == (T2, len(doc["history"]))

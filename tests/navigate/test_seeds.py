@@ -53,6 +53,10 @@ def test_seeds_argument_splits_on_commas_only() -> None:
         load_seeds("http://b.test/,http://a.test/a page", None)
     assert [s.url for s in load_seeds("http://b.test/, http://c.test/,,", None)] == [
         "http://b.test/", "http://c.test/"]
+    with pytest.raises(ConfigError, match="is not a seed flag"):  # URLs and a flag: unclear
+        load_seeds("http://b.test/ http://c.test/ js", None)
+    assert [s.url for s in load_seeds("http://b.test/  http://c.test/", None)] == [
+        "http://b.test/", "http://c.test/"]
 
 
 def test_targets_file_lines_are_parsed_and_notes_kept(tmp_path: Path) -> None:

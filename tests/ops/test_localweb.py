@@ -328,7 +328,7 @@ def _percent(text: str) -> str:
 
 
 def norm(url: str) -> str:
-    """The README's normalization rules, written independently of linkcrawl.web.urls."""
+    """The normalization rules of docs/classifiers.md, written apart from linkcrawl.web.urls."""
     parts = urlsplit(url)
     scheme, host, port = parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
     default = {"http": 80, "https": 443}.get(scheme)

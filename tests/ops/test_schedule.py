@@ -5,11 +5,15 @@ Submission to a real Scrapyd is tested end to end in tests/test_ops_scrapyd.py.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
+import threading
 import tomllib
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -22,6 +26,7 @@ from linkcrawl.ops.schedule import (
     parse_every,
     parse_schedule,
     run_schedule,
+    split_credentials,
 )
 from tests.conftest import REPO, linkcrawl_cli
 
@@ -208,3 +213,74 @@ def test_cli_never_prints_the_password(tmp_path: Path) -> None:
                          "--user", "ops", "--password", "pw-7f3a9")
     assert proc.returncode == 4
     assert "pw-7f3a9" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "clean", "auth"),
+    [
+        ("http://127.0.0.1:6800", "http://127.0.0.1:6800", None),
+        ("http://ops:S3CRETPW@127.0.0.1:6800", "http://127.0.0.1:6800", ("ops", "S3CRETPW")),
+        ("https://ops:p%40ss%3Aw@scrapyd.example/base/", "https://scrapyd.example/base/",
+         ("ops", "p@ss:w")),
+        ("http://ops@127.0.0.1:6800", "http://127.0.0.1:6800", ("ops", "")),
+        ("http://a:b@c@127.0.0.1:6800", "http://127.0.0.1:6800", ("a", "b@c")),
+    ],
+)
+def test_split_credentials(url: str, clean: str, auth: tuple[str, str] | None) -> None:
+    assert split_credentials(url) == (clean, auth)
+
+
+class _FakeScrapyd(BaseHTTPRequestHandler):
+    """Scrapyd's schedule.json behind basic auth (ops / S3CRETPW), as Scrapyd's own
+    [scrapyd] username/password would put it."""
+
+    seen: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        header = self.headers.get("Authorization") or ""
+        self.seen.append(header)
+        good = "Basic " + base64.b64encode(b"ops:S3CRETPW").decode()
+        if header != good:
+            self.send_response(401)
+            self.end_headers()
+            return
+        body = json.dumps({"status": "ok", "jobid": "job-1"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_url_credentials_authenticate(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[[job]]\nname = "a"\nspider = "sites"\nevery = "1d"\n')
+    _FakeScrapyd.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeScrapyd)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        out = io.StringIO()
+        url = f"http://ops:S3CRETPW@127.0.0.1:{server.server_address[1]}"
+        code = run_schedule(path, scrapyd=url, now=NOW, out=out)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert code == 0, out.getvalue()
+    assert out.getvalue() == "a: submitted spider 'sites' as job job-1\n"
+    assert _FakeScrapyd.seen == ["Basic " + base64.b64encode(b"ops:S3CRETPW").decode()]
+
+
+def test_url_password_never_printed_when_scrapyd_is_unreachable(tmp_path: Path) -> None:
+    path = _write(tmp_path, 'scrapyd = "http://ops:S3CRETPW@127.0.0.1:9"\n'
+                  '[[job]]\nname = "a"\nspider = "sites"\nevery = "1d"\n')
+    out = io.StringIO()
+    assert run_schedule(path, now=NOW, out=out) == 4
+    assert "cannot reach Scrapyd at http://127.0.0.1:9" in out.getvalue()
+    assert "S3CRETPW" not in out.getvalue()
+    proc = linkcrawl_cli("schedule", str(path), "--scrapyd", "http://ops:S3CRETPW@127.0.0.1:9")
+    assert proc.returncode == 4
+    assert "cannot reach Scrapyd at http://127.0.0.1:9" in proc.stdout
+    assert "S3CRETPW" not in proc.stdout + proc.stderr

@@ -102,14 +102,100 @@ def test_report_numbers(report) -> None:
     assert report.velocity_month[-1]["period"] == "2026-11"
 
 
+def test_top_pages_anchor_rows_and_balance(report) -> None:
+    # live: a.test x2 (one nofollow-free footer), b.test (nofollow), c.test; d.test is lost
+    assert report.top_pages() == [{
+        "target_url": "http://shop.test/", "referring_domains": 3, "backlinks": 4,
+        "followed": 3, "top_anchors": [EVIL_ANCHOR, '=HYPERLINK("http://evil.test")',
+                                       "Shop Test"]}]
+    rows = report.anchor_rows()
+    assert [(r["anchor"], r["class"], r["referring_domains"], r["followed_share"])
+            for r in rows] == [
+        (EVIL_ANCHOR, "other", 1, 0.0), ('=HYPERLINK("http://evil.test")', "other", 1, 1.0),
+        ("Shop Test", "branded", 1, 1.0), ("click here", "generic", 1, 1.0)]
+    assert report.anchor_balance() == {"branded": 0.25, "generic": 0.25, "other": 0.5}
+
+
+def test_backlinks_csv_flags_the_links_of_a_sitewide_placement(store_uri: str,
+                                                                tmp_path: Path) -> None:
+    from linkcrawl.history.refresh import refresh_placements
+
+    with open_store(store_uri) as store:
+        store.upsert_backlinks([link(f"http://e.test/p{i}", "Shop", 1, location="footer")
+                                for i in range(3)] + [link("http://e.test/x", "Shop review", 1)])
+        refresh_placements(store, [("shop.test", "e.test")], min_pages=3)
+        report = build_report(store, "shop.test", now=NOW)
+    write_csv(report, tmp_path)
+    with (tmp_path / "backlinks.csv").open(encoding="utf-8-sig") as f:
+        sitewide = {r["Referring page URL"]: r["Sitewide"] for r in csv.DictReader(f)
+                    if r["Referring domain"] == "e.test"}
+    assert sitewide == {"http://e.test/p0": "true", "http://e.test/p1": "true",
+                        "http://e.test/p2": "true", "http://e.test/x": "false"}
+
+
+@pytest.mark.parametrize(("domain", "tld"), [
+    ("example.com", ".com"), ("bbc.co.uk", ".uk"), ("ox.ac.uk", ".ac.uk"),
+    ("justice.gov.uk", ".gov.uk"), ("mit.edu", ".edu"), ("uni-koeln.de", ".de"),
+    ("my.blogspot.com", ".com"),
+])
+def test_top_level(domain: str, tld: str) -> None:
+    from linkcrawl.report.build import top_level
+
+    assert top_level(domain) == tld
+
+
+def test_diversity_and_lost_restored_per_week(store_uri: str) -> None:
+    with open_store(store_uri) as store:
+        store.upsert_backlinks([link("http://x.ac.uk/p", "Shop", 1),
+                                link("http://y.de/p", "Shop", 2)])
+        store.upsert_pages([{"url": "http://y.de/p", "language": "de-DE", "fetched_at": NOW},
+                            {"url": "http://a.test/post", "language": "en", "fetched_at": NOW}])
+        (gone,) = store.find("backlinks", {"source_domain": "d.test"})
+        store.update_backlinks({gone["key"]: {"restored_at": NOW}})
+        report = build_report(store, "shop.test", now=NOW)
+    assert report.diversity()["tld"] == [
+        {"tld": ".test", "referring_domains": 3}, {"tld": ".ac.uk", "referring_domains": 1},
+        {"tld": ".de", "referring_domains": 1}]
+    assert report.diversity()["language"] == [
+        {"language": "unknown", "referring_domains": 4}, {"language": "de",
+                                                           "referring_domains": 1},
+        {"language": "en", "referring_domains": 1}]
+    # d.test's link was lost on Sunday 15 November (ISO week 46) and restored at NOW,
+    # Friday 20 November (week 47)
+    assert report.lost_and_restored() == [{"period": "2026-W46", "lost": 1, "restored": 0},
+                                          {"period": "2026-W47", "lost": 0, "restored": 1}]
+
+
+def test_a_restored_link_is_listed(store_uri: str) -> None:
+    with open_store(store_uri) as store:
+        (gone,) = store.find("backlinks", {"source_domain": "d.test"})
+        store.upsert_backlinks([{**gone, "seen_at": NOW}])  # live again, as a crawl writes it
+        store.update_backlinks({gone["key"]: {"restored_at": NOW}})
+        report = build_report(store, "shop.test", now=NOW)
+    assert [b["source_url"] for b in report.restored()] == ["http://d.test/old"]
+    assert "\nRestored (latest 20)" in report_text(report)
+
+
 def test_terminal_report_has_every_section(report) -> None:
     text = report_text(report)
-    for title in ("Referring domains", "Backlinks", "Anchors", "New in the last 30 days",
-                  "Lost", "Link types", "Locations", "Placements",
+    for title in ("Referring domains", "Best backlinks", "Anchors", "Anchor texts",
+                  "Top linked pages", "New in the last 30 days",
+                  "Lost", "Restored", "Link types", "Locations", "Placements",
                   "Referring domains per month",
                   "Recent changes"):
         assert f"\n{title}" in text
     assert "page_gone" in text
+
+
+def test_terminal_report_fits_100_columns_and_elides_with_an_ellipsis(store_uri: str) -> None:
+    with open_store(store_uri) as store:
+        store.upsert_backlinks([link("http://a.test/" + "very-long-path/" * 12, "x" * 150, 1)])
+        store.refresh_referring_domains()
+        text = report_text(build_report(store, "shop.test", now=NOW))
+    assert max(len(line) for line in text.splitlines()) <= 100
+    cut = [line for line in text.splitlines() if "http://a.test/very-long-path/" in line]
+    assert cut and all("…" in line for line in cut)  # the long URL is elided, not wrapped
+    assert "x" * 150 not in text and "xxxxxxxx…" in text
 
 
 def test_old_summary_functions_still_work(store_uri: str) -> None:
@@ -121,17 +207,31 @@ def test_old_summary_functions_still_work(store_uri: str) -> None:
 def test_csv_files_columns_and_formula_guard(report, tmp_path: Path) -> None:
     written = write_csv(report, tmp_path / "out")
     assert written == {"referring_domains.csv": 4, "backlinks.csv": 5, "lost.csv": 1,
-                       "anchors.csv": 4, "sitewide.csv": 0,
-                       "velocity.csv": len(report.velocity_month)
-                       + len(report.velocity_week)}
+                       "anchors.csv": 4, "top_pages.csv": 1, "sitewide.csv": 0,
+                       "broken.csv": 0, "mentions.csv": 0,
+                       "velocity_monthly.csv": len(report.velocity_month),
+                       "velocity_weekly.csv": len(report.velocity_week)}
     with (tmp_path / "out" / "backlinks.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == [
         "Referring page URL", "Referring page title", "Referring domain", "Target URL",
         "Anchor", "Anchor type", "Nofollow", "Rel", "Link type", "Link location", "Image",
-        "First seen", "Last seen", "Last checked", "Status", "Lost date", "Lost reason"]
+        "First seen", "Last seen", "Last checked", "Status", "Lost date", "Lost reason",
+        "Restored date", "UGC", "Sponsored", "Sitewide", "Link type confidence",
+        "Link type evidence", "Location confidence", "Location evidence", "Context", "DOM path",
+        "Redirect wrapper", "Referring page type", "Linking page flags", "Referring page status",
+        "Referring page language", "Rendered by browser", "Backlink key"]
+    flags = {r["Referring page URL"]: (r["UGC"], r["Sponsored"], r["Sitewide"]) for r in rows}
+    assert flags["http://b.test/review"] == ("true", "false", "false")  # rel=ugc
+    assert flags["http://a.test/post"] == ("false", "false", "false")
     by_domain = {r["Referring domain"]: r for r in rows}
     assert by_domain["c.test"]["Anchor"] == "'=HYPERLINK(\"http://evil.test\")"
+    with (tmp_path / "out" / "anchors.csv").open(encoding="utf-8-sig") as f:
+        anchors = {r["Anchor"]: r for r in csv.DictReader(f)}
+    assert anchors["Shop Test"] == {"Anchor": "Shop Test", "Anchor type": "branded",
+                                    "Links": "1", "Referring domains": "1",
+                                    "Share of class": "100%", "Dofollow share": "100%",
+                                    "First seen": "2026-11-17 12:00:00"}
     assert by_domain["b.test"]["Referring page title"] == EVIL_TITLE
     assert by_domain["b.test"]["Nofollow"] == "true"
     with (tmp_path / "out" / "referring_domains.csv").open(encoding="utf-8-sig") as f:
@@ -155,6 +255,15 @@ def test_html_escapes_everything_from_crawled_pages(report) -> None:
         assert loader not in page
     for chart in ("velocity", "types", "locations", "follow", "anchors"):
         assert f'id="chart-{chart}"' in page
+
+
+def test_html_has_the_sections_analysts_read_first(report) -> None:
+    page = render_html(report)
+    for title in ("Top linked pages", "Anchor texts", "Restored backlinks", "Unlinked mentions"):
+        assert f"<h2>{title}</h2>" in page
+    assert "branded 25%, generic 25%, other 50%" in page  # the anchor-class balance
+    top = page.split("<h2>Top linked pages</h2>", 1)[1].split("<h2>", 1)[0]
+    assert 'href="http://shop.test/"' in top and '<td class="n">3</td>' in top  # 3 domains
 
 
 # --- rendering in headless Chromium -------------------------------------------------------
@@ -243,7 +352,7 @@ def test_cli_report_writes_csv_and_html(store_uri: str, tmp_path: Path) -> None:
     assert 'id="chart-velocity"' in (tmp_path / "r.html").read_text(encoding="utf-8")
     text = linkcrawl_cli("report", "--target", "shop.test", "--store", store_uri)
     assert text.returncode == 0, text.stderr
-    assert "Anchors" in text.stdout and "referring_domain" in text.stdout
+    assert "Anchors" in text.stdout and "\ndomain " in text.stdout
 
 
 def test_cli_authority_scores_and_imports_public_ranks(store_uri: str, tmp_path: Path) -> None:

@@ -340,6 +340,8 @@ def test_verdict_fields_keep_lost_at_and_append_history_once() -> None:
     assert (again["lost_at"], len(again["history"]), again["checked_at"]) == (t1, 1, t2)
     back = verdict_fields({**OLD[0], **again}, Verdict("k1", "live"), t2)
     assert (back["status"], back["lost_at"], back["history"][-1]["event"]) == ("live", None, "live")
+    assert back["restored_at"] == t2  # a lost link found live again is restored, and when
+    assert "restored_at" not in first and "restored_at" not in again
 
 
 @pytest.mark.parametrize("arg", ["target", "targets"])

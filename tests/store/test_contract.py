@@ -241,7 +241,7 @@ def test_referring_domains_rollup_numbers(store: Store) -> None:
 
 
 def test_referring_domains_store_the_best_link(store: Store) -> None:
-    """Live beats lost, followed beats nofollow, then content beats footer (README)."""
+    """Live beats lost, followed beats nofollow, then content beats footer (docs/collections.md)."""
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
     store.upsert_backlinks([
         # a.test: the content link is lost and the other content link is nofollow, so the

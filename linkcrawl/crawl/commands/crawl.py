@@ -1,4 +1,6 @@
-"""``scrapy crawl`` with a preflight: bad input is one line on stderr and exit code 2.
+"""``scrapy crawl`` with a preflight: bad input is one line on stderr and exit code 2; a
+crawl that quarantined documents or could not make them durable exits non-zero too
+(:mod:`linkcrawl.crawl.outcome`).
 
 The preflight runs in ``process_options``, before Scrapy creates its crawler process (which
 logs its banner and versions), so a crawl that cannot run prints only its error line.
@@ -13,6 +15,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
+from linkcrawl.crawl import outcome
 from linkcrawl.crawl.preflight import preflight
 from linkcrawl.errors import LinkcrawlError
 
@@ -31,3 +34,11 @@ class Command(ScrapyCrawlCommand):
         except LinkcrawlError as exc:
             print(f"linkcrawl: error: {exc}", file=sys.stderr)
             sys.exit(exc.exit_code)
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        outcome.reset()
+        super().run(args, opts)
+        code, why = outcome.exit_code()
+        if code and not self.exitcode:
+            print(f"linkcrawl: {why} (exit code {code})", file=sys.stderr)
+            self.exitcode = code
