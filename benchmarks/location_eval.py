@@ -107,6 +107,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="time each page N times and keep the fastest (default 3)")
     args = parser.parse_args(argv)
 
+    if not (args.eval_dir / "ground-truth.json").is_file():
+        print(f"location_eval: error: no evaluation pages in {args.eval_dir}: they are "
+              "scrapinghub's article-extraction-benchmark (88 articles, MIT; "
+              "github.com/scrapinghub/article-extraction-benchmark), kept outside the "
+              "repository in ../shared/eval/article-extraction-benchmark/ (html/*.html.gz, "
+              "ground-truth.json); put a copy there or pass --eval-dir DIR", file=sys.stderr)
+        return 2
     extract_text = None if args.no_baseline else _trafilatura()
     truth = json.loads((args.eval_dir / "ground-truth.json").read_text(encoding="utf-8"))
     ours, base = Score(), Score()

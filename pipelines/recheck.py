@@ -24,6 +24,7 @@ from linkcrawl.history.claims import claim_fields, judge_claim, split_claims
 from linkcrawl.history.documents import backlink_doc, page_doc
 from linkcrawl.history.linkedits import continued_fields, pair_edits, superseded_fields
 from linkcrawl.history.recheck import (
+    UNREACHABLE,
     Verdict,
     changes,
     diff_page,
@@ -83,6 +84,13 @@ class RecheckPipeline(CrawlerPipeline):
             claimed[claim["key"]] = claim_fields(judged, now)
             self.outcomes[f"claim/{judged.outcome}"] += 1
             self.stats.inc_value(f"recheck/claims/{judged.outcome}")
+        if verdicts and all(v.status == UNREACHABLE for v in verdicts):
+            # an outage, not a removal: the stored page and its links stay as they were
+            self.outcomes[UNREACHABLE] += len(verdicts)
+            self.stats.inc_value("recheck/unreachable", len(verdicts))
+            if claimed:
+                self.store.update_backlinks(claimed)
+            return item
         by_key = {d["key"]: d for d in old}
         edited = self._edits(verdicts, by_key, current, now)
         verdicts = [self._moved(v, by_key[v.key]) for v in verdicts if v.key not in edited]
@@ -91,7 +99,7 @@ class RecheckPipeline(CrawlerPipeline):
                 moved = current[verdict.found["key"]]
                 moved["first_seen"] = by_key[verdict.key].get("first_seen")
                 moved["moved_from"] = item.url
-        self.store.upsert_pages([page_doc(item, self.run_id)])
+        self.store.upsert_pages([answered_page_doc(item, self.run_id)])
         if current:
             self.store.upsert_backlinks(list(current.values()))
         self.store.update_backlinks(
@@ -157,13 +165,31 @@ class RecheckPipeline(CrawlerPipeline):
             self.store.finish_run(self.run_id, finished_at=datetime.now(UTC),
                                   finish_reason=str(stats.get("finish_reason", "finished")),
                                   stats=stats)
-            kept = ("live", "edited")
+            kept = ("live", "edited", UNREACHABLE)
             lost = sum(n for k, n in self.outcomes.items()
                        if k not in kept and not k.startswith("claim/"))
             reasons = ", ".join(f"{k} {n}" for k, n in sorted(self.outcomes.items())
                                 if k not in kept)
-            logger.info("summary: recheck %s: %d live, %d edited, %d lost%s", self.run_id,
-                        self.outcomes["live"], self.outcomes["edited"], lost,
-                        f" ({reasons})" if reasons else "")
+            logger.info("summary: recheck %s: %d live, %d edited, %d lost%s, %d unreachable "
+                        "(unchanged)", self.run_id, self.outcomes["live"],
+                        self.outcomes["edited"], lost, f" ({reasons})" if reasons else "",
+                        self.outcomes[UNREACHABLE])
         finally:
             self.store.close()
+
+
+# What an error answer (404, 410, 403, robots.txt) says about a page; the rest of the stored
+# page (title, language, page type ...) is what the page was, and a recheck keeps it.
+ERROR_PAGE_FIELDS = ("url", "final_url", "error", "spider", "run_id", "fetched_at")
+
+
+def answered_page_doc(item: PageItem, run_id: str) -> dict[str, Any]:
+    """The page document a recheck writes: all of it for a page that answered, only the
+    error (and a real status) for one that did not, so nothing stored is erased."""
+    doc = page_doc(item, run_id)
+    if not item.error:
+        return doc
+    kept = {k: doc[k] for k in ERROR_PAGE_FIELDS}
+    if item.status:
+        kept["status"] = item.status
+    return kept

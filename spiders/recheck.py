@@ -71,13 +71,14 @@ class RecheckSpider(LinkcrawlSpider):
              if v is not None}
         )
         # -a target=… and the other spiders' -a targets=… / targets_file=… both narrow it.
-        self.only_targets = load_targets(target, None) or list(self.targets)
+        self.only_targets = load_targets(target, None, self.target_notes) or list(self.targets)
         self.status = (status or "all").strip().lower()
         if self.status not in STATUSES:
             raise ConfigError(f"-a status must be one of {', '.join(STATUSES)}, got {status!r}")
         self.older_than = _float_arg("older_than", older_than, "a number of days")
         self.verify_delay = _float_arg("verify_delay", verify_delay, "seconds")
         self.plan: dict[str, list[str]] = {}
+        self.was_noindex: set[str] = set()
 
     def configure(self, settings: BaseSettings) -> None:
         """Read which backlinks to recheck from the store (no seeds or targets needed)."""
@@ -89,10 +90,13 @@ class RecheckSpider(LinkcrawlSpider):
             where["target_domain"] = sorted({registrable_domain(t) for t in self.only_targets})
         if self.status != "all":
             where["status"] = self.status
-        with open_store(self.config.store_uri) as store:
+        with open_store(self.config.store_uri, create=False) as store:
             # a superseded link lives on in its edited successor, which is rechecked instead
             docs = [d for d in store.find("backlinks", where) if d.get("status") != SUPERSEDED]
-        self.plan = plan_recheck(docs, now=datetime.now(UTC), older_than_days=self.older_than)
+            self.plan = plan_recheck(docs, now=datetime.now(UTC), older_than_days=self.older_than)
+            # pages stored as noindex: noindex now is no loss, and no reason for a second look
+            self.was_noindex = {p["url"] for p in store.find("pages", {"url": list(self.plan)})
+                                if p.get("noindex")} if self.plan else set()
         picked = {key for keys in self.plan.values() for key in keys}
         self.expected: dict[str, list[dict[str, Any]]] = {}
         for doc in docs:
@@ -137,7 +141,8 @@ class RecheckSpider(LinkcrawlSpider):
         links = [{"target_url": link.normalized_url, "anchor_text": link.anchor_text,
                   "follow": link.follow, "rel": link.rel} for link in page.links]
         expected = self.expected.get(page.url, ())
-        if not suspected_losses(expected, fetch_of(page, links)):
+        if not suspected_losses(expected, fetch_of(page, links),
+                                was_noindex=page.url in self.was_noindex):
             return None
         self.crawler.stats.inc_value("recheck/verify_refetch")
         await asyncio.sleep(self.verify_delay)

@@ -114,10 +114,10 @@ def linkcrawl_cli(
     return subprocess.run(
         [sys.executable, "-m", "linkcrawl.cli.main", *args],
         cwd=cwd,
-        env=env,
         capture_output=True,
         text=True,
         timeout=timeout,
+        env={**os.environ, **(env or {})},
     )
 
 

@@ -6,7 +6,7 @@ import argparse
 import os
 from collections.abc import Callable
 
-from linkcrawl.config import parse_list
+from linkcrawl.cli.common import targets_arg
 from linkcrawl.errors import ConfigError
 
 StoreUri = Callable[[argparse.Namespace], str]
@@ -28,11 +28,10 @@ def run(args: argparse.Namespace, store_uri: str) -> int:
     from linkcrawl.report.tables import format_table
     from linkcrawl.store import open_store
 
-    targets = parse_list(args.target)
-    if not targets:
-        raise ConfigError("--target needs a domain")
+    targets = list(dict.fromkeys(t.domain for t in targets_arg(args.target, "--target")))
     if args.limit < 1:
         raise ConfigError(f"--limit must be at least 1, got {args.limit}")
+    open_store(store_uri, create=False).close()  # no store: an error, nothing created
     overrides = {"LINKCRAWL_STORE_URI": store_uri,
                  "LOG_LEVEL": "INFO" if args.verbose else "WARNING"}
     if os.environ.get("LINKCRAWL_HTTP_PROXY"):  # e.g. the demo web's

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from linkcrawl.cli.common import targets_arg
 from linkcrawl.errors import ConfigError
 
 StoreUri = Callable[[argparse.Namespace], str]
@@ -26,11 +27,9 @@ def run(args: argparse.Namespace, store_uri: str) -> int:
     from linkcrawl.report.disavow import disavow_text, load_rules, suspect_links
     from linkcrawl.store import open_store
 
-    target = args.target.strip().lower().strip(".")
-    if not target:
-        raise ConfigError("--target needs a domain")
+    target = targets_arg(args.target, "--target")[0].domain  # read as a crawl reads it
     rules = load_rules(Path(args.rules) if args.rules else None)
-    with open_store(store_uri) as store:
+    with open_store(store_uri, create=False) as store:
         keywords = [k.strip() for k in (args.keywords or "").split(",") if k.strip()]
         listings = suspect_links(store, target, rules, keywords)
     text, left_out = disavow_text(listings, target, datetime.now(UTC).strftime("%Y-%m-%d"))

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from linkcrawl.config import parse_list
+from linkcrawl.cli.common import targets_arg
 from linkcrawl.errors import ConfigError
 from linkcrawl.report.gap import GapRow
 from linkcrawl.report.tables import format_table
@@ -37,8 +37,9 @@ def run(args: argparse.Namespace, store_uri: str) -> int:
     from linkcrawl.report.gap import link_gap
     from linkcrawl.store import open_store
 
-    target = args.target.strip().lower().strip(".")
-    competitors = [c.lower().strip(".") for value in args.competitor for c in parse_list(value)]
+    target = targets_arg(args.target, "--target")[0].domain  # read as a crawl reads it
+    competitors = [t.domain for value in args.competitor
+                   for t in targets_arg(value, "--competitor")]
     competitors = [c for c in dict.fromkeys(competitors) if c != target]
     if not target or not competitors:
         raise ConfigError("gap needs --target and at least one --competitor other than it")
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace, store_uri: str) -> int:
                           f"got {args.min_competitors}")
     if args.limit < 1:
         raise ConfigError(f"--limit must be at least 1, got {args.limit}")
-    with open_store(store_uri) as store:
+    with open_store(store_uri, create=False) as store:
         rows = link_gap(store, target, competitors, min_competitors=args.min_competitors,
                         follow_only=args.follow_only, min_authority=args.min_authority,
                         reverse=args.reverse)

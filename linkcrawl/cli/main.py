@@ -1,168 +1,100 @@
-"""The ``linkcrawl`` command: demo, extract, report, recheck, authority, queries, replay,
-schedule.
+"""The ``linkcrawl`` command: its parser, and the one place errors become one line.
 
-Every user error ends as one line on stderr and a non-zero exit, never a traceback.
+Each subcommand lives in its own module (``linkcrawl/cli/demo.py``, ``extract.py``,
+``report.py``, ``recheck.py``, ``authority.py``, ``queries.py``, ``replay.py``,
+``schedule.py``), imported only when it runs, so ``linkcrawl --help`` stays fast. Every user
+error ends as one ``linkcrawl: error: ...`` line, the last on stderr, with exit 2 (bad input)
+or 3 (an unusable store); never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import sys
 from collections.abc import Sequence
-from pathlib import Path
+from typing import NoReturn
 
 from linkcrawl.cli import broken, disavow, gap, import_cmd, prospects, scan, serve
-from linkcrawl.cli.reports import add_commands, add_report_options
-from linkcrawl.config import DEFAULT_STORE_URI, setting_defaults
-from linkcrawl.errors import ConfigError, LinkcrawlError
+from linkcrawl.cli.common import positive_int, store_uri
+from linkcrawl.config import DEFAULT_STORE_URI
+from linkcrawl.errors import LinkcrawlError
 
-DEMO_TARGETS = ("acme-widgets.test", "rival-gadgets.test")
-
-
-def _store_uri(args: argparse.Namespace) -> str:
-    return args.store or setting_defaults()["LINKCRAWL_STORE_URI"] or DEFAULT_STORE_URI
+SUBCOMMANDS = ("demo", "extract", "report", "recheck", "authority", "queries", "replay",
+               "schedule")
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    from linkcrawl.crawl.runner import run_crawl
-    from linkcrawl.ops.localweb import DEMO_WEB_DIR, LocalWeb
-    from linkcrawl.report.build import summary_text
-    from linkcrawl.store import open_store
+class Parser(argparse.ArgumentParser):
+    """argparse with linkcrawl's error line: ``linkcrawl: error: ...`` last, exit 2."""
 
-    seeds_file = DEMO_WEB_DIR.parent / "seeds" / "demo.txt"
-    if not seeds_file.is_file():
-        raise ConfigError(f"demo seeds not found at {seeds_file}: run from a linkcrawl checkout")
-    store_uri = _store_uri(args)
-    with LocalWeb(DEMO_WEB_DIR) as web:
-        print(f"demo web: {len(web.hosts)} sites served on {web.proxy_url}", flush=True)
-        print(f"crawling with spider 'sites' into {store_uri} ...", flush=True)
-        stats = run_crawl(
-            "sites",
-            {"seeds_file": str(seeds_file), "targets": ",".join(DEMO_TARGETS)},
-            {
-                "LINKCRAWL_STORE_URI": store_uri,
-                "LINKCRAWL_HTTP_PROXY": web.proxy_url,
-                "LINKCRAWL_ALLOW_PRIVATE_ADDRESSES": True,
-                "LOG_LEVEL": "INFO" if args.verbose else "WARNING",
-            },
-        )
-    print(
-        f"crawled {stats.get('linkcrawl/pages', 0)} pages, "
-        f"{stats.get('linkcrawl/links_found', 0)} links, "
-        f"{stats.get('linkcrawl/backlinks_stored', 0)} backlinks stored, "
-        f"{stats.get('linkcrawl/page_errors', 0)} errors, "
-        f"{stats.get('linkcrawl/robots_blocked', 0)} URLs blocked by robots.txt "
-        f"(run {stats.get('linkcrawl/run_id', '?')})\n"
-    )
-    with open_store(store_uri) as store:
-        print(summary_text(store, list(DEMO_TARGETS)))
-    return 0
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"linkcrawl: error: {message}\n")
 
 
-def cmd_extract(args: argparse.Namespace) -> int:
-    from linkcrawl.analysis.links import TargetMatcher, split_backlinks
-    from linkcrawl.analysis.page import analyze_page, classify_page_links
-    from linkcrawl.history.documents import link_json
-    from linkcrawl.navigate.seeds import check_url, load_targets
+def _command(name: str) -> object:
+    def run(args: argparse.Namespace) -> int:
+        module = importlib.import_module(f"linkcrawl.cli.{name}")
+        return int(module.run(args))
 
-    check_url(args.url, what="--url")
-    try:
-        body = Path(args.page).read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read {args.page!r}: {exc.strerror or exc}") from None
-    page = analyze_page(body, args.url)
-    if args.targets:
-        page.links, _ = split_backlinks(page, TargetMatcher(load_targets(args.targets, None)))
-    classify_page_links(page)
-    out = sys.stdout
-    for link in page.links:
-        out.write(json.dumps(link_json(link), ensure_ascii=False) + "\n")
-    return 0
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    from linkcrawl.cli.reports import cmd_report as run_report
-
-    return run_report(args, _store_uri(args))
-
-
-def cmd_schedule(args: argparse.Namespace) -> int:
-    import os
-
-    from linkcrawl.ops.schedule import run_schedule
-
-    user = args.user or os.environ.get("SCRAPYD_USERNAME", "")
-    password = os.environ.get("SCRAPYD_PASSWORD", "") if args.password is None else args.password
-    return run_schedule(
-        Path(args.file),
-        scrapyd=args.scrapyd,
-        project=args.project,
-        state_path=Path(args.state) if args.state else None,
-        auth=(user, password) if user else None,
-        dry_run=args.dry_run,
-        out=sys.stdout,
-    )
-
-
-def cmd_replay(args: argparse.Namespace) -> int:
-    from linkcrawl.ops.spill import replay
-    from linkcrawl.store import open_store
-
-    path = Path(args.spillfile)
-    if not path.is_file():
-        raise ConfigError(f"no spill file at {args.spillfile!r}")
-    with open_store(_store_uri(args)) as store:
-        counts = replay(path, store)
-        where = store.masked_uri
-    print(f"replayed {counts.pages} pages, {counts.backlinks} backlinks, {counts.edges} domain "
-          f"edges and {counts.runs} run records into {where}; ", end="")
-    if counts.stale:
-        print(f"left out {counts.stale} documents the store has newer data for; ", end="")
-    if counts.torn:
-        lines = ", ".join(map(str, counts.torn))
-        print(f"skipped {len(counts.torn)} torn record{'s' if len(counts.torn) > 1 else ''} "
-              f"(line {lines}); kept the file as {path}.torn")
-    else:
-        print(f"removed {path}")
-    return 0
+    return run
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="linkcrawl", description="Self-hosted backlink discovery crawler."
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = Parser(prog="linkcrawl", description="Self-hosted backlink discovery crawler.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     store_help = f"store URI (default: $LINKCRAWL_STORE_URI or {DEFAULT_STORE_URI})"
 
     demo = sub.add_parser("demo", help="crawl the bundled demo web and print a summary")
     demo.add_argument("--store", help=store_help)
     demo.add_argument("-v", "--verbose", action="store_true", help="show the crawl log")
-    demo.set_defaults(func=cmd_demo)
 
     extract = sub.add_parser("extract", help="analyse one saved page, print one JSON per link")
     extract.add_argument("page", help="saved HTML file")
     extract.add_argument("--url", required=True, help="the URL the page was fetched from")
     extract.add_argument("--targets", help="only links to these domains (comma-separated)")
-    extract.set_defaults(func=cmd_extract)
+    extract.add_argument("--max-size", type=positive_int, metavar="BYTES",
+                         help="largest page analysed (default: DOWNLOAD_MAXSIZE, 10 MB)")
 
     report = sub.add_parser("report", help="referring domains and backlinks of a target")
     report.add_argument("--target", required=True, help="target domain(s), comma-separated")
     report.add_argument("--store", help=store_help)
-    add_report_options(report)
-    report.set_defaults(func=cmd_report)
+    report.add_argument("--csv", metavar="DIR", help="write CSV files into DIR")
+    report.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
+    report.add_argument("--brand", help="brand terms for anchor classes (comma-separated)")
+    report.add_argument("--keywords", help="target keywords for anchor classes (comma-separated)")
+    report.add_argument("--limit", type=positive_int, default=20,
+                        help="rows per terminal table (at least 1; default 20)")
+
+    recheck = sub.add_parser("recheck", help="re-fetch known source pages: live or lost, and why")
+    recheck.add_argument("--store", help=store_help)
+    recheck.add_argument("--target", help="only backlinks to these domains (comma-separated)")
+    recheck.add_argument("--status", choices=("all", "live", "lost", "claimed"),
+                         help="default: all (claimed: imported links not confirmed yet)")
+    recheck.add_argument("--older-than", type=float, metavar="DAYS",
+                         help="only links not checked for DAYS days")
+    recheck.add_argument("-s", "--set", action="append", metavar="NAME=VALUE",
+                         help="a crawl setting (repeatable), as scrapy crawl -s")
+    recheck.add_argument("--demo", action="store_true",
+                         help="fetch through the bundled demo web (after `linkcrawl demo`)")
+    recheck.add_argument("-v", "--verbose", action="store_true", help="show the crawl log")
+
+    authority = sub.add_parser("authority", help="score referring domains 0-100 from the crawl")
+    authority.add_argument("--store", help=store_help)
+    authority.add_argument("--import", dest="import_file", metavar="FILE",
+                           help="attach public ranks from a ranking file (Common Crawl "
+                                "domain ranks .txt.gz, or rank,domain CSV)")
+
+    queries = sub.add_parser("queries", help="print the analyst questions as MongoDB or SQL")
+    queries.add_argument("--target", default="example.com", help="target domain to fill in")
+    queries.add_argument("--competitor", help="competitor domain for the link-gap question")
+    queries.add_argument("--days", type=positive_int, default=30,
+                         help="'since' = this many days ago")
+    queries.add_argument("--format", choices=("sql", "mongo"), default="sql")
 
     replay = sub.add_parser("replay", help="write a spill file left by a store outage to the store")
     replay.add_argument("spillfile", help="the .jsonl file named in the crawl's warning")
     replay.add_argument("--store", help=store_help)
-    replay.set_defaults(func=cmd_replay)
-    add_commands(sub, store_help, _store_uri)
-    gap.add_parser(sub, store_help, _store_uri)
-    disavow.add_parser(sub, store_help, _store_uri)
-    serve.add_parser(sub, store_help, _store_uri)
-    broken.add_parser(sub, store_help, _store_uri)
-    for module in (import_cmd, scan, prospects):  # issue 21: one module per source command
-        module.add_command(sub, store_help, _store_uri)
 
     schedule = sub.add_parser(
         "schedule", help="submit the due jobs of a schedule file to Scrapyd (for cron/timers)"
@@ -176,7 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--password", help="Scrapyd password (default: $SCRAPYD_PASSWORD, which ps cannot see)"
     )
     schedule.add_argument("--dry-run", action="store_true", help="show what is due, submit nothing")
-    schedule.set_defaults(func=cmd_schedule)
+
+    for name in SUBCOMMANDS:
+        sub.choices[name].set_defaults(func=_command(name))
+    for module in (gap, disavow, serve, broken):  # these register their own parsers
+        module.add_parser(sub, store_help, store_uri)
+    for module in (import_cmd, scan, prospects):  # issue 21: one module per source command
+        module.add_command(sub, store_help, store_uri)
     return parser
 
 
@@ -188,6 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LinkcrawlError as exc:
         from linkcrawl.ops.logmask import mask_text  # an error may quote a URI with a password
 
+        sys.stdout.flush()
         print(f"linkcrawl: error: {mask_text(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

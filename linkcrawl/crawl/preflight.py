@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
 from scrapy.settings import BaseSettings
 
-from linkcrawl.config import LinkcrawlConfig, parse_brand_terms
+from linkcrawl.config import ENV_SETTINGS, SETTINGS, LinkcrawlConfig, parse_brand_terms
 from linkcrawl.crawl.spider import LinkcrawlSpider
 from linkcrawl.errors import FrontierError
 from linkcrawl.store import mask_uri, open_store
@@ -16,6 +18,9 @@ def preflight(settings: BaseSettings, spider_cls: type, spargs: dict[str, Any]) 
     """Raise :class:`linkcrawl.errors.LinkcrawlError` if the crawl cannot run as asked:
     bad seeds, targets or brand terms, unreadable files, unknown or unreachable store, a
     Redis frontier that does not answer."""
+    for name in ignored_environment():
+        print(f"linkcrawl: note: the environment variable {name} is not read (only "
+              f"{', '.join(ENV_SETTINGS)} are); pass -s {name}=... instead", file=sys.stderr)
     config = LinkcrawlConfig.from_settings(settings)
     parse_brand_terms(spargs.get("brand_terms"))
     if issubclass(spider_cls, LinkcrawlSpider):
@@ -45,3 +50,9 @@ def check_frontier(url: str, timeout: float = 5.0) -> None:
     except (redis.RedisError, OSError, ValueError) as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
         raise FrontierError(f"cannot use the Redis frontier {mask_uri(url)}: {reason}") from None
+
+
+def ignored_environment() -> list[str]:
+    """linkcrawl settings set in the environment that only ``-s`` sets: a user who exports
+    one expects it to count, and is told that it does not."""
+    return sorted(n for n in SETTINGS if n not in ENV_SETTINGS and os.environ.get(n))

@@ -16,7 +16,13 @@ logger = logging.getLogger(__name__)
 
 
 class ProgressLog:
-    """Log pages, backlinks found, queue size and rate every ``LINKCRAWL_PROGRESS_INTERVAL`` s."""
+    """Log pages, backlinks found, queue size and rate every ``LINKCRAWL_PROGRESS_INTERVAL`` s.
+
+    Two counts of pages appear in a crawl's log, and the line names both so they do not seem
+    to disagree: *pages* are linkcrawl's page documents (``linkcrawl/pages``: every HTML page
+    analysed and every page that failed), *responses* are Scrapy's ``Crawled N pages``
+    (every HTTP response, including robots.txt, feeds, sitemaps, redirects and non-HTML).
+    """
 
     def __init__(self, crawler: Crawler, interval: float) -> None:
         self.crawler = crawler
@@ -48,11 +54,13 @@ class ProgressLog:
         scheduler = self.crawler.engine.scheduler if self.crawler.engine else None
         queued = len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else 0
         logger.info(
-            "progress: %d pages, %d backlinks found, %d queued, %.0f pages/min",
+            "progress: %d pages, %d backlinks found, %d queued, %.0f pages/min "
+            "(%d responses: Scrapy's count, robots.txt, feeds and redirects included)",
             pages,
             stats.get_value("linkcrawl/backlinks_found", 0),
             queued,
             rate,
+            stats.get_value("response_received_count", 0),
         )
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

@@ -6,6 +6,8 @@ content happens in :func:`linkcrawl.analysis.page.analyze_page`.
 
 from __future__ import annotations
 
+import difflib
+import inspect
 import logging
 from collections import Counter
 from collections.abc import Iterator
@@ -60,6 +62,7 @@ class LinkcrawlSpider(scrapy.Spider):
         max_pages: str | int | None = None,
         **kwargs: Any,
     ) -> None:
+        check_spider_args(type(self), kwargs)
         super().__init__(**kwargs)
         self.run_args = {
             k: v
@@ -69,7 +72,8 @@ class LinkcrawlSpider(scrapy.Spider):
             ).items()
             if v is not None and not k.startswith("_")
         }
-        self.targets: list[str] = load_targets(targets, targets_file)
+        self.target_notes: list[str] = []  # what parsing the targets reduced, logged on start
+        self.targets: list[str] = load_targets(targets, targets_file, self.target_notes)
         self.seeds: list[Seed] = load_seeds(seeds, seeds_file or self.default_seeds_file or None)
         self._max_depth = int_arg("max_depth", max_depth)
         self._max_pages = int_arg("max_pages", max_pages)
@@ -110,7 +114,9 @@ class LinkcrawlSpider(scrapy.Spider):
         """Apply settings and check that the spider can run; raises ConfigError."""
         self.config = self.read_config(settings)
         if not self.targets:
-            self.targets = list(self.config.targets)
+            self.targets = load_targets(list(self.config.targets), None, self.target_notes)
+        for note in self.target_notes:
+            logger.warning("%s", note)
         if not self.targets:
             raise ConfigError(
                 "no targets: pass -a targets=example.com,other.com or -a targets_file=PATH"
@@ -312,6 +318,41 @@ def same_document(canonical: str, url: str) -> bool:
 def link_depth(response: Response) -> int:
     """How many links away from a seed ``response`` is (refetches of a page not counted)."""
     return int(response.meta.get("page_depth", response.meta.get("depth", 0)))
+
+
+# Spider arguments read outside ``__init__`` signatures (``getattr(self, ...)``).
+EXTRA_ARGS = frozenset({"brand_terms"})
+
+
+def known_spider_args(cls: type) -> set[str]:
+    """Every ``-a`` name a linkcrawl spider class takes: the named parameters of the
+    ``__init__`` of each class it is built from (up to scrapy.Spider), and EXTRA_ARGS."""
+    names = set(EXTRA_ARGS)
+    for klass in cls.__mro__:
+        if klass is scrapy.Spider:
+            break
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        params = inspect.signature(init).parameters.values()
+        names |= {p.name for p in params if p.name != "self"
+                  and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    return names
+
+
+def check_spider_args(cls: type, leftover: dict[str, Any]) -> None:
+    """Refuse ``-a`` names no spider in ``cls`` reads (a misspelt ``max_page`` would be
+    ignored silently otherwise); names starting with "_" (Scrapyd's ``_job``) pass."""
+    unknown = sorted(k for k in leftover if not k.startswith("_") and k not in EXTRA_ARGS)
+    if not unknown:
+        return
+    known = sorted(known_spider_args(cls))
+    name = unknown[0]
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    hint = f"did you mean -a {close[0]}? " if close else ""
+    spider = getattr(cls, "name", cls.__name__)
+    raise ConfigError(f"unknown spider argument -a {name} for spider {spider!r}: {hint}"
+                      f"known: {', '.join(known)}")
 
 
 def int_arg(name: str, value: str | int | None) -> int | None:

@@ -28,6 +28,8 @@ LOST_REASONS: dict[str, str] = {
     "redirected": "the page redirects to another URL that does not have the link",
     "noindex": "the page is now noindex (meta robots or X-Robots-Tag)",
     "nofollow": "the link, or the whole page, now carries nofollow, ugc or sponsored",
+    # Not given by a recheck any more: no answer is an outage, not a removal (UNREACHABLE).
+    # Kept so that stores written before keep a valid reason.
     "host_unreachable": "no answer: DNS failure, refused connection, timeout, dropped connection",
     "robots_blocked": "robots.txt now forbids fetching the page",
     "http_error": "another error status (401, 403, 5xx ...) after retries",
@@ -44,6 +46,11 @@ _UNREACHABLE_ERRORS = (
     "TimeoutError", "ResponseNeverReceived", "ConnectionLost", "ConnectionDone",
     "ConnectionAborted", "NoRouteError", "TunnelError", "ResponseFailed",
 )
+
+
+# The verdict status of a link whose page gave no answer at all: nothing about the link is
+# known, so nothing stored changes (not lost, not checked); the recheck counts it apart.
+UNREACHABLE = "unreachable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +72,7 @@ class Verdict:
     """The recheck verdict on one stored backlink."""
 
     key: str
-    status: str  # "live" | "lost"
+    status: str  # "live" | "lost" | UNREACHABLE
     reason: str = ""  # a LOST_REASONS key when lost
     detail: str = ""  # e.g. "http 410", "rel:ugc", "to http://site.test/new"
     changes: tuple[tuple[str, Any, Any], ...] = ()  # (field, old, new) on a live link
@@ -117,7 +124,8 @@ def diff_page(
     old = list(old)
     problem = page_problem(fetch)
     if problem is not None:
-        return [Verdict(d["key"], "lost", *problem) for d in old]
+        status = UNREACHABLE if problem[0] == "host_unreachable" else "lost"
+        return [Verdict(d["key"], status, *problem) for d in old]
     current = {_match_key(d): d for d in fetch.links}
     redirected = bool(fetch.final_url) and fetch.final_url != fetch.url
     verdicts = []
@@ -219,10 +227,13 @@ def fetch_of(page: Any, links: Sequence[Mapping[str, Any]]) -> Fetch:
     )
 
 
-def suspected_losses(old: Iterable[Mapping[str, Any]], fetch: Fetch) -> list[Verdict]:
-    """Verdicts that would turn a live link lost: worth a second fetch before believing."""
+def suspected_losses(
+    old: Iterable[Mapping[str, Any]], fetch: Fetch, *, was_noindex: bool = False
+) -> list[Verdict]:
+    """Verdicts that would turn a live link lost: worth a second fetch before believing.
+    ``was_noindex`` as for :func:`diff_page` (a page noindex all along loses nothing)."""
     old = [d for d in old if d.get("status", "live") == "live"]
-    return [v for v in diff_page(old, fetch) if v.status == "lost"]
+    return [v for v in diff_page(old, fetch, was_noindex=was_noindex) if v.status == "lost"]
 
 
 def moved_within_site(

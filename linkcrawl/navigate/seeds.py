@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 from linkcrawl.config import parse_list
 from linkcrawl.errors import ConfigError
+from linkcrawl.web.targets import parse_target
+from linkcrawl.web.urls import normalize_host
 
 SEED_FLAGS = frozenset({"js"})
 
@@ -25,6 +27,7 @@ class Seed:
 
 def check_url(url: str, where: str = "", what: str = "seed URL") -> str:
     """Return ``url`` if it is an absolute http(s) URL with a host, else raise ConfigError."""
+    suffix = f" ({where})" if where else ""
     try:
         parts = urlsplit(url)
         host = parts.hostname
@@ -32,10 +35,21 @@ def check_url(url: str, where: str = "", what: str = "seed URL") -> str:
         host = None
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not host:
-        suffix = f" ({where})" if where else ""
         raise ConfigError(
             f"invalid {what} {url!r}{suffix}: expected http:// or https:// with a host"
         )
+    try:
+        parts.port  # noqa: B018 (urlsplit checks the port only when asked)
+    except ValueError:
+        raise ConfigError(
+            f"invalid {what} {url!r}{suffix}: the port must be a number from 1 to 65535"
+        ) from None
+    if parts.port == 0:
+        raise ConfigError(f"invalid {what} {url!r}{suffix}: port 0 cannot be fetched")
+    try:
+        normalize_host(host)
+    except ValueError:
+        raise ConfigError(f"invalid {what} {url!r}{suffix}: {host!r} is not a host name") from None
     return url
 
 
@@ -54,16 +68,42 @@ def _read_lines(path: str, what: str) -> list[tuple[int, str]]:
 
 
 def parse_seed_line(line: str, where: str = "") -> Seed:
+    """One seed: a URL, then flags. The URL is checked first, so a line that is not a URL
+    at all is reported as such, and a URL with a space in it is named whole."""
     url, *flags = line.split()
-    unknown = set(flags) - SEED_FLAGS
+    unknown = [f for f in flags if f not in SEED_FLAGS]
+    place = f" ({where})" if where else ""
+    if unknown and "://" not in url:
+        raise ConfigError(f"invalid seed {line!r}{place}: expected a URL "
+                          "(http:// or https:// with a host), then flags")
+    check_url(url, where)
     if unknown:
-        raise ConfigError(f"unknown seed flag {sorted(unknown)[0]!r} ({where or url})")
-    return Seed(check_url(url, where), frozenset(flags))
+        raise ConfigError(
+            f"invalid seed {line!r}{place}: {unknown[0]!r} is not a seed flag (known: "
+            f"{', '.join(sorted(SEED_FLAGS))}); a space inside a URL must be written %20")
+    return Seed(url, frozenset(flags))
+
+
+def _seed_items(seeds: str | list[str] | None) -> list[str]:
+    """``-a seeds=u1,u2`` (or ``u1 u2``): split on commas and newlines, and on spaces only
+    between URLs, so that a URL with a space in it reaches :func:`parse_seed_line` whole and
+    is reported whole."""
+    if seeds is None:
+        return []
+    items = seeds if isinstance(seeds, list) else seeds.replace("\n", ",").split(",")
+    found: list[str] = []
+    for item in items:
+        words = item.split()
+        if len(words) > 1 and all("://" in word for word in words):
+            found += words  # "u1 u2": whitespace-separated URLs, as settings lists allow
+        elif words:
+            found.append(item.strip())
+    return found
 
 
 def load_seeds(seeds: str | list[str] | None, seeds_file: str | None) -> list[Seed]:
     """Seeds from ``-a seeds=u1,u2`` and/or ``-a seeds_file=PATH``, in order, deduplicated."""
-    found: list[Seed] = [parse_seed_line(s) for s in parse_list(seeds)]
+    found: list[Seed] = [parse_seed_line(s) for s in _seed_items(seeds)]
     if seeds_file:
         for number, line in _read_lines(seeds_file, "seeds"):
             found.append(parse_seed_line(line, f"{seeds_file} line {number}"))
@@ -73,21 +113,24 @@ def load_seeds(seeds: str | list[str] | None, seeds_file: str | None) -> list[Se
     return list(unique.values())
 
 
-def load_targets(targets: str | list[str] | None, targets_file: str | None) -> list[str]:
-    """Target domains from ``-a targets=a.com,b.com`` and/or ``-a targets_file=PATH``."""
-    found = parse_list(targets)
+def load_targets(
+    targets: str | list[str] | None, targets_file: str | None,
+    notes: list[str] | None = None,
+) -> list[str]:
+    """Target hosts from ``-a targets=a.com,b.com`` and/or ``-a targets_file=PATH``, each
+    parsed by :func:`linkcrawl.web.targets.parse_target`; what was reduced (a URL, a
+    wildcard) is appended to ``notes`` for the caller to tell the user."""
+    found = [parse_target(t) for t in parse_list(targets)]
     if targets_file:
-        found += [line.split()[0] for _, line in _read_lines(targets_file, "targets")]
+        for number, line in _read_lines(targets_file, "targets"):
+            where = f"{targets_file} line {number}"
+            if len(line.split()) > 1:
+                raise ConfigError(f"invalid target {line!r} ({where}): one domain per line")
+            found.append(parse_target(line, where))
     cleaned: list[str] = []
     for target in found:
-        host = target.strip().lower()
-        if "://" in host:
-            host = urlsplit(host).hostname or ""
-        host = host.strip(".").removeprefix("www.")
-        if not host or "/" in host or " " in host or "." not in host:
-            raise ConfigError(
-                f"invalid target domain {target!r}: expected a domain like example.com"
-            )
-        if host not in cleaned:
-            cleaned.append(host)
+        if target.note and notes is not None and target.note not in notes:
+            notes.append(target.note)
+        if target.host not in cleaned:
+            cleaned.append(target.host)
     return cleaned

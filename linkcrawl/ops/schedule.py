@@ -23,6 +23,7 @@ own environment (``LINKCRAWL_STORE_URI``, ``LINKCRAWL_REDIS_URL``) instead.
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -287,7 +288,8 @@ def run_schedule(
     state_path = state_path or path.with_name(path.name + ".state.json")
     now = now or datetime.now(UTC)
     failed = 0
-    with _locked(state_path):
+    # a dry run writes nothing, so it needs no lock (and leaves no .lock file behind)
+    with contextlib.nullcontext() if dry_run else _locked(state_path):
         state = _read_state(state_path)
         due = {e.name for e in due_entries(entries, state, now)}
         for entry in entries:

@@ -124,16 +124,25 @@ def read_ranks(path: Path, wanted: set[str] | None = None) -> Iterator[tuple[str
         else:
             pos, rev, split, start = 0, 1, ",", 1
             lines = chain([first], text)
+        shape = "harmonicc_pos ... host_rev (tab-separated)" if split == "\t" else "rank,domain"
+        ranked = 0
         for number, line in enumerate(lines, start=start):
+            if not line.strip():
+                continue
             parts = line.rstrip("\n").split(split)
-            if len(parts) <= max(pos, rev) or not parts[pos].strip():
-                continue
-            domain = _unreverse(parts[rev]) if split == "\t" else parts[rev].strip().lower()
-            if wanted is not None and domain not in wanted:
-                continue
+            if len(parts) <= max(pos, rev) or "\x00" in line:
+                raise ValueError(f"{path} line {number}: not a ranking line (expected {shape})")
             try:
-                yield domain, int(parts[pos])
+                rank = int(parts[pos])
             except ValueError:
+                if number == 1:  # a "rank,domain" header
+                    continue
                 raise ValueError(
                     f"{path} line {number}: rank {parts[pos]!r} is not a number"
                 ) from None
+            ranked += 1
+            domain = _unreverse(parts[rev]) if split == "\t" else parts[rev].strip().lower()
+            if wanted is None or domain in wanted:
+                yield domain, rank
+        if not ranked:
+            raise ValueError(f"{path}: no ranks in the file (expected {shape} lines)")

@@ -12,6 +12,7 @@ Supported URIs:
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from linkcrawl.errors import StoreError
@@ -37,8 +38,11 @@ __all__ = [
 DEFAULT_STORE_URI = "sqlite:///var/linkcrawl.db"
 
 
-def open_store(uri: str, *, timeout_ms: int = 5000) -> Store:
+def open_store(uri: str, *, timeout_ms: int = 5000, create: bool = True) -> Store:
     """Open (and for SQLite create) the store at ``uri``.
+
+    ``create=False`` is for readers (reports, recheck, authority): a SQLite file that does
+    not exist is a StoreError, and nothing (no file, no folder) is created.
 
     ``timeout_ms`` bounds how long to wait for MongoDB's server selection and for a
     locked SQLite file. MongoDB is pinged on open, so an unreachable server fails here.
@@ -50,6 +54,9 @@ def open_store(uri: str, *, timeout_ms: int = 5000) -> Store:
     scheme = scheme_of(uri)
     if scheme == "sqlite":
         path = sqlite_path(uri)
+        if not create and path != ":memory:" and not Path(path).expanduser().is_file():
+            raise StoreError(f"no store at {mask_uri(uri)}: nothing has been crawled into it "
+                             "yet (run `linkcrawl demo` or a crawl first, or pass --store URI)")
         ensure_parent_dir(path, uri)
         return SQLiteStore(path, uri, timeout_ms=timeout_ms)
     if scheme in ("mongodb", "mongodb+srv"):

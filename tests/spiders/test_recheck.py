@@ -108,8 +108,9 @@ EXPECTED = {
     "http://blog.test/ugc.html": ("lost", "nofollow"),
     "http://blog.test/sponsored.html": ("lost", "nofollow"),
     "http://blog.test/private/secret.html": ("lost", "robots_blocked"),
-    "http://gone.test/": ("lost", "host_unreachable"),
 }
+# A host that does not answer is an outage, not a removal: its link and page stay as stored.
+UNREACHABLE_SOURCE = "http://gone.test/"
 
 
 VERIFY = {"LINKCRAWL_RECHECK_VERIFY_DELAY": 0.2}
@@ -152,7 +153,7 @@ def rechecked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
 
 def test_initial_crawl_found_one_live_followed_link_per_page(rechecked) -> None:
     _, _, before = rechecked
-    assert sorted(before) == sorted(EXPECTED)
+    assert sorted(before) == sorted([*EXPECTED, UNREACHABLE_SOURCE])
     assert all(d["status"] == "live" and d["follow"] for d in before.values())
 
 
@@ -166,6 +167,36 @@ def test_each_link_gets_its_exact_verdict(rechecked, source: str, expected: tupl
         assert doc["lost_at"] is not None
         assert doc["history"][-1]["event"] == "lost"
         assert doc["history"][-1]["reason"] == expected[1]
+
+
+def test_an_unreachable_host_changes_nothing_stored(rechecked) -> None:
+    _, uri, before = rechecked
+    doc = by_source(uri)[UNREACHABLE_SOURCE]
+    old = before[UNREACHABLE_SOURCE]
+    assert (doc["status"], doc["lost_reason"]) == ("live", None)
+    assert doc["checked_at"] == old["checked_at"]
+    assert doc["history"] == old["history"]
+    with open_store(uri) as store:
+        (page,) = store.find("pages", {"url": UNREACHABLE_SOURCE})
+        run = store.find("runs", {"spider": "recheck"})[0]
+    assert page["status"] == 200 and page["title"]
+    assert run["stats"]["recheck/unreachable"] == 1
+
+
+@pytest.mark.parametrize(("source", "status", "error"), [
+    ("http://blog.test/gone404.html", 404, "http 404"),
+    ("http://blog.test/gone410.html", 410, "http 410"),
+    ("http://blog.test/private/secret.html", 200, "robots"),
+])
+def test_an_error_answer_records_the_error_and_keeps_what_the_page_was(
+    rechecked, source: str, status: int, error: str
+) -> None:
+    _, uri, _ = rechecked
+    with open_store(uri) as store:
+        (page,) = store.find("pages", {"url": source})
+    assert page["status"] == status  # robots.txt: no answer now, the last real status stays
+    assert error in page["error"]
+    assert page["title"], "the title the page had is kept"
 
 
 @pytest.mark.parametrize(("source", "detail"), [
@@ -204,7 +235,7 @@ def test_referring_domains_follow_the_verdicts(rechecked) -> None:
     _, uri, _ = rechecked
     with open_store(uri) as store:
         rows = {r["referring_domain"]: r for r in store.find("referring_domains")}
-    assert rows["gone.test"]["status"] == "lost"
+    assert rows["gone.test"]["status"] == "live"  # an outage loses nothing
     # blog.test: stays, new-home and moved-here remain live and followed
     assert rows["blog.test"]["live_backlinks"] == 3
     assert rows["blog.test"]["followed_backlinks"] == 3
@@ -234,8 +265,9 @@ def test_every_suspected_loss_was_fetched_twice_and_a_hiccup_is_not_a_loss(reche
     _, uri, _ = rechecked
     with open_store(uri) as store:
         run = store.find("runs", {"spider": "recheck"}, sort=[("started_at", 1)])[0]
-    # 13 pages that really lost their link, and stays.html whose first answer was a 404
-    assert run["stats"]["recheck/verify_refetch"] == 14
+    # 12 pages that really lost their link, and stays.html whose first answer was a 404
+    # (the unreachable host is not a suspected loss: nothing is recorded for it)
+    assert run["stats"]["recheck/verify_refetch"] == 13
     assert by_source(uri)["http://blog.test/stays.html"]["status"] == "live"
 
 
@@ -251,7 +283,9 @@ OLD = [{"key": "k1", "target_url": "http://t.test/", "anchor_text": "T", "follow
     (Fetch("http://s.test/p", "", 0, error="http 410"), ("lost", "page_gone")),
     (Fetch("http://s.test/p", "", 0, error="http 403"), ("lost", "http_error")),
     (Fetch("http://s.test/p", "", 0, error="DownloadTimeoutError: took too long"),
-     ("lost", "host_unreachable")),
+     ("unreachable", "host_unreachable")),
+    (Fetch("http://s.test/p", "", 0, error="CannotResolveHostError: no such host"),
+     ("unreachable", "host_unreachable")),
     (Fetch("http://s.test/p", "", 0, error="blocked by robots.txt"), ("lost", "robots_blocked")),
     (Fetch("http://s.test/p", "http://s.test/p", 200, noindex=True,
            links=[{**OLD[0], "key": "k1"}]), ("lost", "noindex")),

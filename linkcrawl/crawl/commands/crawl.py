@@ -1,6 +1,10 @@
 """``scrapy crawl`` with a preflight: bad input is one line on stderr and exit code 2; a
 crawl that quarantined documents or could not make them durable exits non-zero too
-(:mod:`linkcrawl.crawl.outcome`)."""
+(:mod:`linkcrawl.crawl.outcome`).
+
+The preflight runs in ``process_options``, before Scrapy creates its crawler process (which
+logs its banner and versions), so a crawl that cannot run prints only its error line.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
 
 from linkcrawl.crawl import outcome
 from linkcrawl.crawl.preflight import preflight
@@ -16,18 +21,21 @@ from linkcrawl.errors import LinkcrawlError
 
 
 class Command(ScrapyCrawlCommand):
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        if len(args) != 1:
+            return
+        try:
+            spider_cls = get_spider_loader(self.settings).load(args[0])
+        except KeyError:
+            raise UsageError(f"unknown spider {args[0]!r}; see `scrapy list`") from None
+        try:
+            preflight(self.settings, spider_cls, dict(opts.spargs))
+        except LinkcrawlError as exc:
+            print(f"linkcrawl: error: {exc}", file=sys.stderr)
+            sys.exit(exc.exit_code)
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) == 1 and self.crawler_process is not None:
-            try:
-                spider_cls = self.crawler_process.spider_loader.load(args[0])
-            except KeyError:
-                raise UsageError(f"unknown spider {args[0]!r}; see `scrapy list`") from None
-            try:
-                preflight(self.settings, spider_cls, dict(opts.spargs))
-            except LinkcrawlError as exc:
-                print(f"linkcrawl: error: {exc}", file=sys.stderr)
-                self.exitcode = exc.exit_code
-                return
         outcome.reset()
         super().run(args, opts)
         code, why = outcome.exit_code()

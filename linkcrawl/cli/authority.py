@@ -1,0 +1,40 @@
+"""``linkcrawl authority``: score referring domains from the crawl's domain graph, and
+attach public ranks from a ranking file. The ranking file is read to the end before
+anything is written, so a bad file changes nothing."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from linkcrawl.cli.common import open_existing_store
+from linkcrawl.errors import ConfigError
+
+
+def run(args: argparse.Namespace) -> int:
+    from linkcrawl.report.authority import authority_scores, read_ranks
+
+    path = Path(args.import_file) if args.import_file else None
+    if path is not None and not path.is_file():
+        raise ConfigError(f"cannot read ranking file {args.import_file!r}: no such file")
+    with open_existing_store(args) as store:
+        ranks: dict[str, int] = {}
+        wanted = {r["referring_domain"] for r in store.find("referring_domains")}
+        if path is not None:
+            try:
+                ranks = dict(read_ranks(path, wanted))
+            except (ValueError, OSError, EOFError) as exc:
+                raise ConfigError(f"cannot import {args.import_file}: {exc}") from None
+        edges = [(e["source_domain"], e["target_domain"]) for e in store.find("domain_edges")]
+        scores = authority_scores(edges)
+        matched = store.set_domain_scores({d: {"authority": s} for d, s in scores.items()})
+        print(f"authority: {len(scores)} domains scored from {len(edges)} domain links; "
+              f"{matched} referring-domain rows updated")
+        top = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+        for domain, score in top:
+            print(f"  {score:6.2f}  {domain}")
+        if path is not None:
+            matched = store.set_domain_scores({d: {"public_rank": r} for d, r in ranks.items()})
+            print(f"public rank: {len(ranks)} of {len(wanted)} referring domains found in "
+                  f"{path.name}; {matched} rows updated")
+    return 0
