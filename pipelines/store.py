@@ -14,6 +14,7 @@ everything pending stays in ``LINKCRAWL_SPILL_DIR/<run_id>.jsonl`` for ``linkcra
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -49,6 +50,10 @@ class StorePipeline(CrawlerPipeline):
         self._backlinks: list[dict[str, Any]] = []
         self._mentions: list[dict[str, Any]] = []
         self._edges: Counter[tuple[str, str]] = Counter()
+        # Edge batches are numbered (writer, n), so a batch written twice counts once.
+        self._writer = secrets.token_hex(4)
+        self._edge_batches = 0
+        self._edge_batch: tuple[str, int] | None = None  # the number of self._edges
         self._pairs: set[tuple[str, str]] = set()
         self._backlog: Backlog | None = None
         self._delay = 0.0
@@ -78,7 +83,7 @@ class StorePipeline(CrawlerPipeline):
 
     def _connect(self) -> Store:
         if self.store is None:
-            self.store = open_store(self.config.store_uri)
+            self.store = open_store(self.config.store_uri, **self.config.store_options)
         if not self._run_started:
             self.store.start_run({**self._run, "store_uri": self.store.masked_uri})
             self._run_started = True
@@ -137,8 +142,17 @@ class StorePipeline(CrawlerPipeline):
                     self.stats.inc_value(f"linkcrawl/{name}", n)
             self._pages, self._backlinks, self._mentions = [], [], []
         if self._edges:
-            store.add_domain_edges(dict(self._edges), datetime.now(UTC), self.run_id)
+            store.add_domain_edges(dict(self._edges), datetime.now(UTC), self.run_id,
+                                   batch=self._edges_number())
             self._edges.clear()
+            self._edge_batch = None
+
+    def _edges_number(self) -> tuple[str, int]:
+        """The number of the pending edge batch: kept when the batch is retried."""
+        if self._edge_batch is None:
+            self._edge_batches += 1
+            self._edge_batch = (self._writer, self._edge_batches)
+        return self._edge_batch
 
     def _keep(self) -> None:
         """Move the current batch into the backlog (which spills past its bound)."""
@@ -146,9 +160,11 @@ class StorePipeline(CrawlerPipeline):
         assert backlog is not None
         spilled = backlog.spilled
         backlog.keep(self._pages, self._backlinks, dict(self._edges), datetime.now(UTC),
-                     self.run_id, self._mentions, self.context.mention_targets)
+                     self.run_id, self._mentions, self.context.mention_targets,
+                     batch=self._edges_number() if self._edges else None)
         self._pages, self._backlinks, self._mentions = [], [], []
         self._edges.clear()
+        self._edge_batch = None
         if backlog.spilled > spilled:
             self.stats.inc_value("linkcrawl/store/spilled_documents", backlog.spilled - spilled)
         if not backlog.in_memory:  # all of it is in the spill file, on disk
@@ -164,16 +180,14 @@ class StorePipeline(CrawlerPipeline):
         log("store unavailable, keeping items and retrying in %.0f s: %s", self._delay, exc)
 
     def close_spider(self, spider: Any = None) -> None:
+        """Write what is left; the store stays open for :meth:`spider_closed`, which
+        closes it (one client per crawl)."""
         backlog = self._backlog
         assert backlog is not None
-        try:
-            if self.flush(force=True):
-                self._finish()
-                return
-            self._leave_spill()
-        finally:
-            if self.store is not None:
-                self.store.close()
+        if self.flush(force=True):
+            self._finish()
+            return
+        self._leave_spill()
 
     def _finish(self) -> None:
         """Rollup, reciprocal marks and the run record; spilled if the store fails now."""
@@ -223,17 +237,20 @@ class StorePipeline(CrawlerPipeline):
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         """Scrapy knows why a crawl ended (``shutdown`` after Ctrl-C, ``closespider_*``)
-        only after the pipelines have closed: correct the run record then."""
-        if not self._recorded or reason == "finished":
+        only after the pipelines have closed: correct the run record then, through the
+        crawl's own store, and close it."""
+        store, self.store = self.store, None
+        if store is None:
             return
-        stats = {**self.stats.get_stats(), "finish_reason": reason}
         try:
-            with open_store(self.config.store_uri) as store:
-                store.finish_run(
-                    self.run_id, finished_at=datetime.now(UTC), finish_reason=reason, stats=stats
-                )
+            if self._recorded and reason != "finished":
+                stats = {**self.stats.get_stats(), "finish_reason": reason}
+                store.finish_run(self.run_id, finished_at=datetime.now(UTC),
+                                 finish_reason=reason, stats=stats)
         except StoreError as exc:
             logger.warning("run %s ended with %r, not recorded: %s", self.run_id, reason, exc)
+        finally:
+            store.close()
 
     def log_summary(self, stats: dict[str, Any]) -> None:
         logger.info(

@@ -21,6 +21,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
+from linkcrawl.store.indexes import sqlite_statements
 from linkcrawl.store.schema import (
     BOOL,
     FIELDS,
@@ -64,6 +65,8 @@ INDEXES: tuple[str, ...] = (
     # per-target outreach lists and placement reports; placements are replaced per pair
     "CREATE INDEX IF NOT EXISTS mentions_target ON mentions(target_domain)",
     "CREATE INDEX IF NOT EXISTS placements_pair ON placements(target_domain, source_domain)",
+    # the analyst questions (linkcrawl.report.queries), one per access path: see indexes.py
+    *sqlite_statements(),
 )
 
 
@@ -72,7 +75,8 @@ def _indexed_columns() -> dict[str, frozenset[str]]:
     found: dict[str, set[str]] = {}
     for statement in INDEXES:
         if match := re.search(r" ON (\w+)\(([^)]*)\)", statement):
-            found.setdefault(match[1], set()).update(c.strip() for c in match[2].split(","))
+            found.setdefault(match[1], set()).update(
+                c.split()[0] for c in match[2].split(","))
     return {table: frozenset(columns) for table, columns in found.items()}
 
 

@@ -75,13 +75,21 @@ class Store(ABC):
 
     @abstractmethod
     def add_domain_edges(
-        self, edges: Mapping[tuple[str, str], int], seen_at: datetime, run_id: str
+        self, edges: Mapping[tuple[str, str], int], seen_at: datetime, run_id: str,
+        batch: tuple[str, int] | None = None,
     ) -> None:
         """Record external links between registrable domains (the compact link graph).
 
         ``edges`` maps (source_domain, target_domain) to the number of links seen in
         this batch. Stored per edge: ``links`` (count seen in the latest run that saw it,
-        summed over that run's batches), ``first_seen``, ``last_seen``, ``run_id``."""
+        summed over that run's batches), ``first_seen``, ``last_seen``, ``run_id``.
+
+        ``batch`` = (writer, number) makes the sum idempotent: a writer numbers its batches
+        upwards, and an edge that already counted batch ``number`` (or a later one) of the
+        same writer in the same run ignores it, so a batch retried after a failure that
+        had in fact been applied (a lost reply, a write-concern timeout), in full or in
+        part, is counted once. Stored as ``writer`` and ``batch``. Without ``batch`` every
+        call adds."""
 
     @abstractmethod
     def refresh_referring_domains(

@@ -55,7 +55,7 @@ FIELDS: dict[str, dict[str, str]] = {
     },
     "domain_edges": {
         "source_domain": TEXT, "target_domain": TEXT, "links": INT, "first_seen": TIME,
-        "last_seen": TIME, "run_id": TEXT,
+        "last_seen": TIME, "run_id": TEXT, "writer": TEXT, "batch": INT,
     },
     "runs": {
         "run_id": TEXT, "spider": TEXT, "args": JSON, "store_uri": TEXT, "started_at": TIME,

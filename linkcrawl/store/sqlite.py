@@ -175,18 +175,28 @@ class SQLiteStore(Store):
 
     @_wrap_errors
     def add_domain_edges(
-        self, edges: Mapping[tuple[str, str], int], seen_at: datetime, run_id: str
+        self, edges: Mapping[tuple[str, str], int], seen_at: datetime, run_id: str,
+        batch: tuple[str, int] | None = None,
     ) -> None:
         seen = sql.encode("time", utc(seen_at))
-        params = [(src, dst, int(n), seen, seen, run_id) for (src, dst), n in edges.items()]
+        writer, number = batch if batch else (None, None)
+        params = [(src, dst, int(n), seen, seen, run_id, writer, number)
+                  for (src, dst), n in edges.items()]
+        # SET expressions read the stored row: "done" = this batch was counted already.
+        done = ("(run_id IS excluded.run_id AND excluded.batch IS NOT NULL"
+                " AND writer IS excluded.writer AND batch >= excluded.batch)")
         with self._tx() as db:
             db.executemany(
                 "INSERT INTO domain_edges (source_domain, target_domain, links, first_seen,"
-                " last_seen, run_id) VALUES (?, ?, ?, ?, ?, ?)"
+                " last_seen, run_id, writer, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (source_domain, target_domain) DO UPDATE SET"
-                " links = CASE WHEN run_id IS excluded.run_id THEN links + excluded.links"
+                f" links = CASE WHEN {done} THEN links"
+                " WHEN run_id IS excluded.run_id THEN links + excluded.links"
                 " ELSE excluded.links END,"
-                " last_seen = excluded.last_seen, run_id = excluded.run_id",
+                f" last_seen = CASE WHEN {done} THEN last_seen ELSE excluded.last_seen END,"
+                f" writer = CASE WHEN {done} THEN writer ELSE excluded.writer END,"
+                f" batch = CASE WHEN {done} THEN batch ELSE excluded.batch END,"
+                " run_id = excluded.run_id",
                 params,
             )
 

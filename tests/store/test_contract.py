@@ -1,12 +1,12 @@
-"""One contract for every store: SQLite, the mongomock-ng fake and (when configured) MongoDB.
+"""One contract for every store: SQLite, the mongomock-ng fake and a real MongoDB wire server.
 
-Set LINKCRAWL_TEST_MONGODB_URI (e.g. mongodb://127.0.0.1:27017) to run the contract against
-a real server; each test gets its own database, dropped afterwards.
+Set LINKCRAWL_TEST_MONGODB_URI (e.g. mongodb://127.0.0.1:27017; CI starts SecantusDB) to run
+the contract against a real server; each test gets its own database, dropped afterwards.
+Those runs carry the ``mongo_real`` marker; under CI=true they fail rather than skip.
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -21,44 +21,28 @@ from pymongo.errors import AutoReconnect, BulkWriteError
 from linkcrawl.errors import StoreError
 from linkcrawl.keys import backlink_key
 from linkcrawl.store import MongoStore, SQLiteStore, Store, mask_uri, open_store
+from tests.conftest import real_mongo
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 T1 = T0 + timedelta(days=1)
 T2 = T0 + timedelta(days=2)
 T3 = T0 + timedelta(days=3)
-MONGO_ENV = "LINKCRAWL_TEST_MONGODB_URI"
-
-
-def _real_mongo_uri(db_name: str) -> str:
-    base = os.environ[MONGO_ENV]
-    head, _, query = base.partition("?")
-    scheme, _, rest = head.partition("://")
-    hosts = rest[rest.rfind("@") + 1 :].split("/", 1)[0]
-    userinfo = rest[: rest.rfind("@") + 1]
-    return f"{scheme}://{userinfo}{hosts}/{db_name}" + (f"?{query}" if query else "")
 
 
 @pytest.fixture(
     params=["sqlite", "mongomock", pytest.param("mongodb", marks=pytest.mark.mongo_real)]
 )
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    db_name = f"linkcrawl_test_{uuid.uuid4().hex[:12]}"
+    if request.param == "mongodb":
+        with real_mongo(request) as uri, open_store(uri, timeout_ms=3000) as opened:
+            yield opened
+        return
     if request.param == "sqlite":
         uri = f"sqlite:///{tmp_path}/store.db"
-    elif request.param == "mongomock":
-        uri = f"mongomock://{db_name}"
     else:
-        if not os.environ.get(MONGO_ENV):
-            pytest.skip(f"{MONGO_ENV} not set: real MongoDB contract run skipped")
-        uri = _real_mongo_uri(db_name)
-    opened = open_store(uri, timeout_ms=3000)
-    yield opened
-    opened.close()
-    if request.param == "mongodb":
-        from pymongo import MongoClient
-
-        with MongoClient(uri, serverSelectionTimeoutMS=3000) as client:
-            client.drop_database(db_name)
+        uri = f"mongomock://linkcrawl_test_{uuid.uuid4().hex[:12]}"
+    with open_store(uri, timeout_ms=3000) as opened:
+        yield opened
 
 
 def link(src: str, dst: str, anchor: str, seen: datetime, **fields: Any) -> dict[str, Any]:
@@ -292,13 +276,45 @@ def test_domain_edges_sum_within_a_run_and_restart_in_a_new_one(store: Store) ->
     store.add_domain_edges({("a.test", "t.test"): 2}, T1, "r1")
     (edge,) = store.find("domain_edges", {"source_domain": "a.test"})
     assert edge == {"source_domain": "a.test", "target_domain": "t.test", "links": 5,
-                    "first_seen": T0, "last_seen": T1, "run_id": "r1"}
+                    "first_seen": T0, "last_seen": T1, "run_id": "r1", "writer": None,
+                    "batch": None}
 
     store.add_domain_edges({("a.test", "t.test"): 4}, T2, "r2")
     (edge,) = store.find("domain_edges", {"source_domain": "a.test"})
     assert (edge["links"], edge["run_id"], edge["first_seen"], edge["last_seen"]) == (
         4, "r2", T0, T2)
     assert store.count("domain_edges", {"target_domain": "t.test"}) == 2
+
+
+def test_a_retried_edge_batch_is_counted_once(store: Store) -> None:
+    """A batch applied but reported failed (lost reply, write-concern timeout) is written
+    again by the crawl: the counts must not double, and later batches still add."""
+    first = {("a.test", "t.test"): 3, ("b.test", "t.test"): 1}
+    store.add_domain_edges(first, T0, "r1", batch=("w1", 1))
+    store.add_domain_edges(first, T1, "r1", batch=("w1", 1))  # the retry
+    store.add_domain_edges({("a.test", "t.test"): 2}, T1, "r1", batch=("w1", 2))
+    store.add_domain_edges({("a.test", "t.test"): 2}, T2, "r1", batch=("w1", 2))  # again
+    store.add_domain_edges(first, T2, "r1", batch=("w1", 1))  # an old batch, replayed late
+    edges = {(e["source_domain"], e["target_domain"]): e for e in store.find("domain_edges")}
+    assert {p: e["links"] for p, e in edges.items()} == {("a.test", "t.test"): 5,
+                                                       ("b.test", "t.test"): 1}
+    a = edges[("a.test", "t.test")]
+    assert (a["first_seen"], a["last_seen"], a["writer"], a["batch"]) == (T0, T1, "w1", 2)
+    assert edges[("b.test", "t.test")]["last_seen"] == T0
+
+
+def test_a_partly_applied_edge_batch_retried_counts_each_edge_once(store: Store) -> None:
+    """Only some edges of batch 2 reached the store before the failure; the retry adds the
+    others, and another writer's batch 1 of the same run (a shared run id) still adds."""
+    store.add_domain_edges({("a.test", "t.test"): 1, ("b.test", "t.test"): 1}, T0, "r1",
+                           batch=("w1", 1))
+    store.add_domain_edges({("a.test", "t.test"): 4}, T1, "r1", batch=("w1", 2))  # half
+    store.add_domain_edges({("a.test", "t.test"): 4, ("b.test", "t.test"): 6}, T1, "r1",
+                           batch=("w1", 2))
+    store.add_domain_edges({("b.test", "t.test"): 10}, T2, "r1", batch=("w2", 1))
+    store.add_domain_edges({("a.test", "t.test"): 7}, T3, "r2", batch=("w1", 1))  # new run
+    links = {e["source_domain"]: (e["links"], e["run_id"]) for e in store.find("domain_edges")}
+    assert links == {"a.test": (7, "r2"), "b.test": (17, "r1")}
 
 
 def test_runs_start_and_finish(store: Store) -> None:
@@ -462,7 +478,7 @@ class _ScriptedCollection:
     def __init__(self, script: list[Exception | None]) -> None:
         self.script, self.calls = script, []
 
-    def create_index(self, spec: Any) -> None:
+    def create_index(self, spec: Any, **options: Any) -> None:
         pass
 
     def bulk_write(self, ops: list[Any], ordered: bool) -> None:
@@ -486,6 +502,29 @@ def test_mongo_upsert_race_is_retried_once() -> None:
     store.upsert_backlinks(links)
     assert len(coll.calls) == 2
     assert coll.calls[1] == [coll.calls[0][1]]  # only the operation that lost the race
+
+
+def test_mongo_write_concern_error_fails_the_batch_without_an_empty_retry() -> None:
+    """Only write-concern problems: nothing to retry, and the batch is not acknowledged, so
+    the crawl must keep it (a StoreError), not resend an empty list."""
+    concern = BulkWriteError({"writeErrors": [], "writeConcernErrors": [
+        {"code": 64, "errmsg": "waiting for replication timed out (secret)"}]})
+    store, coll = _scripted_store([concern])
+    with pytest.raises(StoreError) as info:
+        store.add_domain_edges({("a.test", "t.test"): 1}, T0, "r1", batch=("w", 1))
+    assert len(coll.calls) == 1
+    assert str(info.value) == (
+        "MongoDB store mongodb://bob:***@db.test/lc failed: write concern not satisfied "
+        "(1 error(s)): waiting for replication timed out (***)")
+
+
+def test_mongo_upsert_race_with_a_write_concern_error_retries_then_fails() -> None:
+    both = BulkWriteError({"writeErrors": [{"index": 0, "code": 11000, "errmsg": "E11000"}],
+                           "writeConcernErrors": [{"code": 64, "errmsg": "timed out"}]})
+    store, coll = _scripted_store([both])
+    with pytest.raises(StoreError, match="write concern not satisfied"):
+        store.upsert_backlinks([link("http://a.test/", "http://t.test/", "A", T0)])
+    assert len(coll.calls) == 2 and coll.calls[1] == coll.calls[0]
 
 
 def test_mongo_errors_become_one_line_store_errors_without_password() -> None:
