@@ -3,11 +3,12 @@ store is back; a spill file left at the end is loaded by ``linkcrawl replay``.
 
 Outages are real: for SQLite another connection holds an exclusive lock on the file; for
 MongoDB the store pipeline runs against a store whose writes fail while a switch is on
-(mongomock, or a real server when LINKCRAWL_TEST_MONGODB_URI is set).
+(mongomock, or a real server when LINKCRAWL_TEST_MONGODB_URI is set: ``mongo_real``).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import sqlite3
 import subprocess
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -31,7 +33,7 @@ from linkcrawl.ops.localweb import DEMO_WEB_DIR
 from linkcrawl.ops.spill import Backlog, read_records, replay
 from linkcrawl.store import open_store
 from linkcrawl.store.base import Store
-from tests.conftest import DEMO_TARGETS, REPO, linkcrawl_cli
+from tests.conftest import DEMO_TARGETS, REPO, linkcrawl_cli, real_mongo
 from tests.faultweb import GatedWeb, wait_until
 
 SEEDS = REPO / "data" / "seeds" / "demo.txt"
@@ -55,11 +57,12 @@ def test_backlog_spills_past_its_bound_and_drains_everything_once(tmp_path: Path
     backlog.keep([], [doc(i) for i in range(3)], {("s.test", "t.test"): 3}, now, "r1")
     assert backlog.in_memory == 4 and not backlog.path.exists()
     backlog.keep([], [doc(i) for i in range(3, 6)], {("s.test", "t.test"): 3}, now, "r1")
-    assert backlog.in_memory == 0 and backlog.spilled == 7 and backlog.path.exists()
+    # 6 backlinks and 2 edge batches of 1 edge (batches stay whole, see EdgeBatch)
+    assert backlog.in_memory == 0 and backlog.spilled == 8 and backlog.path.exists()
     backlog.keep([], [doc(6)], {}, now, "r1")
     with open_store("sqlite:///:memory:") as store:
         counts = backlog.drain(store)
-        assert (counts.backlinks, counts.edges) == (7, 1)
+        assert (counts.backlinks, counts.edges) == (7, 2)
         assert backlog.pending == 0 and not backlog.path.exists()
         assert store.count("backlinks") == 7
         assert store.find("domain_edges")[0]["links"] == 6
@@ -130,25 +133,15 @@ class DemoSpider(Spider):
     name = "outage"
 
 
-@pytest.fixture(params=["mongomock", "mongodb"])
+@pytest.fixture(params=["mongomock", pytest.param("mongodb", marks=pytest.mark.mongo_real)])
 def mongo_uri(request: pytest.FixtureRequest) -> Iterator[str]:
-    """The fake, and a real server (its own database, dropped afterwards) when
-    LINKCRAWL_TEST_MONGODB_URI is set."""
+    """The fake, and a real server (its own database, dropped afterwards; see
+    tests.conftest.real_mongo)."""
     if request.param == "mongomock":
-        yield "mongomock://outage"
+        yield f"mongomock://outage_{uuid.uuid4().hex[:8]}"
         return
-    base = os.environ.get("LINKCRAWL_TEST_MONGODB_URI", "")
-    if not base:
-        pytest.skip("set LINKCRAWL_TEST_MONGODB_URI=mongodb://HOST:PORT to run against a server")
-    head, _, query = base.partition("?")
-    scheme, _, rest = head.partition("://")
-    hosts = rest[rest.rfind("@") + 1 :].split("/", 1)[0]
-    name = f"linkcrawl_outage_{uuid.uuid4().hex[:8]}"
-    yield f"{scheme}://{rest[: rest.rfind('@') + 1]}{hosts}/{name}" + (f"?{query}" if query else "")
-    from pymongo import MongoClient
-
-    with MongoClient(base, serverSelectionTimeoutMS=5000) as client:
-        client.drop_database(name)
+    with real_mongo(request, "linkcrawl_outage") as uri:
+        yield uri
 
 
 def test_pipeline_keeps_items_through_an_outage_and_writes_them_once(
@@ -156,9 +149,10 @@ def test_pipeline_keeps_items_through_an_outage_and_writes_them_once(
 ) -> None:
     store = open_store(mongo_uri)
     store.close = lambda: None  # type: ignore[method-assign]
-    monkeypatch.setattr(store_pipeline, "open_store", lambda uri: flaky(store, Switch))
+    monkeypatch.setattr(store_pipeline, "open_store", lambda uri, **options: flaky(store, Switch))
     clock = [1000.0]
-    monkeypatch.setattr(store_pipeline.time, "monotonic", lambda: clock[0])
+    # the pipeline's clock only: pymongo's operation timeouts read the real one
+    monkeypatch.setattr(store_pipeline, "time", SimpleNamespace(monotonic=lambda: clock[0]))
     crawler = get_crawler(DemoSpider, {
         "LINKCRAWL_STORE_URI": mongo_uri, "LINKCRAWL_BATCH_SIZE": 2,
         "LINKCRAWL_SPILL_MAX_ITEMS": 6, "LINKCRAWL_SPILL_DIR": str(tmp_path),
@@ -197,7 +191,7 @@ def test_pipeline_leaves_a_spill_file_when_the_store_stays_down(
 ) -> None:
     store = open_store("mongomock://outage")
     store.close = lambda: None  # type: ignore[method-assign]
-    monkeypatch.setattr(store_pipeline, "open_store", lambda uri: flaky(store, Switch))
+    monkeypatch.setattr(store_pipeline, "open_store", lambda uri, **options: flaky(store, Switch))
     crawler = get_crawler(DemoSpider, {"LINKCRAWL_STORE_URI": "mongomock://outage",
                                        "LINKCRAWL_SPILL_DIR": str(tmp_path / "spill")})
     pipeline = store_pipeline.StorePipeline(crawler)
@@ -219,6 +213,69 @@ def test_pipeline_leaves_a_spill_file_when_the_store_stays_down(
     assert (counts.pages, counts.backlinks, counts.runs) == (5, 5, 1)
     assert store.count("backlinks") == 5 and store.count("referring_domains") == 1
     assert store.find("runs")[0]["stats"]["linkcrawl/store/pending_documents"] == 11
+
+
+def lost_replies(store: Store, failures: list[str]) -> Store:
+    """``store`` whose next write of each name in ``failures`` is applied and then reported
+    failed, as when the reply is lost or the write concern times out."""
+    for name in set(failures):
+        real = getattr(store, name)
+
+        def write(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            result = _real(*args, **kwargs)
+            if _name in failures:
+                failures.remove(_name)
+                raise StoreError("MongoDB store mongodb://db/x failed: write concern not "
+                                 "satisfied (1 error(s)): waiting for replication timed out")
+            return result
+
+        setattr(store, name, write)
+    return store
+
+
+@pytest.fixture(params=["sqlite", "mongomock",
+                        pytest.param("mongodb", marks=pytest.mark.mongo_real)])
+def any_store_uri(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'lost.db'}"
+    elif request.param == "mongomock":
+        yield f"mongomock://lost_{uuid.uuid4().hex[:8]}"
+    else:
+        with real_mongo(request, "linkcrawl_lost") as uri:
+            yield uri
+
+
+def test_batches_applied_but_reported_failed_are_counted_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, any_store_uri: str
+) -> None:
+    """The pipeline keeps a batch whose write "failed" and writes it again: edge counts and
+    documents come out as if every batch had been written once."""
+    store = open_store(any_store_uri)
+    real_close, store.close = store.close, lambda: None  # type: ignore[method-assign]
+    failures = ["add_domain_edges", "upsert_backlinks", "add_domain_edges"]
+    monkeypatch.setattr(store_pipeline, "open_store",
+                        lambda uri, **options: lost_replies(store, failures))
+    clock = itertools.count(0.0, 1000.0)  # every retry is due by the next batch
+    monkeypatch.setattr(store_pipeline, "time", SimpleNamespace(monotonic=lambda: next(clock)))
+    crawler = get_crawler(DemoSpider, {
+        "LINKCRAWL_STORE_URI": any_store_uri, "LINKCRAWL_BATCH_SIZE": 2,
+        "LINKCRAWL_SPILL_DIR": str(tmp_path),
+    })
+    pipeline = store_pipeline.StorePipeline(crawler)
+    pipeline.open_spider(DemoSpider())
+    for i in range(9):
+        pipeline.process_item(page(i))
+    pipeline.close_spider()
+    try:
+        assert failures == [], "every planned failure happened"
+        assert crawler.stats.get_value("linkcrawl/store/write_failures") == 3
+        (edge,) = store.find("domain_edges")
+        assert (edge["source_domain"], edge["target_domain"], edge["links"]) == (
+            "blog.test", "acme.test", 9)
+        assert store.count("backlinks") == store.count("pages") == 9
+        assert store.find("referring_domains")[0]["backlinks"] == 9
+    finally:
+        real_close()
 
 
 # --- real crawls with the SQLite file locked by another connection ------------------------
