@@ -54,7 +54,7 @@ QUESTIONS: tuple[Question, ...] = (
         "ORDER BY authority DESC, live_backlinks DESC, referring_domain LIMIT 50",
         "referring_domains_rank",
     ),
-    # (target_domain, status) equality, then lost_at bounded by the range :since.
+    # (status, target_domain) equality, then lost_at bounded by the range :since.
     Question(
         "lost_by_reason",
         "How many backlinks has the target lost since a date, and for what reason?",
@@ -67,7 +67,7 @@ QUESTIONS: tuple[Question, ...] = (
         "SELECT lost_reason AS reason, count(*) AS links FROM backlinks\n"
         "WHERE target_domain = :target AND status = 'lost' AND lost_at >= :since\n"
         "GROUP BY lost_reason ORDER BY links DESC, reason",
-        "backlinks_target_status_lost",
+        "backlinks_status_target_lost",
     ),
     # target_domain equality; first_seen, the grouped field, comes from the index
     # (SQLite reads only the index: a covering scan).
@@ -85,7 +85,7 @@ QUESTIONS: tuple[Question, ...] = (
         "FROM referring_domains WHERE target_domain = :target GROUP BY month ORDER BY month",
         "referring_domains_target_first_seen",
     ),
-    # (target_domain, status) equality: the prefix of the lost-links index.
+    # (status, target_domain) equality: the prefix of the lost-links index.
     Question(
         "types_and_locations",
         "What kind of links does the target have, and where on the page do they sit?",
@@ -100,9 +100,9 @@ QUESTIONS: tuple[Question, ...] = (
         "SELECT link_type, location, count(*) AS links, sum(follow) AS followed\n"
         "FROM backlinks WHERE target_domain = :target AND status = 'live'\n"
         "GROUP BY link_type, location ORDER BY links DESC, link_type, location",
-        "backlinks_target_status_lost",
+        "backlinks_status_target_lost",
     ),
-    # (target_domain, status) equality: the prefix of the lost-links index.
+    # (status, target_domain) equality: the prefix of the lost-links index.
     Question(
         "top_anchors",
         "Which anchor texts do other sites use for the target, on how many domains?",
@@ -117,9 +117,9 @@ QUESTIONS: tuple[Question, ...] = (
         "SELECT anchor_text, count(*) AS links, count(DISTINCT source_domain) AS domains\n"
         "FROM backlinks WHERE target_domain = :target AND status = 'live'\n"
         "GROUP BY anchor_text ORDER BY domains DESC, links DESC, anchor_text LIMIT 50",
-        "backlinks_target_status_lost",
+        "backlinks_status_target_lost",
     ),
-    # (target_domain, status) equality: the prefix of the lost-links index.
+    # (status, target_domain) equality: the prefix of the lost-links index.
     Question(
         "top_target_pages",
         "Which pages of the target attract links from the most domains?",
@@ -134,7 +134,7 @@ QUESTIONS: tuple[Question, ...] = (
         "SELECT target_url, count(*) AS links, count(DISTINCT source_domain) AS domains\n"
         "FROM backlinks WHERE target_domain = :target AND status = 'live'\n"
         "GROUP BY target_url ORDER BY domains DESC, links DESC, target_url LIMIT 50",
-        "backlinks_target_status_lost",
+        "backlinks_status_target_lost",
     ),
     # status equality, then target_domain $in (target, competitor): the ranking index; the
     # SQL reads it twice (competitor rows, then the target's for NOT IN).

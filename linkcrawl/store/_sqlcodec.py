@@ -54,8 +54,9 @@ INDEXES: tuple[str, ...] = (
     # the pages a crawl reads again (linkcrawl.history.sightings); replaces (source_domain)
     "DROP INDEX IF EXISTS backlinks_source",
     "CREATE INDEX IF NOT EXISTS backlinks_source_page ON backlinks(source_domain, source_url)",
-    # recheck and lost-link reports pick links by status
-    "CREATE INDEX IF NOT EXISTS backlinks_status ON backlinks(status)",
+    # recheck and lost-link reports pick links by status: served by the analyst index
+    # backlinks_status_target_lost (status, target_domain, lost_at), which replaces it
+    "DROP INDEX IF EXISTS backlinks_status",
     # pages crawled per site
     "CREATE INDEX IF NOT EXISTS pages_domain ON pages(domain)",
     # per-domain scores (linkcrawl authority) set on every row of a referring domain

@@ -39,9 +39,11 @@ class Index:
 
 
 ANALYST_INDEXES: dict[str, Index] = {
-    "backlinks_target_status_lost": Index(
-        "backlinks", (("target_domain", 1), ("status", 1), ("lost_at", 1)),
-        "a target's links of one status (equality, equality), lost since a date (range)",
+    "backlinks_status_target_lost": Index(
+        "backlinks", (("status", 1), ("target_domain", 1), ("lost_at", 1)),
+        "a target's links of one status (equality, equality), lost since a date (range); "
+        "status first, so links of one status over all targets (recheck) use it too and "
+        "it replaces the index on status alone: no more indexes to write than before",
     ),
     "backlinks_target_reciprocal": Index(
         "backlinks", (("target_domain", 1), ("evidence", 1), ("source_domain", 1)),

@@ -53,9 +53,9 @@ DUPLICATE_KEY = 11000
 INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     # per-target reports and the referring-domain rollup; also serves target_domain alone
     # (source_domain, source_url) also serves the stored links of re-crawled pages
+    # (status) alone is served by ANALYST_INDEXES' (status, target_domain, lost_at)
     "backlinks": [[("target_domain", 1), ("source_domain", 1)],
-                  [("source_domain", 1), ("source_url", 1)],
-                  [("status", 1)]],
+                  [("source_domain", 1), ("source_url", 1)]],
     # (target_domain) alone is served by ANALYST_INDEXES' (target_domain, first_seen)
     "referring_domains": [[("referring_domain", 1)]],
     "domain_edges": [[("target_domain", 1)]],
