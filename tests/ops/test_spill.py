@@ -278,6 +278,38 @@ def test_batches_applied_but_reported_failed_are_counted_once(
         real_close()
 
 
+def test_one_store_client_per_crawl_records_why_the_crawl_ended(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run record corrected after Scrapy says why the crawl ended (``shutdown``) goes
+    through the crawl's own store, which is closed once, after that."""
+    opened: list[Store] = []
+    closed: list[Store] = []
+
+    def open_once(uri: str, **options: Any) -> Store:
+        store = open_store(uri)
+        real_close = store.close
+        store.close = lambda: (closed.append(store), real_close())  # type: ignore[method-assign]
+        opened.append(store)
+        return store
+
+    monkeypatch.setattr(store_pipeline, "open_store", open_once)
+    uri = f"sqlite:///{tmp_path / 'once.db'}"
+    crawler = get_crawler(DemoSpider, {"LINKCRAWL_STORE_URI": uri,
+                                       "LINKCRAWL_SPILL_DIR": str(tmp_path)})
+    pipeline = store_pipeline.StorePipeline(crawler)
+    pipeline.open_spider(DemoSpider())
+    pipeline.process_item(page(1))
+    pipeline.close_spider()
+    assert closed == []  # still open for spider_closed
+    pipeline.spider_closed(DemoSpider(), "shutdown")
+    assert len(opened) == 1 and closed == opened
+    with open_store(uri) as store:
+        (run,) = store.find("runs")
+        assert store.count("backlinks") == 1
+    assert run["finish_reason"] == run["stats"]["finish_reason"] == "shutdown"
+
+
 # --- real crawls with the SQLite file locked by another connection ------------------------
 def lock(db: Path) -> sqlite3.Connection:
     holder = sqlite3.connect(db, isolation_level=None)

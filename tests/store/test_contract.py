@@ -7,7 +7,10 @@ Those runs carry the ``mongo_real`` marker; under CI=true they fail rather than 
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -18,10 +21,11 @@ from unittest.mock import MagicMock
 import pytest
 from pymongo.errors import AutoReconnect, BulkWriteError
 
+import linkcrawl
 from linkcrawl.errors import StoreError
 from linkcrawl.keys import backlink_key
 from linkcrawl.store import MongoStore, SQLiteStore, Store, mask_uri, open_store
-from tests.conftest import real_mongo
+from tests.conftest import MONGO_ENV, REPO, real_mongo
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 T1 = T0 + timedelta(days=1)
@@ -567,3 +571,43 @@ def test_checked_at_and_history_round_trip_through_update(store: Store) -> None:
     store.update_backlinks({key_of(doc): {"checked_at": T1, "history": history}})
     (back,) = store.find("backlinks")
     assert (back["checked_at"], back["history"]) == (T1, history)
+
+
+# --- the MongoDB client: options, and the CI rule for real-server tests -----------------------
+@pytest.mark.mongo_real
+def test_mongo_client_options_come_from_settings_and_the_uri_wins(
+    request: pytest.FixtureRequest,
+) -> None:
+    with real_mongo(request) as uri:
+        with open_store(uri, mongo_timeout_ms=12000) as store:
+            assert isinstance(store, MongoStore)
+            client = store._client
+            assert client.options.pool_options.metadata["application"] == {
+                "name": f"linkcrawl/{linkcrawl.__version__}"}
+            assert client.options.timeout == 12.0  # seconds
+            assert client.options.server_selection_timeout == 5.0  # the connect setting
+            assert client.write_concern.document == {"w": "majority"}
+            assert client.options.retry_writes is True
+            store.upsert_backlinks([link("http://a.test/", "http://t.test/", "A", T0)])
+        sep = "&" if "?" in uri else "?"
+        with open_store(f"{uri}{sep}w=1&timeoutMS=7000", write_concern="majority") as store:
+            assert store._client.write_concern.document == {"w": 1}
+            assert store._client.options.timeout == 7.0
+            assert store.count("backlinks") == 1
+
+
+def test_unacknowledged_write_concern_is_refused_before_connecting() -> None:
+    with pytest.raises(StoreError, match="must not be 0"):
+        open_store("mongodb://127.0.0.1:9/lc", write_concern="0", timeout_ms=100)
+
+
+def test_a_real_server_test_without_a_server_skips_here_and_fails_in_ci(tmp_path: Path) -> None:
+    """The rule tests/conftest.need enforces, run as CI runs it (a pytest of one test)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", MONGO_ENV)}
+    test = "tests/store/test_contract.py::test_runs_start_and_finish[mongodb]"
+    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test]
+    here = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    ci = subprocess.run(argv, cwd=REPO, env={**env, "CI": "true"}, capture_output=True,
+                        text=True, timeout=120)
+    assert here.returncode == 0 and "1 skipped" in here.stdout, here.stdout[-2000:]
+    assert ci.returncode == 1 and "CI must provide this" in ci.stdout, ci.stdout[-2000:]
