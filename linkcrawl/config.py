@@ -62,14 +62,15 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     ),
     # --- MongoDB client (linkcrawl.store; options in the URI's query win) ---
     "LINKCRAWL_MONGO_TIMEOUT_MS": (
-        30000,
-        "Longest one MongoDB operation may take, retries included (pymongo's timeoutMS; "
-        "0 = no limit). A write that takes longer fails and its batch waits as in an outage.",
+        10000,
+        "Longest one MongoDB operation may take, waiting for a server and retries included "
+        "(pymongo's timeoutMS; 0 = no limit). A write that takes longer fails and its batch "
+        "waits as in an outage.",
     ),
     "LINKCRAWL_MONGO_CONNECT_TIMEOUT_MS": (
         5000,
-        "How long to wait for a reachable MongoDB server (serverSelectionTimeoutMS and "
-        "connectTimeoutMS) and for a locked SQLite file.",
+        "How long opening the store waits for a reachable MongoDB server "
+        "(serverSelectionTimeoutMS, connectTimeoutMS) or for a locked SQLite file.",
     ),
     "LINKCRAWL_MONGO_WRITE_CONCERN": (
         "majority",

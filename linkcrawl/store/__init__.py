@@ -49,18 +49,18 @@ def open_store(
 ) -> Store:
     """Open (and for SQLite create) the store at ``uri``.
 
-    ``timeout_ms`` bounds how long to wait for MongoDB's server selection (and a
-    connection) and for a locked SQLite file; ``mongo_timeout_ms`` bounds every MongoDB
-    operation, retries included (pymongo's ``timeoutMS``); ``write_concern`` is MongoDB's
-    ``w``. Left out, each is its setting's default (LINKCRAWL_MONGO_CONNECT_TIMEOUT_MS,
-    LINKCRAWL_MONGO_TIMEOUT_MS, LINKCRAWL_MONGO_WRITE_CONCERN); an option the URI itself
-    sets wins. MongoDB is pinged on open, so an unreachable server fails here.
+    ``timeout_ms`` bounds how long opening waits for a MongoDB server (and each connection
+    attempt) and for a locked SQLite file; ``mongo_timeout_ms`` bounds every later MongoDB
+    operation, waiting for a server and retries included (pymongo's ``timeoutMS``);
+    ``write_concern`` is MongoDB's ``w``. Left out, each is its setting's default
+    (LINKCRAWL_MONGO_CONNECT_TIMEOUT_MS, LINKCRAWL_MONGO_TIMEOUT_MS,
+    LINKCRAWL_MONGO_WRITE_CONCERN); an option the URI itself sets wins. MongoDB is pinged
+    on open, so an unreachable server fails here.
     Raises :class:`StoreError` with a one-line message naming the masked URI.
     """
-    from linkcrawl.config import setting_default
-
+    defaults = MongoOptions()
     if timeout_ms is None:
-        timeout_ms = int(setting_default("LINKCRAWL_MONGO_CONNECT_TIMEOUT_MS"))
+        timeout_ms = defaults.connect_timeout_ms
     uri = (uri or "").strip()
     if not uri:
         raise StoreError("no store URI given: use e.g. sqlite:///var/linkcrawl.db")
@@ -72,9 +72,8 @@ def open_store(
     if scheme in ("mongodb", "mongodb+srv"):
         options = MongoOptions(
             connect_timeout_ms=timeout_ms,
-            timeout_ms=int(mongo_timeout_ms if mongo_timeout_ms is not None
-                           else setting_default("LINKCRAWL_MONGO_TIMEOUT_MS")),
-            write_concern=str(write_concern or setting_default("LINKCRAWL_MONGO_WRITE_CONCERN")),
+            timeout_ms=defaults.timeout_ms if mongo_timeout_ms is None else int(mongo_timeout_ms),
+            write_concern=str(write_concern or defaults.write_concern),
         )
         return _open_mongo(uri, mongo_db_name(uri), options)
     if scheme == "mongomock":
@@ -100,11 +99,13 @@ def _password(uri: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class MongoOptions:
-    """The client options linkcrawl sets (see :func:`open_store`)."""
+    """The client options linkcrawl sets (see :func:`open_store`). The defaults are those of
+    the LINKCRAWL_MONGO_* settings (linkcrawl.config, which the store may not import; a
+    test keeps the two equal), for commands that open a store without Scrapy settings."""
 
-    connect_timeout_ms: int
-    timeout_ms: int
-    write_concern: str
+    connect_timeout_ms: int = 5000
+    timeout_ms: int = 10000
+    write_concern: str = "majority"
 
     def client_kwargs(self, uri: str) -> dict[str, Any]:
         """pymongo keyword options; those the URI's query already sets are left to it."""
@@ -132,6 +133,7 @@ class MongoOptions:
 
 def _open_mongo(uri: str, db_name: str, options: MongoOptions) -> MongoStore:
     """One client for the store's whole life (every write and read goes through it)."""
+    import pymongo
     from pymongo import MongoClient
     from pymongo.errors import PyMongoError
 
@@ -142,7 +144,10 @@ def _open_mongo(uri: str, db_name: str, options: MongoOptions) -> MongoStore:
     except (PyMongoError, ValueError, TypeError) as exc:
         raise StoreError(f"bad store URI {masked}: {one_line(exc, secret)}") from None
     try:
-        client.admin.command("ping")
+        # With timeoutMS set, pymongo waits that long (not serverSelectionTimeoutMS) for a
+        # server; opening is bounded by the connect timeout, so a dead server fails fast.
+        with pymongo.timeout(options.connect_timeout_ms / 1000):
+            client.admin.command("ping")
     except PyMongoError as exc:
         client.close()
         raise StoreError(f"cannot reach MongoDB at {masked}: {one_line(exc, secret)}") from None

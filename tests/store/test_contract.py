@@ -579,7 +579,7 @@ def test_mongo_client_options_come_from_settings_and_the_uri_wins(
     request: pytest.FixtureRequest,
 ) -> None:
     with real_mongo(request) as uri:
-        with open_store(uri, mongo_timeout_ms=12000) as store:
+        with open_store(uri, mongo_timeout_ms=12000) as store:  # the rest: defaults
             assert isinstance(store, MongoStore)
             client = store._client
             assert client.options.pool_options.metadata["application"] == {
@@ -594,6 +594,17 @@ def test_mongo_client_options_come_from_settings_and_the_uri_wins(
             assert store._client.write_concern.document == {"w": 1}
             assert store._client.options.timeout == 7.0
             assert store.count("backlinks") == 1
+
+
+def test_store_defaults_are_the_settings_defaults() -> None:
+    from linkcrawl.config import setting_default
+    from linkcrawl.store import MongoOptions
+
+    defaults = MongoOptions()
+    assert (defaults.connect_timeout_ms, defaults.timeout_ms, defaults.write_concern) == (
+        setting_default("LINKCRAWL_MONGO_CONNECT_TIMEOUT_MS"),
+        setting_default("LINKCRAWL_MONGO_TIMEOUT_MS"),
+        setting_default("LINKCRAWL_MONGO_WRITE_CONCERN"))
 
 
 def test_unacknowledged_write_concern_is_refused_before_connecting() -> None:

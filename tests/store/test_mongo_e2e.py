@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from linkcrawl.localweb import DEMO_WEB_DIR, LocalWeb
-from linkcrawl.queries import QUESTIONS, sql_params
+from linkcrawl.ops.localweb import DEMO_WEB_DIR, LocalWeb
+from linkcrawl.report.queries import QUESTIONS, sql_params
 from linkcrawl.store import COLLECTIONS, open_store
 from tests.conftest import DEMO_TARGETS, REPO, linkcrawl_cli, real_mongo, scrapy_crawl
 
