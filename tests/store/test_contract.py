@@ -596,6 +596,44 @@ def test_mongo_client_options_come_from_settings_and_the_uri_wins(
             assert store.count("backlinks") == 1
 
 
+@pytest.mark.mongo_real
+def test_real_write_concern_error_fails_the_batch_and_its_retry_counts_once(
+    request: pytest.FixtureRequest,
+) -> None:
+    """w=5 on a one-member set: the server applies each write, then reports only a
+    write-concern error (code 100). The batch must fail (StoreError, nothing resent), and
+    writing it again once the concern can be met must not count it twice."""
+    from pymongo import WriteConcern
+
+    with real_mongo(request) as uri, open_store(uri) as store:
+        assert isinstance(store, MongoStore)
+        healthy = store._db
+        store._db = healthy.with_options(write_concern=WriteConcern(w=5))
+        edges = {("a.test", "t.test"): 3}
+        with pytest.raises(StoreError, match=r"write concern not satisfied .*data-bearing"):
+            store.add_domain_edges(edges, T0, "r1", batch=("w1", 1))
+        with pytest.raises(StoreError, match="write concern not satisfied"):
+            store.upsert_backlinks([link("http://a.test/", "http://t.test/", "A", T0)])
+        store._db = healthy
+        assert store.find("domain_edges")[0]["links"] == 3  # applied, though it "failed"
+        store.add_domain_edges(edges, T1, "r1", batch=("w1", 1))  # the crawl's retry
+        store.upsert_backlinks([link("http://a.test/", "http://t.test/", "A", T1)])
+        (edge,) = store.find("domain_edges")
+        assert (edge["links"], edge["last_seen"]) == (3, T0)
+        (doc,) = store.find("backlinks")
+        assert (doc["first_seen"], doc["last_seen"]) == (T0, T1)
+
+
+@pytest.mark.mongo_real
+def test_an_unsatisfiable_write_concern_fails_when_the_store_opens(
+    request: pytest.FixtureRequest,
+) -> None:
+    """Index creation uses the write concern too, so a crawl with w=5 on a smaller
+    replica set stops in its preflight, not at its first batch."""
+    with real_mongo(request) as uri, pytest.raises(StoreError, match="cannot prepare"):
+        open_store(uri, write_concern="5")
+
+
 def test_store_defaults_are_the_settings_defaults() -> None:
     from linkcrawl.config import setting_default
     from linkcrawl.store import MongoOptions
