@@ -87,7 +87,7 @@ def test_store_pipeline_logs_and_records_only_the_masked_store_uri(
                     source_domain="b.test")
     pipeline.process_item(PageItem(url="http://b.test/", host="b.test", domain="b.test",
                                    links=[link]))
-    pipeline.close_spider()
+    pipeline.close_blocking()  # what close_spider runs on a thread
     assert "bob:***@db.example.net" in caplog.text
     assert SECRET not in caplog.text
     runs = store.find("runs")
