@@ -67,6 +67,23 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "Longest wait in seconds between write attempts while the store is down "
         "(the wait doubles from 1 s).",
     ),
+    # --- MongoDB client (linkcrawl.store; options in the URI's query win) ---
+    "LINKCRAWL_MONGO_TIMEOUT_MS": (
+        10000,
+        "Longest one MongoDB operation may take, waiting for a server and retries included "
+        "(pymongo's timeoutMS; 0 = no limit). A write that takes longer fails and its batch "
+        "waits as in an outage.",
+    ),
+    "LINKCRAWL_MONGO_CONNECT_TIMEOUT_MS": (
+        5000,
+        "How long opening the store waits for a reachable MongoDB server "
+        "(serverSelectionTimeoutMS, connectTimeoutMS) or for a locked SQLite file.",
+    ),
+    "LINKCRAWL_MONGO_WRITE_CONCERN": (
+        "majority",
+        "MongoDB write concern (w) of every write: majority, a number of members (not 0) "
+        "or a tag set name. A batch counts as stored only once acknowledged at this level.",
+    ),
     "LINKCRAWL_JOURNAL": (
         True,
         "With JOBDIR set, journal requested-but-unfinished URLs so that a restart after a "
@@ -315,6 +332,9 @@ class LinkcrawlConfig:
     mentions: bool
     brand_terms: dict[str, list[str]]
     sitewide_min_pages: int
+    mongo_timeout_ms: int
+    mongo_connect_timeout_ms: int
+    mongo_write_concern: str
     location_model: bool = True
     alert_webhook: str = ""
     alert_smtp: str = ""
@@ -357,6 +377,9 @@ class LinkcrawlConfig:
                 brand_terms=parse_brand_terms(settings.get("LINKCRAWL_BRAND_TERMS")),
                 sitewide_min_pages=read.int("LINKCRAWL_SITEWIDE_MIN_PAGES"),
                 location_model=read.bool("LINKCRAWL_LOCATION_MODEL"),
+                mongo_timeout_ms=read.int("LINKCRAWL_MONGO_TIMEOUT_MS"),
+                mongo_connect_timeout_ms=read.int("LINKCRAWL_MONGO_CONNECT_TIMEOUT_MS"),
+                mongo_write_concern=read.str("LINKCRAWL_MONGO_WRITE_CONCERN"),
                 alert_webhook=str(settings.get("LINKCRAWL_ALERT_WEBHOOK") or "").strip(),
                 alert_smtp=str(settings.get("LINKCRAWL_ALERT_SMTP") or "").strip(),
                 alert_email_to=tuple(parse_list(settings.get("LINKCRAWL_ALERT_EMAIL_TO"))),
@@ -393,6 +416,13 @@ class LinkcrawlConfig:
                 "LINKCRAWL_MAX_CALENDAR_PAGES and LINKCRAWL_MAX_CATEGORY_DEPTH must be >= 0"
             )
         return cfg
+
+    @property
+    def store_options(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`linkcrawl.store.open_store` from these settings."""
+        return {"timeout_ms": self.mongo_connect_timeout_ms,
+                "mongo_timeout_ms": self.mongo_timeout_ms,
+                "write_concern": self.mongo_write_concern}
 
 
 def auto_workers(cores: int) -> int:

@@ -53,7 +53,7 @@ class RecheckPipeline(CrawlerPipeline):
 
     def open_spider(self, spider: Any = None) -> None:
         spider = spider or self.spider
-        self.store = open_store(self.config.store_uri)
+        self.store = open_store(self.config.store_uri, **self.config.store_options)
         stamp = datetime.now(UTC)
         self.run_id = self.start_run_id(self.config.run_id, spider.name, stamp)
         self.store.start_run({"run_id": self.run_id, "spider": spider.name,

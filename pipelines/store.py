@@ -111,7 +111,7 @@ class StorePipeline(CrawlerPipeline):
     def _connect(self) -> Store:
         with self._connect_lock:
             if self.store is None:
-                self.store = open_store(self.config.store_uri)
+                self.store = open_store(self.config.store_uri, **self.config.store_options)
             if not self._run_started:
                 self.store.start_run({**self._run, "store_uri": self.store.masked_uri})
                 self._run_started = True
@@ -245,9 +245,9 @@ class StorePipeline(CrawlerPipeline):
             else:
                 self._leave_spill()
             self._report_quarantine()
-        finally:
-            if self.store is not None:
-                self.store.close()
+        except BaseException:
+            self._close_store()  # spider_closed may not come: do not leak the client
+            raise
 
     def _report_quarantine(self) -> None:
         dead = self._dead
@@ -318,17 +318,24 @@ class StorePipeline(CrawlerPipeline):
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         """Scrapy knows why a crawl ended (``shutdown`` after Ctrl-C, ``closespider_*``)
-        only after the pipelines have closed: correct the run record then."""
-        if not self._recorded or reason == "finished":
-            return
-        stats = {**self.stats.get_stats(), "finish_reason": reason}
+        only after the pipelines have closed: correct the run record then, through the
+        crawl's own store, and close it (one client per crawl)."""
+        store = self.store
         try:
-            with open_store(self.config.store_uri) as store:
-                store.finish_run(
-                    self.run_id, finished_at=datetime.now(UTC), finish_reason=reason, stats=stats
-                )
+            if store is not None and self._recorded and reason != "finished":
+                stats = {**self.stats.get_stats(), "finish_reason": reason}
+                store.finish_run(self.run_id, finished_at=datetime.now(UTC),
+                                 finish_reason=reason, stats=stats)
         except StoreError as exc:
             logger.warning("run %s ended with %r, not recorded: %s", self.run_id, reason, exc)
+        finally:
+            self._close_store()
+
+    def _close_store(self) -> None:
+        with self._connect_lock:
+            store, self.store = self.store, None
+        if store is not None:
+            store.close()
 
     def log_summary(self, stats: dict[str, Any]) -> None:
         logger.info(

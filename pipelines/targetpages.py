@@ -15,7 +15,7 @@ CHUNK = 500  # target URLs per query: bounded IN lists
 
 class TargetPagesPipeline(CrawlerPipeline):
     def open_spider(self, spider: Any = None) -> None:
-        self.store: Store = open_store(self.config.store_uri)
+        self.store: Store = open_store(self.config.store_uri, **self.config.store_options)
         self.answers: dict[str, dict[str, Any]] = {}
         self.states: Counter[str] = Counter()
 

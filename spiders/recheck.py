@@ -90,7 +90,8 @@ class RecheckSpider(LinkcrawlSpider):
             where["target_domain"] = sorted({registrable_domain(t) for t in self.only_targets})
         if self.status != "all":
             where["status"] = self.status
-        with open_store(self.config.store_uri, create=False) as store:
+        with open_store(self.config.store_uri, create=False,
+                        **self.config.store_options) as store:
             # a superseded link lives on in its edited successor, which is rechecked instead
             docs = [d for d in store.find("backlinks", where) if d.get("status") != SUPERSEDED]
             self.plan = plan_recheck(docs, now=datetime.now(UTC), older_than_days=self.older_than)

@@ -49,7 +49,8 @@ class TargetPagesSpider(scrapy.Spider):
         where: dict[str, Any] = {"status": "live"}
         if spider.only_targets:
             where["target_domain"] = sorted({registrable_domain(t) for t in spider.only_targets})
-        with open_store(crawl_config(crawler).store_uri) as store:
+        config = crawl_config(crawler)
+        with open_store(config.store_uri, **config.store_options) as store:
             spider.urls = sorted({d["target_url"] for d in store.find("backlinks", where)
                                   if d.get("target_url")})
         return spider

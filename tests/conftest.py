@@ -12,7 +12,9 @@ import shutil
 import socket
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,3 +133,45 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# --- a real MongoDB wire server (CI: SecantusDB, started by .ci/run) --------------------------
+MONGO_ENV = "LINKCRAWL_TEST_MONGODB_URI"
+
+
+def real_mongo_uri(db_name: str) -> str:
+    """LINKCRAWL_TEST_MONGODB_URI with its database path replaced by ``db_name``."""
+    base = os.environ[MONGO_ENV]
+    head, _, query = base.partition("?")
+    scheme, _, rest = head.partition("://")
+    at = rest.rfind("@") + 1
+    hosts = rest[at:].split("/", 1)[0]
+    return f"{scheme}://{rest[:at]}{hosts}/{db_name}" + (f"?{query}" if query else "")
+
+
+def drop_real_database(uri: str) -> None:
+    from pymongo import MongoClient
+
+    with MongoClient(uri, serverSelectionTimeoutMS=5000) as client:
+        client.drop_database(uri.split("?", 1)[0].rsplit("/", 1)[1])
+
+
+@contextmanager
+def real_mongo(request: pytest.FixtureRequest, prefix: str = "linkcrawl_test") -> Iterator[str]:
+    """A fresh database on the real server, dropped afterwards. Only for tests marked
+    ``mongo_real``; without a server they skip, and fail in CI (``need``)."""
+    node = request.node
+    if request.scope == "function":  # a wider fixture's tests are checked by their marks
+        assert node.get_closest_marker("mongo_real"), f"{node.nodeid} needs mongo_real"
+    need(bool(os.environ.get(MONGO_ENV)), f"{MONGO_ENV} not set: no real MongoDB server")
+    uri = real_mongo_uri(f"{prefix}_{uuid.uuid4().hex[:12]}")
+    try:
+        yield uri
+    finally:
+        drop_real_database(uri)
+
+
+@pytest.fixture
+def mongo_real_uri(request: pytest.FixtureRequest) -> Iterator[str]:
+    with real_mongo(request) as uri:
+        yield uri

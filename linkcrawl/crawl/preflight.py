@@ -26,7 +26,7 @@ def preflight(settings: BaseSettings, spider_cls: type, spargs: dict[str, Any]) 
     if issubclass(spider_cls, LinkcrawlSpider):
         spider = spider_cls(**spargs)
         spider.configure(settings)
-    open_store(config.store_uri).close()
+    open_store(config.store_uri, **config.store_options).close()
     check_frontier(str(settings.get("LINKCRAWL_REDIS_URL") or ""))
 
 

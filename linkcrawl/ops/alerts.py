@@ -102,7 +102,7 @@ class AlertsExtension:
     def _send(self, targets: list[str], run_id: str, spider: str) -> None:
         stats = self.crawler.stats
         try:
-            with open_store(self.config.store_uri) as store:
+            with open_store(self.config.store_uri, **self.config.store_options) as store:
                 changes = run_changes(store, targets, self.started_at)
         except Exception as exc:  # an alert never fails the run
             logger.error("alerts: cannot read the store: %s", mask_text(str(exc)))

@@ -16,7 +16,10 @@ checksum, so :func:`read_records` skips and reports it and goes on with the next
 - ``pages`` / ``backlinks`` / ``mentions``: ``{"docs": [...]}``, documents as given to the
   store; ``pages`` also has ``"mention_targets"``, the target domains whose mentions the
   crawl looked for on them (their stored mentions not found again become ``gone``);
-- ``edges``: ``{"edges": [[source, target, n], ...], "seen_at": ..., "run_id": ...}``;
+- ``edges``: ``{"edges": [[source, target, n], ...], "seen_at": ..., "run_id": ...,
+  "writer": ..., "batch": ..., "stored_upto": ...}``, one record per batch of the crawl
+  (``writer``/``batch`` number it, ``stored_upto`` is how far the writer's batches were
+  stored then; see :meth:`linkcrawl.store.base.Store.add_domain_edges`);
 - ``pairs``: ``{"pairs": [[target_domain, referring_domain], ...]}`` whose rollup and
   reciprocal marks must be refreshed after the documents are in;
 - ``run``: ``{"start": {...}, "run_id", "finished_at", "finish_reason", "stats"}``: the run
@@ -27,10 +30,10 @@ surrogate survives the round trip (the store pipeline quarantines such documents
 they get here). Writes are upserts keyed as in the store, and written as the crawl writes
 them (:func:`linkcrawl.history.sightings.write_batch`:
 edited links continue their history, mentions no longer found are marked gone), so
-loading a record twice leaves the same documents (edge counts of one run are the
-exception: they are sums). A replay never moves a document back in time: a spilled
-page, backlink or mention older than what the store holds (a later crawl or recheck
-saw it since) is skipped and counted as ``stale``.
+loading a record twice leaves the same documents (edge counts are sums, but each batch
+carries its number and an edge counts a batch once). A replay never moves a document back
+in time: a spilled page, backlink or mention older than what the store holds (a later
+crawl or recheck saw it since) is skipped and counted as ``stale``.
 """
 
 from __future__ import annotations
@@ -59,12 +62,46 @@ from linkcrawl.history.sightings import (
 from linkcrawl.store.base import Store
 from linkcrawl.store.schema import mention_doc_key, prepare_backlink, utc
 
-__all__ = ["Backlog", "ReplayCounts", "SpillError", "append_records", "read_records", "replay"]
+__all__ = ["Backlog", "EdgeBatch", "ReplayCounts", "SpillError", "append_records",
+           "read_records", "replay"]
 
 logger = logging.getLogger(__name__)
 
 Doc = dict[str, Any]
 Edges = dict[tuple[str, str], int]
+
+
+@dataclass
+class EdgeBatch:
+    """One batch of domain-graph counts, kept whole: its number (``batch`` = writer, n)
+    makes its sum idempotent; ``stored_upto``: the writer's batches up to it were stored
+    when this one was sealed or spilled (see Store.add_domain_edges)."""
+
+    edges: Edges
+    seen_at: datetime
+    run_id: str
+    batch: tuple[str, int] | None = None
+    stored_upto: int = 0
+
+    def write(self, store: Store) -> None:
+        store.add_domain_edges(self.edges, self.seen_at, self.run_id, batch=self.batch,
+                               stored_upto=self.stored_upto)
+
+    def record(self) -> dict[str, Any]:
+        """The batch as an ``edges`` spill record."""
+        writer, number = self.batch or (None, None)
+        return {"kind": "edges", "edges": [[s, t, n] for (s, t), n in self.edges.items()],
+                "seen_at": self.seen_at, "run_id": self.run_id, "writer": writer,
+                "batch": number, "stored_upto": self.stored_upto}
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> EdgeBatch:
+        """An ``edges`` record read back; records without a number (older files) add."""
+        number = record.get("batch")
+        return cls({(s, t): int(n) for s, t, n in record["edges"]}, record["seen_at"],
+                   record["run_id"], None if number is None else (str(record["writer"]),
+                                                                 int(number)),
+                   int(record.get("stored_upto") or 0))
 
 
 def _encode(value: Any) -> Any:
@@ -195,14 +232,13 @@ class Backlog:
     backlinks: list[Doc] = field(default_factory=list)
     mentions: list[Doc] = field(default_factory=list)
     looked_for: set[str] = field(default_factory=set)  # target domains of mention searches
-    edges: Edges = field(default_factory=dict)
-    edges_seen: datetime | None = None
-    run_id: str = ""
+    edges: list[EdgeBatch] = field(default_factory=list)
     spilled: int = 0  # documents written to the file and not yet drained
 
     @property
     def in_memory(self) -> int:
-        return len(self.pages) + len(self.backlinks) + len(self.mentions) + len(self.edges)
+        return (len(self.pages) + len(self.backlinks) + len(self.mentions)
+                + sum(len(b.edges) for b in self.edges))
 
     @property
     def pending(self) -> int:
@@ -210,15 +246,15 @@ class Backlog:
 
     def keep(self, pages: list[Doc], backlinks: list[Doc], edges: Edges, seen: datetime,
              run_id: str, mentions: Iterable[Doc] = (),
-             looked_for: Iterable[str] = ()) -> None:
-        """Take a batch the store refused; spill everything once memory holds too much."""
+             looked_for: Iterable[str] = (), batch: tuple[str, int] | None = None) -> None:
+        """Take a batch the store refused (``batch`` numbers its edges, see
+        :class:`EdgeBatch`); spill everything once memory holds too much."""
         self.pages.extend(pages)
         self.looked_for.update(looked_for)
         self.backlinks.extend(backlinks)
         self.mentions.extend(mentions)
-        for pair, n in edges.items():
-            self.edges[pair] = self.edges.get(pair, 0) + n
-        self.edges_seen, self.run_id = seen, run_id
+        if edges:
+            self.edges.append(EdgeBatch(dict(edges), seen, run_id, batch))
         if self.in_memory > self.max_items:
             self.spill()
 
@@ -232,17 +268,13 @@ class Backlog:
             records.append({"kind": "backlinks", "docs": self.backlinks})
         if self.mentions:
             records.append({"kind": "mentions", "docs": self.mentions})
-        if self.edges:
-            records.append({
-                "kind": "edges", "edges": [[s, t, n] for (s, t), n in self.edges.items()],
-                "seen_at": self.edges_seen, "run_id": self.run_id,
-            })
+        records.extend(edges.record() for edges in self.edges)
         records.extend(extra)
         if not records:
             return
         append_records(self.path, records)  # raises SpillError; memory is kept then
         self.spilled += self.in_memory
-        self.pages, self.backlinks, self.mentions, self.edges = [], [], [], {}
+        self.pages, self.backlinks, self.mentions, self.edges = [], [], [], []
 
     def drain(self, store: Store) -> ReplayCounts:
         """Write the file's records, then memory, to ``store``; what was written.
@@ -258,11 +290,9 @@ class Backlog:
             counts.add_backlinks(self.backlinks)
             counts.mentions += len(self.mentions)
             self.pages, self.backlinks, self.mentions = [], [], []
-        if self.edges:
-            assert self.edges_seen is not None
-            store.add_domain_edges(self.edges, self.edges_seen, self.run_id)
-            counts.edges += len(self.edges)
-            self.edges = {}
+        while self.edges:  # oldest first; a batch leaves memory once it is written
+            self.edges[0].write(store)
+            counts.edges += len(self.edges.pop(0).edges)
         return counts
 
 
@@ -392,9 +422,9 @@ def replay_into(store: Store, records: Iterable[Mapping[str, Any]], *,
             group.sighted |= mention_keys(docs)
             counts.mentions += len(docs)
         elif kind == "edges":
-            edges = {(s, t): int(n) for s, t, n in record["edges"]}
-            store.add_domain_edges(edges, record["seen_at"], record["run_id"])
-            counts.edges += len(edges)
+            edges = EdgeBatch.from_record(record)
+            edges.write(store)
+            counts.edges += len(edges.edges)
         elif kind == "pairs":
             counts.pairs.update((t, r) for t, r in record["pairs"])
         elif kind == "run":

@@ -9,7 +9,12 @@ the submitting thread, so memory stays bounded whatever the store does: at most
 ``max_items`` documents (plus one batch) waiting, and as many in the writer's current call.
 
 Batches are numbered; :attr:`StoreWriter.durable_upto` is the highest number up to which
-every batch is in the store or the spill file (what the request journal waits for).
+every batch is in the store or the spill file (what the request journal waits for), and
+:attr:`StoreWriter.stored_upto` the same for the store alone. Batches can reach the store
+out of order (a spill file written after newer batches, a failed batch re-queued behind
+spilled ones), so each batch's domain-graph counts go with its number, the writer's name
+and ``stored_upto``: the store counts each batch once, in whatever order
+(:mod:`linkcrawl.store.edgecount`).
 A document the store rejects as such (not an outage: an integer too big for it, text
 it cannot encode, a document over its size limit) is found by writing the batch page by
 page and goes to the dead-letter file (:class:`DeadLetters`); the rest is stored.
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
 import threading
 import time
 from collections import deque
@@ -35,6 +41,7 @@ from linkcrawl.errors import StoreError
 from linkcrawl.history.sightings import write_batch
 from linkcrawl.ops.quarantine import DeadLetters
 from linkcrawl.ops.spill import (
+    EdgeBatch,
     SpillError,
     append_raw,
     append_records,
@@ -68,7 +75,11 @@ class Batch:
     def size(self) -> int:
         return len(self.pages) + len(self.backlinks) + len(self.mentions) + len(self.edges)
 
-    def records(self) -> list[dict[str, Any]]:
+    def edge_batch(self, writer: str, stored_upto: int) -> EdgeBatch:
+        """The batch's domain-graph counts, numbered (``writer``, ``seq``)."""
+        return EdgeBatch(self.edges, self.seen, self.run_id, (writer, self.seq), stored_upto)
+
+    def records(self, writer: str, stored_upto: int) -> list[dict[str, Any]]:
         """The batch as spill records (see :mod:`linkcrawl.ops.spill`)."""
         out: list[dict[str, Any]] = []
         if self.pages:
@@ -79,8 +90,7 @@ class Batch:
         if self.mentions:
             out.append({"kind": "mentions", "docs": self.mentions})
         if self.edges:
-            out.append({"kind": "edges", "edges": [[s, t, n] for (s, t), n in self.edges.items()],
-                        "seen_at": self.seen, "run_id": self.run_id})
+            out.append(self.edge_batch(writer, stored_upto).record())
         return out
 
     def by_page(self) -> Iterator[tuple[Doc | None, list[Doc], list[Doc]]]:
@@ -117,6 +127,10 @@ class _State:
     draining: int = 0  # documents in the file being drained
     done: set[int] = field(default_factory=set)  # durable batch numbers past durable_upto
     durable_upto: int = 0
+    stored: set[int] = field(default_factory=set)  # stored batch numbers past stored_upto
+    stored_upto: int = 0
+    spilled_seqs: list[int] = field(default_factory=list)  # batches in the spill file
+    draining_seqs: list[int] = field(default_factory=list)  # batches in the draining file
     retry_at: float = 0.0
     delay: float = 0.0
     stopping: bool = False
@@ -129,8 +143,10 @@ class StoreWriter:
 
     def __init__(self, connect: Callable[[], Store], spill_path: Path, max_items: int, *,
                  retry_max_delay: float, dead_letters: DeadLetters,
-                 events: WriterEvents | None = None) -> None:
+                 events: WriterEvents | None = None, name: str = "") -> None:
         self.connect = connect
+        #: numbers this writer's edge batches, with Batch.seq, apart from other crawls'
+        self.name = name or secrets.token_hex(4)
         self.spill_path = spill_path
         self.draining_path = spill_path.with_name(spill_path.stem + ".draining.jsonl")
         self.max_items = max_items
@@ -163,6 +179,10 @@ class StoreWriter:
         return self._state.durable_upto
 
     @property
+    def stored_upto(self) -> int:
+        return self._state.stored_upto
+
+    @property
     def max_queued(self) -> int:
         return self._state.max_queued
 
@@ -187,7 +207,8 @@ class StoreWriter:
         is held. A failure leaves them in memory and sets :attr:`failure`."""
         state = self._state
         batches = list(state.queue)
-        records = [r for b in batches for r in b.records()] + (extra or [])
+        records = [r for b in batches for r in b.records(self.name, state.stored_upto)]
+        records += extra or []
         if not records:
             return
         try:
@@ -201,6 +222,7 @@ class StoreWriter:
         state.queue.clear()
         state.queued = 0
         state.spilled += documents
+        state.spilled_seqs.extend(b.seq for b in batches)
         self._mark(b.seq for b in batches)
         if documents:
             self.events.spilled(documents)
@@ -215,10 +237,19 @@ class StoreWriter:
         if state.durable_upto > before:
             self.events.durable(state.durable_upto)
 
+    def _mark_stored(self, seqs: Any) -> None:
+        """Batches ``seqs`` are in the store; the lock is held."""
+        state = self._state
+        state.stored.update(seqs)
+        while state.stored_upto + 1 in state.stored:
+            state.stored_upto += 1
+            state.stored.discard(state.stored_upto)
+
     def mark_empty(self, seq: int) -> None:
         """Batch ``seq`` had no documents (all were quarantined): durable as it is."""
         with self._cond:
             self._mark([seq])
+            self._mark_stored([seq])
 
     # --- the writer thread ------------------------------------------------------------
     def _run(self) -> None:
@@ -240,6 +271,7 @@ class StoreWriter:
                 if state.spilled and not self.draining_path.exists():
                     self.spill_path.replace(self.draining_path)
                     state.draining, state.spilled = state.spilled, 0
+                    state.draining_seqs, state.spilled_seqs = state.spilled_seqs, []
                 stopping = state.stopping
                 state.busy = True
             try:
@@ -264,6 +296,8 @@ class StoreWriter:
                 self.draining_path.unlink()
                 with self._cond:
                     self._state.draining = 0
+                    self._mark_stored(self._state.draining_seqs)
+                    self._state.draining_seqs = []
                 self.events.recovered(counts.documents)
                 self.events.stored({"pages_stored": counts.pages,
                                     "backlinks_stored": counts.backlinks,
@@ -273,6 +307,7 @@ class StoreWriter:
                 self._written += 1
                 with self._cond:
                     self._mark([batch.seq])
+                    self._mark_stored([batch.seq])
         except StoreError as exc:
             return self._requeue(taken[self._written:], exc)
         with self._cond:
@@ -311,7 +346,9 @@ class StoreWriter:
                 except Exception as bad:
                     self.dead_letters.add_group(page, links, mentions, bad)
         if batch.edges:
-            store.add_domain_edges(batch.edges, batch.seen, batch.run_id)
+            with self._cond:
+                stored_upto = self._state.stored_upto
+            batch.edge_batch(self.name, stored_upto).write(store)
 
     def _write_whole(self, store: Store, pages: list[Doc], backlinks: list[Doc],
                      mentions: list[Doc], batch: Batch) -> None:
@@ -348,6 +385,8 @@ class StoreWriter:
                 self.draining_path.replace(self.spill_path)
                 state.spilled += state.draining
                 state.draining = 0
+                state.spilled_seqs = state.draining_seqs + state.spilled_seqs
+                state.draining_seqs = []
             pending = state.queued + state.spilled
             self._spill_queue(extra)
             return pending

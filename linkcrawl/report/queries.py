@@ -6,6 +6,11 @@ parameters filled in, ready to paste into ``mongosh`` or ``sqlite3``.
 
 Parameters: ``target`` (a target domain), ``competitor`` (another target domain), and
 ``since`` (a UTC datetime; SQLite compares it as the store's ISO-8601 text).
+
+Each question names the compound index that serves its access path (``index``, a key of
+:data:`linkcrawl.store.indexes.ANALYST_INDEXES`; both stores create them when they open).
+The comment above each question says how the index fits it; ``tests/test_queries.py``
+checks the plans (MongoDB ``explain``, SQLite ``EXPLAIN QUERY PLAN``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ class Question:
     collection: str  # the MongoDB collection the pipeline runs on
     pipeline: Callable[[Mapping[str, Any]], Pipeline]
     sql: str  # named parameters: :target, :competitor, :since
+    index: str  # the ANALYST_INDEXES entry this question's $match (and WHERE) runs on
 
 
 def _live(p: Mapping[str, Any]) -> dict[str, Any]:
@@ -32,6 +38,8 @@ def _live(p: Mapping[str, Any]) -> dict[str, Any]:
 
 
 QUESTIONS: tuple[Question, ...] = (
+    # (status, target_domain) equality, then (authority, live_backlinks, referring_domain)
+    # in the sort's own directions: the 50 rows are read in order, no in-memory sort.
     Question(
         "top_referring_domains",
         "Which live referring domains of the target are strongest (authority), and how many "
@@ -44,7 +52,9 @@ QUESTIONS: tuple[Question, ...] = (
         "SELECT referring_domain, authority, live_backlinks, followed_backlinks\n"
         "FROM referring_domains WHERE target_domain = :target AND status = 'live'\n"
         "ORDER BY authority DESC, live_backlinks DESC, referring_domain LIMIT 50",
+        "referring_domains_rank",
     ),
+    # (status, target_domain) equality, then lost_at bounded by the range :since.
     Question(
         "lost_by_reason",
         "How many backlinks has the target lost since a date, and for what reason?",
@@ -57,7 +67,10 @@ QUESTIONS: tuple[Question, ...] = (
         "SELECT lost_reason AS reason, count(*) AS links FROM backlinks\n"
         "WHERE target_domain = :target AND status = 'lost' AND lost_at >= :since\n"
         "GROUP BY lost_reason ORDER BY links DESC, reason",
+        "backlinks_status_target_lost",
     ),
+    # target_domain equality; first_seen, the grouped field, comes from the index
+    # (SQLite reads only the index: a covering scan).
     Question(
         "new_domains_by_month",
         "How many new referring domains did the target gain each month?",
@@ -70,7 +83,9 @@ QUESTIONS: tuple[Question, ...] = (
                    {"$project": {"_id": 0, "month": "$_id", "domains": 1}}],
         "SELECT substr(first_seen, 1, 7) AS month, count(*) AS domains\n"
         "FROM referring_domains WHERE target_domain = :target GROUP BY month ORDER BY month",
+        "referring_domains_target_first_seen",
     ),
+    # (status, target_domain) equality: the prefix of the lost-links index.
     Question(
         "types_and_locations",
         "What kind of links does the target have, and where on the page do they sit?",
@@ -85,7 +100,9 @@ QUESTIONS: tuple[Question, ...] = (
         "SELECT link_type, location, count(*) AS links, sum(follow) AS followed\n"
         "FROM backlinks WHERE target_domain = :target AND status = 'live'\n"
         "GROUP BY link_type, location ORDER BY links DESC, link_type, location",
+        "backlinks_status_target_lost",
     ),
+    # (status, target_domain) equality: the prefix of the lost-links index.
     Question(
         "top_anchors",
         "Which anchor texts do other sites use for the target, on how many domains?",
@@ -100,7 +117,9 @@ QUESTIONS: tuple[Question, ...] = (
         "SELECT anchor_text, count(*) AS links, count(DISTINCT source_domain) AS domains\n"
         "FROM backlinks WHERE target_domain = :target AND status = 'live'\n"
         "GROUP BY anchor_text ORDER BY domains DESC, links DESC, anchor_text LIMIT 50",
+        "backlinks_status_target_lost",
     ),
+    # (status, target_domain) equality: the prefix of the lost-links index.
     Question(
         "top_target_pages",
         "Which pages of the target attract links from the most domains?",
@@ -115,7 +134,10 @@ QUESTIONS: tuple[Question, ...] = (
         "SELECT target_url, count(*) AS links, count(DISTINCT source_domain) AS domains\n"
         "FROM backlinks WHERE target_domain = :target AND status = 'live'\n"
         "GROUP BY target_url ORDER BY domains DESC, links DESC, target_url LIMIT 50",
+        "backlinks_status_target_lost",
     ),
+    # status equality, then target_domain $in (target, competitor): the ranking index; the
+    # SQL reads it twice (competitor rows, then the target's for NOT IN).
     Question(
         "link_gap",
         "Which domains link to the competitor but not to the target (outreach prospects)?",
@@ -133,7 +155,11 @@ QUESTIONS: tuple[Question, ...] = (
         "  SELECT referring_domain FROM referring_domains\n"
         "  WHERE target_domain = :target AND status = 'live')\n"
         "ORDER BY authority DESC, referring_domain",
+        "referring_domains_rank",
     ),
+    # (target_domain, evidence) equality on a partial index holding only reciprocal links,
+    # source_domain (the grouped field) next. SQLite cannot index a JSON list's values: it
+    # reads the target's links through backlinks_target_source and checks evidence on each.
     Question(
         "reciprocal_domains",
         "Which referring domains does the target link back to (possible link exchanges)?",
@@ -146,6 +172,7 @@ QUESTIONS: tuple[Question, ...] = (
         "WHERE target_domain = :target AND EXISTS (\n"
         "  SELECT 1 FROM json_each(evidence) WHERE value = 'graph:reciprocal')\n"
         "GROUP BY source_domain ORDER BY links DESC, referring_domain",
+        "backlinks_target_reciprocal",
     ),
 )
 

@@ -21,6 +21,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
+from linkcrawl.store.indexes import sqlite_statements
 from linkcrawl.store.schema import (
     BOOL,
     FIELDS,
@@ -53,8 +54,9 @@ INDEXES: tuple[str, ...] = (
     # the pages a crawl reads again (linkcrawl.history.sightings); replaces (source_domain)
     "DROP INDEX IF EXISTS backlinks_source",
     "CREATE INDEX IF NOT EXISTS backlinks_source_page ON backlinks(source_domain, source_url)",
-    # recheck and lost-link reports pick links by status
-    "CREATE INDEX IF NOT EXISTS backlinks_status ON backlinks(status)",
+    # recheck and lost-link reports pick links by status: served by the analyst index
+    # backlinks_status_target_lost (status, target_domain, lost_at), which replaces it
+    "DROP INDEX IF EXISTS backlinks_status",
     # pages crawled per site
     "CREATE INDEX IF NOT EXISTS pages_domain ON pages(domain)",
     # per-domain scores (linkcrawl authority) set on every row of a referring domain
@@ -64,6 +66,8 @@ INDEXES: tuple[str, ...] = (
     # per-target outreach lists and placement reports; placements are replaced per pair
     "CREATE INDEX IF NOT EXISTS mentions_target ON mentions(target_domain)",
     "CREATE INDEX IF NOT EXISTS placements_pair ON placements(target_domain, source_domain)",
+    # the analyst questions (linkcrawl.report.queries), one per access path: see indexes.py
+    *sqlite_statements(),
 )
 
 
@@ -72,7 +76,8 @@ def _indexed_columns() -> dict[str, frozenset[str]]:
     found: dict[str, set[str]] = {}
     for statement in INDEXES:
         if match := re.search(r" ON (\w+)\(([^)]*)\)", statement):
-            found.setdefault(match[1], set()).update(c.strip() for c in match[2].split(","))
+            found.setdefault(match[1], set()).update(
+                c.split()[0] for c in match[2].split(","))
     return {table: frozenset(columns) for table, columns in found.items()}
 
 

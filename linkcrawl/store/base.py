@@ -82,13 +82,23 @@ class Store(ABC):
 
     @abstractmethod
     def add_domain_edges(
-        self, edges: Mapping[tuple[str, str], int], seen_at: datetime, run_id: str
+        self, edges: Mapping[tuple[str, str], int], seen_at: datetime, run_id: str,
+        batch: tuple[str, int] | None = None, stored_upto: int = 0,
     ) -> None:
         """Record external links between registrable domains (the compact link graph).
 
         ``edges`` maps (source_domain, target_domain) to the number of links seen in
         this batch. Stored per edge: ``links`` (count seen in the latest run that saw it,
-        summed over that run's batches), ``first_seen``, ``last_seen``, ``run_id``."""
+        summed over that run's batches), ``first_seen``, ``last_seen``, ``run_id``.
+
+        ``batch`` = (writer, number) makes the sum idempotent whatever the order batches
+        arrive in: an edge remembers which batches of its writer in the run it has counted
+        and ignores one that comes again (applied, in full or in part, but reported
+        failed: a lost reply, a write-concern timeout), while batches that arrive late or
+        out of order still add. ``stored_upto`` is the writer's word that all its batches
+        numbered up to it are stored, so the edge forgets those numbers. Stored as
+        ``writer``, ``batches_upto`` and ``batches`` (:mod:`linkcrawl.store.edgecount`).
+        Without ``batch`` every call adds."""
 
     @abstractmethod
     def refresh_referring_domains(

@@ -21,6 +21,7 @@ from pymongo.errors import BulkWriteError, PyMongoError
 
 from linkcrawl.errors import StoreError
 from linkcrawl.store.base import LIVE_LINK, LIVE_MENTION, Doc, Store
+from linkcrawl.store.indexes import ANALYST_INDEXES
 from linkcrawl.store.rollup import ROLLUP_FIELDS, rollup
 from linkcrawl.store.schema import (
     FIELDS,
@@ -47,14 +48,16 @@ logger = logging.getLogger(__name__)
 BATCH = 1000  # operations per bulk_write; keeps each request well under 48 MB
 DUPLICATE_KEY = 11000
 
-# Secondary indexes, each for a common query (``_id`` already indexes every key).
+# Secondary indexes, each for a common query (``_id`` already indexes every key); the
+# analyst questions' compound indexes (linkcrawl.store.indexes) are created beside them.
 INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     # per-target reports and the referring-domain rollup; also serves target_domain alone
     # (source_domain, source_url) also serves the stored links of re-crawled pages
+    # (status) alone is served by ANALYST_INDEXES' (status, target_domain, lost_at)
     "backlinks": [[("target_domain", 1), ("source_domain", 1)],
-                  [("source_domain", 1), ("source_url", 1)],
-                  [("status", 1)]],
-    "referring_domains": [[("target_domain", 1)], [("referring_domain", 1)]],
+                  [("source_domain", 1), ("source_url", 1)]],
+    # (target_domain) alone is served by ANALYST_INDEXES' (target_domain, first_seen)
+    "referring_domains": [[("referring_domain", 1)]],
     "domain_edges": [[("target_domain", 1)]],
     "pages": [[("domain", 1)]],
     "mentions": [[("target_domain", 1)]],
@@ -109,6 +112,9 @@ class MongoStore(Store):
             for collection, specs in INDEXES.items():
                 for spec in specs:
                     self._db[collection].create_index(spec)
+            for index in ANALYST_INDEXES.values():
+                options = {"partialFilterExpression": index.partial} if index.partial else {}
+                self._db[index.collection].create_index(list(index.keys), **options)
         except PyMongoError as exc:
             raise StoreError(
                 f"cannot prepare MongoDB store {self._masked}: {one_line(exc, secret)}"
@@ -123,7 +129,11 @@ class MongoStore(Store):
 
     # --- writes -------------------------------------------------------------------
     def _bulk(self, collection: str, ops: Sequence[Any]) -> None:
-        """Unordered bulk writes; operations that lost an upsert race (E11000) run again."""
+        """Unordered bulk writes; operations that lost an upsert race (E11000) run again.
+
+        A write-concern error means the writes were applied but not acknowledged at the
+        asked level: the batch fails (StoreError), and the caller writes it again later,
+        which every write here survives (upserts; edge counts skip a counted batch)."""
         coll = self._db[collection]
         for batch in _batches(ops):
             try:
@@ -132,8 +142,26 @@ class MongoStore(Store):
                 errors = exc.details.get("writeErrors", [])
                 if any(e.get("code") != DUPLICATE_KEY for e in errors):
                     raise
-                logger.debug("retrying %d upserts after E11000 in %s", len(errors), collection)
-                coll.bulk_write([batch[e["index"]] for e in errors], ordered=False)
+                if errors:
+                    logger.debug("retrying %d upserts after E11000 in %s", len(errors),
+                                 collection)
+                    try:
+                        coll.bulk_write([batch[e["index"]] for e in errors], ordered=False)
+                    except BulkWriteError as again:
+                        self._concern_failed(again)
+                        raise
+                self._concern_failed(exc)
+
+    def _concern_failed(self, exc: BulkWriteError) -> None:
+        """Raise a one-line StoreError when ``exc`` reports write-concern errors."""
+        concern = exc.details.get("writeConcernErrors") or []
+        if concern:
+            first = concern[0]
+            text = one_line(Exception(first.get("errmsg") or first.get("code")), self.secret)
+            raise StoreError(
+                f"MongoDB store {self._masked} failed: write concern not satisfied "
+                f"({len(concern)} error(s)): {text}"
+            )
 
     @staticmethod
     def _upsert_op(
@@ -210,20 +238,44 @@ class MongoStore(Store):
 
     @_wrap_errors
     def add_domain_edges(
-        self, edges: Mapping[tuple[str, str], int], seen_at: datetime, run_id: str
+        self, edges: Mapping[tuple[str, str], int], seen_at: datetime, run_id: str,
+        batch: tuple[str, int] | None = None, stored_upto: int = 0,
     ) -> None:
         seen = utc(seen_at)
+        same_run = {"$eq": ["$run_id", {"$literal": run_id}]}
+        memory: dict[str, Any]  # writer, batches_upto, batches (linkcrawl.store.edgecount)
+        if batch is None:
+            done: Any = False
+            memory = {"writer": None, "batches_upto": None, "batches": {"$literal": []}}
+        else:
+            writer, number = str(batch[0]), int(batch[1])
+            mine = {"$and": [same_run, {"$eq": ["$writer", {"$literal": writer}]}]}
+            upto = {"$cond": [mine, {"$ifNull": ["$batches_upto", 0]}, 0]}
+            seen_numbers = {"$cond": [mine, {"$ifNull": ["$batches", []]}, []]}
+            done = {"$and": [mine, {"$or": [{"$lte": [number, upto]},
+                                            {"$in": [number, seen_numbers]}]}]}
+            new_upto = {"$max": [upto, int(stored_upto)]}
+            memory = {
+                "writer": {"$literal": writer},
+                "batches_upto": new_upto,
+                "batches": {"$filter": {
+                    "input": {"$cond": [done, seen_numbers,
+                                        {"$concatArrays": [seen_numbers, [number]]}]},
+                    "as": "n", "cond": {"$gt": ["$$n", new_upto]}}},
+            }
         ops = []
         for (src, dst), n in edges.items():
-            # An update pipeline, so "add within the same run, restart in a new run" is atomic.
+            # An update pipeline, so "add within the same run, restart in a new run, skip a
+            # batch already counted" is atomic; every expression reads the stored document.
             stage = {
                 "source_domain": {"$literal": src},
                 "target_domain": {"$literal": dst},
-                "links": {"$cond": [{"$eq": ["$run_id", {"$literal": run_id}]},
-                                    {"$add": ["$links", int(n)]}, int(n)]},
+                "links": {"$cond": [done, "$links", {"$cond": [
+                    same_run, {"$add": ["$links", int(n)]}, int(n)]}]},
                 "first_seen": {"$ifNull": ["$first_seen", seen]},
-                "last_seen": seen,
+                "last_seen": {"$cond": [done, "$last_seen", seen]},
                 "run_id": {"$literal": run_id},
+                **memory,
             }
             ops.append(UpdateOne({"_id": f"{src}|{dst}"}, [{"$set": stage}], upsert=True))
         self._bulk("domain_edges", ops)

@@ -59,7 +59,8 @@ FIELDS: dict[str, dict[str, str]] = {
     },
     "domain_edges": {
         "source_domain": TEXT, "target_domain": TEXT, "links": INT, "first_seen": TIME,
-        "last_seen": TIME, "run_id": TEXT,
+        "last_seen": TIME, "run_id": TEXT, "writer": TEXT, "batches_upto": INT,
+        "batches": LIST,
     },
     "runs": {
         "run_id": TEXT, "spider": TEXT, "args": JSON, "store_uri": TEXT, "started_at": TIME,

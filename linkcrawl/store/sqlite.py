@@ -16,6 +16,7 @@ replaced by another is refused (StoreError).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sqlite3
@@ -30,9 +31,11 @@ from linkcrawl.errors import StoreError
 from linkcrawl.store import _sqlcodec as sql
 from linkcrawl.store import _sqlwrite as write
 from linkcrawl.store.base import LIVE_LINK, LIVE_MENTION, Doc, Store
+from linkcrawl.store.edgecount import count_batch
 from linkcrawl.store.rollup import best_link_order_sql, rd_row
 from linkcrawl.store.schema import (
     FIELDS,
+    LIST,
     check_collection,
     prepare,
     prepare_backlink,
@@ -254,18 +257,33 @@ class SQLiteStore(Store):
 
     @_wrap_errors
     def add_domain_edges(
-        self, edges: Mapping[tuple[str, str], int], seen_at: datetime, run_id: str
+        self, edges: Mapping[tuple[str, str], int], seen_at: datetime, run_id: str,
+        batch: tuple[str, int] | None = None, stored_upto: int = 0,
     ) -> None:
         seen = sql.encode("time", utc(seen_at))
-        params = [(src, dst, int(n), seen, seen, run_id) for (src, dst), n in edges.items()]
+        columns = ("links", "run_id", "writer", "batches_upto", "batches")
+        select = (f"SELECT {', '.join(columns)} FROM domain_edges"
+                  " WHERE source_domain = ? AND target_domain = ?")
+        # One transaction (BEGIN IMMEDIATE): no other writer comes between the read of an
+        # edge and its update, so count_batch sees what the update replaces.
         with self._tx() as db:
+            params = []
+            for (src, dst), n in edges.items():
+                row = db.execute(select, (src, dst)).fetchone()
+                stored = None if row is None else {
+                    **dict(zip(columns, row, strict=True)), "batches": json.loads(row[4] or "[]")}
+                after = count_batch(stored, run_id, int(n), batch, stored_upto)
+                params.append((src, dst, after.links, seen, seen if after.counted else None,
+                               run_id, after.writer, after.batches_upto,
+                               sql.encode(LIST, list(after.batches))))
             db.executemany(
                 "INSERT INTO domain_edges (source_domain, target_domain, links, first_seen,"
-                " last_seen, run_id) VALUES (?, ?, ?, ?, ?, ?)"
+                " last_seen, run_id, writer, batches_upto, batches)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (source_domain, target_domain) DO UPDATE SET"
-                " links = CASE WHEN run_id IS excluded.run_id THEN links + excluded.links"
-                " ELSE excluded.links END,"
-                " last_seen = excluded.last_seen, run_id = excluded.run_id",
+                " links = excluded.links, last_seen = coalesce(excluded.last_seen, last_seen),"
+                " run_id = excluded.run_id, writer = excluded.writer,"
+                " batches_upto = excluded.batches_upto, batches = excluded.batches",
                 params,
             )
 

@@ -425,7 +425,7 @@ def test_a_frozen_store_blocks_no_item_and_loses_none(tmp_path: Path) -> None:
         "LINKCRAWL_STORE_URI": "mongomock://frozen", "LINKCRAWL_BATCH_SIZE": 2,
         "LINKCRAWL_SPILL_MAX_ITEMS": bound, "LINKCRAWL_SPILL_DIR": str(tmp_path / "spill")})
     original = store_pipeline.open_store
-    store_pipeline.open_store = lambda uri: store  # type: ignore[assignment]
+    store_pipeline.open_store = lambda uri, **options: store  # type: ignore[assignment]
     try:
         pipeline = store_pipeline.StorePipeline(crawler)
         pipeline.open_spider(DemoSpider())

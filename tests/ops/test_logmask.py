@@ -76,7 +76,7 @@ def test_store_pipeline_logs_and_records_only_the_masked_store_uri(
     uri = f"mongodb://bob:{SECRET}@db.example.net/linkcrawl"
     store = MongoStore(mongomock_ng.MongoClient(tz_aware=True), "linkcrawl", uri, secret=SECRET)
     store.close = lambda: None  # type: ignore[method-assign]
-    monkeypatch.setattr(store_pipeline, "open_store", lambda _uri: store)
+    monkeypatch.setattr(store_pipeline, "open_store", lambda _uri, **options: store)
     crawler = get_crawler(MaskSpider, {"LINKCRAWL_STORE_URI": uri,
                                        "LINKCRAWL_SPILL_DIR": str(tmp_path)})
     pipeline = store_pipeline.StorePipeline(crawler)
@@ -87,7 +87,7 @@ def test_store_pipeline_logs_and_records_only_the_masked_store_uri(
                     source_domain="b.test")
     pipeline.process_item(PageItem(url="http://b.test/", host="b.test", domain="b.test",
                                    links=[link]))
-    pipeline.close_spider()
+    pipeline.close_blocking()  # what close_spider runs on a thread
     assert "bob:***@db.example.net" in caplog.text
     assert SECRET not in caplog.text
     runs = store.find("runs")

@@ -3,35 +3,41 @@ store is back; a spill file left at the end is loaded by ``linkcrawl replay``.
 
 Outages are real: for SQLite another connection holds an exclusive lock on the file; for
 MongoDB the store pipeline runs against a store whose writes fail while a switch is on
-(mongomock, or a real server when LINKCRAWL_TEST_MONGODB_URI is set).
+(mongomock, or a real server when LINKCRAWL_TEST_MONGODB_URI is set: ``mongo_real``).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import sqlite3
 import subprocess
 import sys
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
+import linkcrawl.ops.writer as store_writer
 import pipelines.store as store_pipeline
 from linkcrawl.errors import StoreError
 from linkcrawl.items import LinkItem, PageItem
 from linkcrawl.ops.localweb import DEMO_WEB_DIR
+from linkcrawl.ops.quarantine import DeadLetters
 from linkcrawl.ops.spill import Backlog, read_records, replay
+from linkcrawl.ops.writer import Batch, StoreWriter
 from linkcrawl.store import open_store
 from linkcrawl.store.base import Store
-from tests.conftest import DEMO_TARGETS, REPO, linkcrawl_cli
+from tests.conftest import DEMO_TARGETS, REPO, linkcrawl_cli, real_mongo
 from tests.faultweb import GatedWeb, wait_until
 
 SEEDS = REPO / "data" / "seeds" / "demo.txt"
@@ -55,11 +61,12 @@ def test_backlog_spills_past_its_bound_and_drains_everything_once(tmp_path: Path
     backlog.keep([], [doc(i) for i in range(3)], {("s.test", "t.test"): 3}, now, "r1")
     assert backlog.in_memory == 4 and not backlog.path.exists()
     backlog.keep([], [doc(i) for i in range(3, 6)], {("s.test", "t.test"): 3}, now, "r1")
-    assert backlog.in_memory == 0 and backlog.spilled == 7 and backlog.path.exists()
+    # 6 backlinks and 2 edge batches of 1 edge (batches stay whole, see EdgeBatch)
+    assert backlog.in_memory == 0 and backlog.spilled == 8 and backlog.path.exists()
     backlog.keep([], [doc(6)], {}, now, "r1")
     with open_store("sqlite:///:memory:") as store:
         counts = backlog.drain(store)
-        assert (counts.backlinks, counts.edges) == (7, 1)
+        assert (counts.backlinks, counts.edges) == (7, 2)
         assert backlog.pending == 0 and not backlog.path.exists()
         assert store.count("backlinks") == 7
         assert store.find("domain_edges")[0]["links"] == 6
@@ -130,25 +137,15 @@ class DemoSpider(Spider):
     name = "outage"
 
 
-@pytest.fixture(params=["mongomock", "mongodb"])
+@pytest.fixture(params=["mongomock", pytest.param("mongodb", marks=pytest.mark.mongo_real)])
 def mongo_uri(request: pytest.FixtureRequest) -> Iterator[str]:
-    """The fake, and a real server (its own database, dropped afterwards) when
-    LINKCRAWL_TEST_MONGODB_URI is set."""
+    """The fake, and a real server (its own database, dropped afterwards; see
+    tests.conftest.real_mongo)."""
     if request.param == "mongomock":
-        yield "mongomock://outage"
+        yield f"mongomock://outage_{uuid.uuid4().hex[:8]}"
         return
-    base = os.environ.get("LINKCRAWL_TEST_MONGODB_URI", "")
-    if not base:
-        pytest.skip("set LINKCRAWL_TEST_MONGODB_URI=mongodb://HOST:PORT to run against a server")
-    head, _, query = base.partition("?")
-    scheme, _, rest = head.partition("://")
-    hosts = rest[rest.rfind("@") + 1 :].split("/", 1)[0]
-    name = f"linkcrawl_outage_{uuid.uuid4().hex[:8]}"
-    yield f"{scheme}://{rest[: rest.rfind('@') + 1]}{hosts}/{name}" + (f"?{query}" if query else "")
-    from pymongo import MongoClient
-
-    with MongoClient(base, serverSelectionTimeoutMS=5000) as client:
-        client.drop_database(name)
+    with real_mongo(request, "linkcrawl_outage") as uri:
+        yield uri
 
 
 def test_pipeline_keeps_items_through_an_outage_and_writes_them_once(
@@ -156,7 +153,7 @@ def test_pipeline_keeps_items_through_an_outage_and_writes_them_once(
 ) -> None:
     store = open_store(mongo_uri)
     store.close = lambda: None  # type: ignore[method-assign]
-    monkeypatch.setattr(store_pipeline, "open_store", lambda uri: flaky(store, Switch))
+    monkeypatch.setattr(store_pipeline, "open_store", lambda uri, **options: flaky(store, Switch))
     crawler = get_crawler(DemoSpider, {
         "LINKCRAWL_STORE_URI": mongo_uri, "LINKCRAWL_BATCH_SIZE": 2,
         "LINKCRAWL_SPILL_MAX_ITEMS": 6, "LINKCRAWL_SPILL_DIR": str(tmp_path),
@@ -198,7 +195,7 @@ def test_pipeline_leaves_a_spill_file_when_the_store_stays_down(
 ) -> None:
     store = open_store("mongomock://outage")
     store.close = lambda: None  # type: ignore[method-assign]
-    monkeypatch.setattr(store_pipeline, "open_store", lambda uri: flaky(store, Switch))
+    monkeypatch.setattr(store_pipeline, "open_store", lambda uri, **options: flaky(store, Switch))
     crawler = get_crawler(DemoSpider, {"LINKCRAWL_STORE_URI": "mongomock://outage",
                                        "LINKCRAWL_SPILL_DIR": str(tmp_path / "spill")})
     pipeline = store_pipeline.StorePipeline(crawler)
@@ -220,6 +217,152 @@ def test_pipeline_leaves_a_spill_file_when_the_store_stays_down(
     assert (counts.pages, counts.backlinks, counts.runs) == (5, 5, 1)
     assert store.count("backlinks") == 5 and store.count("referring_domains") == 1
     assert store.find("runs")[0]["stats"]["linkcrawl/store/pending_documents"] == 11
+
+
+def lost_replies(store: Store, failures: list[str]) -> Store:
+    """``store`` whose next write of each name in ``failures`` is applied and then reported
+    failed, as when the reply is lost or the write concern times out."""
+    for name in set(failures):
+        real = getattr(store, name)
+
+        def write(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            result = _real(*args, **kwargs)
+            if _name in failures:
+                failures.remove(_name)
+                raise StoreError("MongoDB store mongodb://db/x failed: write concern not "
+                                 "satisfied (1 error(s)): waiting for replication timed out")
+            return result
+
+        setattr(store, name, write)
+    return store
+
+
+@pytest.fixture(params=["sqlite", "mongomock",
+                        pytest.param("mongodb", marks=pytest.mark.mongo_real)])
+def any_store_uri(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'lost.db'}"
+    elif request.param == "mongomock":
+        yield f"mongomock://lost_{uuid.uuid4().hex[:8]}"
+    else:
+        with real_mongo(request, "linkcrawl_lost") as uri:
+            yield uri
+
+
+def test_batches_applied_but_reported_failed_are_counted_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, any_store_uri: str
+) -> None:
+    """The pipeline keeps a batch whose write "failed" and writes it again: edge counts and
+    documents come out as if every batch had been written once."""
+    store = open_store(any_store_uri)
+    real_close, store.close = store.close, lambda: None  # type: ignore[method-assign]
+    failures = ["add_domain_edges", "upsert_backlinks", "add_domain_edges"]
+    monkeypatch.setattr(store_pipeline, "open_store",
+                        lambda uri, **options: lost_replies(store, failures))
+    clock = itertools.count(0.0, 1000.0)  # every retry is due at once
+    monkeypatch.setattr(store_writer, "time", SimpleNamespace(monotonic=lambda: next(clock)))
+    crawler = get_crawler(DemoSpider, {
+        "LINKCRAWL_STORE_URI": any_store_uri, "LINKCRAWL_BATCH_SIZE": 2,
+        "LINKCRAWL_SPILL_DIR": str(tmp_path),
+    })
+    pipeline = store_pipeline.StorePipeline(crawler)
+    pipeline.open_spider(DemoSpider())
+    for i in range(9):
+        pipeline.process_item(page(i))
+    pipeline.flush()
+    writer = pipeline._writer
+    assert writer is not None and writer.wait_idle()  # retried until all of it is in
+    pipeline.close_blocking()
+    try:
+        assert failures == [], "every planned failure happened"
+        assert crawler.stats.get_value("linkcrawl/store/write_failures") == 3
+        (edge,) = store.find("domain_edges")
+        assert (edge["source_domain"], edge["target_domain"], edge["links"]) == (
+            "blog.test", "acme.test", 9)
+        assert store.count("backlinks") == store.count("pages") == 9
+        assert store.find("referring_domains")[0]["backlinks"] == 9
+    finally:
+        real_close()
+
+
+def test_a_batch_written_after_newer_spilled_ones_still_counts(
+    tmp_path: Path, any_store_uri: str
+) -> None:
+    """The writer's order is not the crawl's: batch 1 fails after newer batches were
+    spilled, so the retry writes the spill file (2-4) before it. Every batch counts once."""
+    store = open_store(any_store_uri)
+    real_add = store.add_domain_edges
+    entered, release = threading.Event(), threading.Event()
+    order: list[int] = []
+
+    def add(edges: Any, seen: Any, run_id: str, batch: Any = None, stored_upto: int = 0) -> None:
+        if not order and not release.is_set():  # the first write hangs, then fails
+            entered.set()
+            assert release.wait(60), "never released"
+            raise StoreError("MongoDB store mongodb://db/x failed: connection reset")
+        order.append(batch[1])
+        real_add(edges, seen, run_id, batch=batch, stored_upto=stored_upto)
+
+    store.add_domain_edges = add  # type: ignore[method-assign]
+    writer = StoreWriter(lambda: store, tmp_path / "run.jsonl", max_items=2,
+                         retry_max_delay=60, dead_letters=DeadLetters(tmp_path / "dead.jsonl"))
+    seen = datetime(2026, 1, 2, tzinfo=UTC)
+
+    def batch(seq: int) -> Batch:  # batch n carries 10^(n-1) links: a sum shows which count
+        return Batch(seq, [], [], [], {("s.test", "t.test"): 10 ** (seq - 1)}, seen, "r1")
+
+    try:
+        writer.submit(batch(1))
+        assert entered.wait(60), "the writer never wrote"
+        for seq in (2, 3, 4, 5):  # past the bound of 2: batches 2-4 go to the spill file
+            writer.submit(batch(seq))
+        assert writer.pending == 4 and (tmp_path / "run.jsonl").exists()  # 1 is in hand
+        release.set()
+        assert writer.wait_idle()  # batch 1 failed and waits for its retry
+        assert writer.close()
+        assert order == [2, 3, 4, 1, 5]  # the order this test is about
+        (edge,) = store.find("domain_edges")
+        assert edge["links"] == 11111
+        assert writer.stored_upto == 5
+        real_add({("s.test", "t.test"): 1}, seen, "r1", batch=(writer.name, 4),
+                 stored_upto=5)  # a late retry of batch 4
+        (edge,) = store.find("domain_edges")
+        assert (edge["links"], edge["batches_upto"], edge["batches"]) == (11111, 5, [])
+    finally:
+        release.set()
+        store.close()
+
+
+def test_one_store_client_per_crawl_records_why_the_crawl_ended(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run record corrected after Scrapy says why the crawl ended (``shutdown``) goes
+    through the crawl's own store, which is closed once, after that."""
+    opened: list[Store] = []
+    closed: list[Store] = []
+
+    def open_once(uri: str, **options: Any) -> Store:
+        store = open_store(uri)
+        real_close = store.close
+        store.close = lambda: (closed.append(store), real_close())  # type: ignore[method-assign]
+        opened.append(store)
+        return store
+
+    monkeypatch.setattr(store_pipeline, "open_store", open_once)
+    uri = f"sqlite:///{tmp_path / 'once.db'}"
+    crawler = get_crawler(DemoSpider, {"LINKCRAWL_STORE_URI": uri,
+                                       "LINKCRAWL_SPILL_DIR": str(tmp_path)})
+    pipeline = store_pipeline.StorePipeline(crawler)
+    pipeline.open_spider(DemoSpider())
+    pipeline.process_item(page(1))
+    pipeline.close_blocking()
+    assert closed == []  # still open for spider_closed
+    pipeline.spider_closed(DemoSpider(), "shutdown")
+    assert len(opened) == 1 and closed == opened
+    with open_store(uri) as store:
+        (run,) = store.find("runs")
+        assert store.count("backlinks") == 1
+    assert run["finish_reason"] == run["stats"]["finish_reason"] == "shutdown"
 
 
 # --- real crawls with the SQLite file locked by another connection ------------------------

@@ -1,13 +1,16 @@
-"""One contract for every store: SQLite, the mongomock-ng fake and (when configured) MongoDB.
+"""One contract for every store: SQLite, the mongomock-ng fake and a real MongoDB wire server.
 
-Set LINKCRAWL_TEST_MONGODB_URI (e.g. mongodb://127.0.0.1:27017) to run the contract against
-a real server; each test gets its own database, dropped afterwards.
+Set LINKCRAWL_TEST_MONGODB_URI (e.g. mongodb://127.0.0.1:27017; CI starts SecantusDB) to run
+the contract against a real server; each test gets its own database, dropped afterwards.
+Those runs carry the ``mongo_real`` marker; under CI=true they fail rather than skip.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -18,47 +21,32 @@ from unittest.mock import MagicMock
 import pytest
 from pymongo.errors import AutoReconnect, BulkWriteError
 
+import linkcrawl
 from linkcrawl.errors import StoreError
 from linkcrawl.keys import backlink_key
 from linkcrawl.store import MongoStore, SQLiteStore, Store, mask_uri, open_store
+from tests.conftest import MONGO_ENV, REPO, real_mongo
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 T1 = T0 + timedelta(days=1)
 T2 = T0 + timedelta(days=2)
 T3 = T0 + timedelta(days=3)
-MONGO_ENV = "LINKCRAWL_TEST_MONGODB_URI"
-
-
-def _real_mongo_uri(db_name: str) -> str:
-    base = os.environ[MONGO_ENV]
-    head, _, query = base.partition("?")
-    scheme, _, rest = head.partition("://")
-    hosts = rest[rest.rfind("@") + 1 :].split("/", 1)[0]
-    userinfo = rest[: rest.rfind("@") + 1]
-    return f"{scheme}://{userinfo}{hosts}/{db_name}" + (f"?{query}" if query else "")
 
 
 @pytest.fixture(
     params=["sqlite", "mongomock", pytest.param("mongodb", marks=pytest.mark.mongo_real)]
 )
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    db_name = f"linkcrawl_test_{uuid.uuid4().hex[:12]}"
+    if request.param == "mongodb":
+        with real_mongo(request) as uri, open_store(uri, timeout_ms=3000) as opened:
+            yield opened
+        return
     if request.param == "sqlite":
         uri = f"sqlite:///{tmp_path}/store.db"
-    elif request.param == "mongomock":
-        uri = f"mongomock://{db_name}"
     else:
-        if not os.environ.get(MONGO_ENV):
-            pytest.skip(f"{MONGO_ENV} not set: real MongoDB contract run skipped")
-        uri = _real_mongo_uri(db_name)
-    opened = open_store(uri, timeout_ms=3000)
-    yield opened
-    opened.close()
-    if request.param == "mongodb":
-        from pymongo import MongoClient
-
-        with MongoClient(uri, serverSelectionTimeoutMS=3000) as client:
-            client.drop_database(db_name)
+        uri = f"mongomock://linkcrawl_test_{uuid.uuid4().hex[:12]}"
+    with open_store(uri, timeout_ms=3000) as opened:
+        yield opened
 
 
 def link(src: str, dst: str, anchor: str, seen: datetime, **fields: Any) -> dict[str, Any]:
@@ -292,13 +280,82 @@ def test_domain_edges_sum_within_a_run_and_restart_in_a_new_one(store: Store) ->
     store.add_domain_edges({("a.test", "t.test"): 2}, T1, "r1")
     (edge,) = store.find("domain_edges", {"source_domain": "a.test"})
     assert edge == {"source_domain": "a.test", "target_domain": "t.test", "links": 5,
-                    "first_seen": T0, "last_seen": T1, "run_id": "r1"}
+                    "first_seen": T0, "last_seen": T1, "run_id": "r1", "writer": None,
+                    "batches_upto": None, "batches": []}
 
     store.add_domain_edges({("a.test", "t.test"): 4}, T2, "r2")
     (edge,) = store.find("domain_edges", {"source_domain": "a.test"})
     assert (edge["links"], edge["run_id"], edge["first_seen"], edge["last_seen"]) == (
         4, "r2", T0, T2)
     assert store.count("domain_edges", {"target_domain": "t.test"}) == 2
+
+
+def test_a_retried_edge_batch_is_counted_once(store: Store) -> None:
+    """A batch applied but reported failed (lost reply, write-concern timeout) is written
+    again by the crawl: the counts must not double, and later batches still add."""
+    first = {("a.test", "t.test"): 3, ("b.test", "t.test"): 1}
+    store.add_domain_edges(first, T0, "r1", batch=("w1", 1))
+    store.add_domain_edges(first, T1, "r1", batch=("w1", 1))  # the retry
+    store.add_domain_edges({("a.test", "t.test"): 2}, T1, "r1", batch=("w1", 2))
+    store.add_domain_edges({("a.test", "t.test"): 2}, T2, "r1", batch=("w1", 2))  # again
+    store.add_domain_edges(first, T2, "r1", batch=("w1", 1))  # an old batch, replayed late
+    edges = {(e["source_domain"], e["target_domain"]): e for e in store.find("domain_edges")}
+    assert {p: e["links"] for p, e in edges.items()} == {("a.test", "t.test"): 5,
+                                                       ("b.test", "t.test"): 1}
+    a = edges[("a.test", "t.test")]
+    assert (a["first_seen"], a["last_seen"], a["writer"]) == (T0, T1, "w1")
+    assert (a["batches_upto"], a["batches"]) == (0, [1, 2])  # no word from the writer yet
+    assert edges[("b.test", "t.test")]["last_seen"] == T0
+
+
+def test_edge_batches_applied_out_of_order_all_count(store: Store) -> None:
+    """After an outage the writer may write queued batches before older ones from its
+    spill file: each counts once, whatever the order, and retries of any still do not."""
+    for number, seen in ((3, T0), (1, T1), (3, T1), (4, T2), (2, T2), (1, T3), (4, T3)):
+        store.add_domain_edges({("a.test", "t.test"): 10 ** (number - 1)}, seen, "r1",
+                               batch=("w1", number))
+    (edge,) = store.find("domain_edges")
+    assert edge["links"] == 1111  # batches 1, 2, 3 and 4 once each
+    assert (edge["first_seen"], edge["last_seen"]) == (T0, T2)  # a retry moves nothing
+    assert sorted(edge["batches"]) == [1, 2, 3, 4]
+
+
+def test_an_edge_forgets_batches_its_writer_has_stored(store: Store) -> None:
+    """``stored_upto`` (all batches up to it are stored) trims what an edge remembers to
+    the batches still in flight; a retry of a forgotten one is still not counted."""
+    one = {("a.test", "t.test"): 1}
+    store.add_domain_edges(one, T0, "r1", batch=("w1", 2))
+    store.add_domain_edges(one, T0, "r1", batch=("w1", 1))
+    store.add_domain_edges(one, T1, "r1", batch=("w1", 5), stored_upto=2)
+    (edge,) = store.find("domain_edges")
+    assert (edge["links"], edge["batches_upto"], edge["batches"]) == (3, 2, [5])
+    store.add_domain_edges(one, T2, "r1", batch=("w1", 2), stored_upto=2)  # a late retry
+    store.add_domain_edges(one, T2, "r1", batch=("w1", 4), stored_upto=3)  # late, new
+    (edge,) = store.find("domain_edges")
+    assert (edge["links"], edge["batches_upto"], sorted(edge["batches"])) == (4, 3, [4, 5])
+    store.add_domain_edges(one, T3, "r1", batch=("w1", 5), stored_upto=4)  # a retry
+    (edge,) = store.find("domain_edges")
+    assert (edge["links"], edge["batches_upto"], edge["batches"]) == (4, 4, [5])
+    assert edge["last_seen"] == T2
+    store.add_domain_edges(one, T3, "r1", batch=("w2", 1))  # another writer of the run
+    store.add_domain_edges(one, T3, "r1", batch=("w2", 1))
+    (edge,) = store.find("domain_edges")
+    assert (edge["links"], edge["writer"], edge["batches_upto"], edge["batches"]) == (
+        5, "w2", 0, [1])
+
+
+def test_a_partly_applied_edge_batch_retried_counts_each_edge_once(store: Store) -> None:
+    """Only some edges of batch 2 reached the store before the failure; the retry adds the
+    others, and another writer's batch 1 of the same run (a shared run id) still adds."""
+    store.add_domain_edges({("a.test", "t.test"): 1, ("b.test", "t.test"): 1}, T0, "r1",
+                           batch=("w1", 1))
+    store.add_domain_edges({("a.test", "t.test"): 4}, T1, "r1", batch=("w1", 2))  # half
+    store.add_domain_edges({("a.test", "t.test"): 4, ("b.test", "t.test"): 6}, T1, "r1",
+                           batch=("w1", 2))
+    store.add_domain_edges({("b.test", "t.test"): 10}, T2, "r1", batch=("w2", 1))
+    store.add_domain_edges({("a.test", "t.test"): 7}, T3, "r2", batch=("w1", 1))  # new run
+    links = {e["source_domain"]: (e["links"], e["run_id"]) for e in store.find("domain_edges")}
+    assert links == {"a.test": (7, "r2"), "b.test": (17, "r1")}
 
 
 def test_runs_start_and_finish(store: Store) -> None:
@@ -462,7 +519,7 @@ class _ScriptedCollection:
     def __init__(self, script: list[Exception | None]) -> None:
         self.script, self.calls = script, []
 
-    def create_index(self, spec: Any) -> None:
+    def create_index(self, spec: Any, **options: Any) -> None:
         pass
 
     def bulk_write(self, ops: list[Any], ordered: bool) -> None:
@@ -486,6 +543,29 @@ def test_mongo_upsert_race_is_retried_once() -> None:
     store.upsert_backlinks(links)
     assert len(coll.calls) == 2
     assert coll.calls[1] == [coll.calls[0][1]]  # only the operation that lost the race
+
+
+def test_mongo_write_concern_error_fails_the_batch_without_an_empty_retry() -> None:
+    """Only write-concern problems: nothing to retry, and the batch is not acknowledged, so
+    the crawl must keep it (a StoreError), not resend an empty list."""
+    concern = BulkWriteError({"writeErrors": [], "writeConcernErrors": [
+        {"code": 64, "errmsg": "waiting for replication timed out (secret)"}]})
+    store, coll = _scripted_store([concern])
+    with pytest.raises(StoreError) as info:
+        store.add_domain_edges({("a.test", "t.test"): 1}, T0, "r1", batch=("w", 1))
+    assert len(coll.calls) == 1
+    assert str(info.value) == (
+        "MongoDB store mongodb://bob:***@db.test/lc failed: write concern not satisfied "
+        "(1 error(s)): waiting for replication timed out (***)")
+
+
+def test_mongo_upsert_race_with_a_write_concern_error_retries_then_fails() -> None:
+    both = BulkWriteError({"writeErrors": [{"index": 0, "code": 11000, "errmsg": "E11000"}],
+                           "writeConcernErrors": [{"code": 64, "errmsg": "timed out"}]})
+    store, coll = _scripted_store([both])
+    with pytest.raises(StoreError, match="write concern not satisfied"):
+        store.upsert_backlinks([link("http://a.test/", "http://t.test/", "A", T0)])
+    assert len(coll.calls) == 2 and coll.calls[1] == coll.calls[0]
 
 
 def test_mongo_errors_become_one_line_store_errors_without_password() -> None:
@@ -583,3 +663,92 @@ def test_warc_provenance_fields_round_trip(store: Store) -> None:
     (doc,) = store.find("backlinks")
     assert (doc["source"], doc["warc_file"], doc["warc_offset"]) == (
         "scan:warc", "/data/x.warc.gz", 123456789012)
+
+
+# --- the MongoDB client: options, and the CI rule for real-server tests -----------------------
+@pytest.mark.mongo_real
+def test_mongo_client_options_come_from_settings_and_the_uri_wins(
+    request: pytest.FixtureRequest,
+) -> None:
+    with real_mongo(request) as uri:
+        with open_store(uri, mongo_timeout_ms=12000) as store:  # the rest: defaults
+            assert isinstance(store, MongoStore)
+            client = store._client
+            assert client.options.pool_options.metadata["application"] == {
+                "name": f"linkcrawl/{linkcrawl.__version__}"}
+            assert client.options.timeout == 12.0  # seconds
+            assert client.options.server_selection_timeout == 5.0  # the connect setting
+            assert client.write_concern.document == {"w": "majority"}
+            assert client.options.retry_writes is True
+            store.upsert_backlinks([link("http://a.test/", "http://t.test/", "A", T0)])
+        sep = "&" if "?" in uri else "?"
+        with open_store(f"{uri}{sep}w=1&timeoutMS=7000", write_concern="majority") as store:
+            assert store._client.write_concern.document == {"w": 1}
+            assert store._client.options.timeout == 7.0
+            assert store.count("backlinks") == 1
+
+
+@pytest.mark.mongo_real
+def test_real_write_concern_error_fails_the_batch_and_its_retry_counts_once(
+    request: pytest.FixtureRequest,
+) -> None:
+    """w=5 on a one-member set: the server applies each write, then reports only a
+    write-concern error (code 100). The batch must fail (StoreError, nothing resent), and
+    writing it again once the concern can be met must not count it twice."""
+    from pymongo import WriteConcern
+
+    with real_mongo(request) as uri, open_store(uri) as store:
+        assert isinstance(store, MongoStore)
+        healthy = store._db
+        store._db = healthy.with_options(write_concern=WriteConcern(w=5))
+        edges = {("a.test", "t.test"): 3}
+        with pytest.raises(StoreError, match=r"write concern not satisfied .*data-bearing"):
+            store.add_domain_edges(edges, T0, "r1", batch=("w1", 1))
+        with pytest.raises(StoreError, match="write concern not satisfied"):
+            store.upsert_backlinks([link("http://a.test/", "http://t.test/", "A", T0)])
+        store._db = healthy
+        assert store.find("domain_edges")[0]["links"] == 3  # applied, though it "failed"
+        store.add_domain_edges(edges, T1, "r1", batch=("w1", 1))  # the crawl's retry
+        store.upsert_backlinks([link("http://a.test/", "http://t.test/", "A", T1)])
+        (edge,) = store.find("domain_edges")
+        assert (edge["links"], edge["last_seen"]) == (3, T0)
+        (doc,) = store.find("backlinks")
+        assert (doc["first_seen"], doc["last_seen"]) == (T0, T1)
+
+
+@pytest.mark.mongo_real
+def test_an_unsatisfiable_write_concern_fails_when_the_store_opens(
+    request: pytest.FixtureRequest,
+) -> None:
+    """Index creation uses the write concern too, so a crawl with w=5 on a smaller
+    replica set stops in its preflight, not at its first batch."""
+    with real_mongo(request) as uri, pytest.raises(StoreError, match="cannot prepare"):
+        open_store(uri, write_concern="5")
+
+
+def test_store_defaults_are_the_settings_defaults() -> None:
+    from linkcrawl.config import setting_default
+    from linkcrawl.store import MongoOptions
+
+    defaults = MongoOptions()
+    assert (defaults.connect_timeout_ms, defaults.timeout_ms, defaults.write_concern) == (
+        setting_default("LINKCRAWL_MONGO_CONNECT_TIMEOUT_MS"),
+        setting_default("LINKCRAWL_MONGO_TIMEOUT_MS"),
+        setting_default("LINKCRAWL_MONGO_WRITE_CONCERN"))
+
+
+def test_unacknowledged_write_concern_is_refused_before_connecting() -> None:
+    with pytest.raises(StoreError, match="must not be 0"):
+        open_store("mongodb://127.0.0.1:9/lc", write_concern="0", timeout_ms=100)
+
+
+def test_a_real_server_test_without_a_server_skips_here_and_fails_in_ci(tmp_path: Path) -> None:
+    """The rule tests/conftest.need enforces, run as CI runs it (a pytest of one test)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", MONGO_ENV)}
+    test = "tests/store/test_contract.py::test_runs_start_and_finish[mongodb]"
+    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test]
+    here = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    ci = subprocess.run(argv, cwd=REPO, env={**env, "CI": "true"}, capture_output=True,
+                        text=True, timeout=120)
+    assert here.returncode == 0 and "1 skipped" in here.stdout, here.stdout[-2000:]
+    assert ci.returncode == 1 and "CI must provide this" in ci.stdout, ci.stdout[-2000:]
