@@ -222,6 +222,7 @@ class LinkDetails:
                  location_model: bool = True) -> None:
         self.root = root
         self.location_model = location_model
+        self.list_page = False  # set once the page type says the body is a list of links
         self._url = facts.url
         self.facts = facts  # counted before <noscript> links were parsed into the tree
         self._locator: PageLocator | None = None
@@ -249,7 +250,7 @@ class LinkDetails:
         around = self._around
         verdicts = locate_links(self._locator, [
             LinkInput(el, link.url, link.anchor_text, link.is_image, el.get("rel") or "")
-            for el, link in todo], use_model=self.location_model)
+            for el, link in todo], use_model=self.location_model, list_page=self.list_page)
         for (el, link), (verdict, in_noscript) in zip(todo, verdicts, strict=True):
             parent = el.getparent()
             path, block = around.of(parent) if parent is not None else ("", el)

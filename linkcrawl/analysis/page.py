@@ -25,6 +25,9 @@ from linkcrawl.items import PageItem
 from linkcrawl.verdict import Verdict
 from linkcrawl.web.domains import page_identity
 
+# Page types whose body is a list of links: their entries are content by the rules' reading
+LIST_PAGES = frozenset({"directory", "partners", "sponsors"})
+
 __all__ = ["AnalysisSetup", "PageAnalyzer", "analyze_lazily", "analyze_page",
            "classify_page_links"]
 
@@ -75,6 +78,7 @@ def analyze_lazily(
     )
     page.links, details = read_links(root, facts, location_model)
     verdict = detect_page_type(root, facts, page.links, details)
+    details.list_page = verdict.value in LIST_PAGES
     page.page_type = verdict.value
     page.page_type_confidence = verdict.confidence
     page.page_type_evidence = list(verdict.evidence)

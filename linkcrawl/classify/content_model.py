@@ -301,10 +301,12 @@ def _named_region(locator: Any, el: etree._Element) -> str:
 
 def locate_links(locator: Any, items: Sequence[LinkInput],
                  model: ContentModel | None = None,
-                 use_model: bool = True) -> list[tuple[Verdict, bool]]:
+                 use_model: bool = True, list_page: bool = False) -> list[tuple[Verdict, bool]]:
     """(verdict, inside <noscript>) of each link: the model decides content or not; the rules
     name the region of links that are not content. Without a model (or ``use_model``
-    false), the rules alone."""
+    false), the rules alone. On a ``list_page`` (a directory, links, partners or sponsors
+    page, whose body is a list of links) a link the rules put in the content stays there:
+    the model learned from pages where link lists are mostly boilerplate."""
     model = (model or default_model()) if use_model else None
     if model is None:
         return [locator.locate(i.el, i.url, i.anchor) for i in items]
@@ -315,7 +317,8 @@ def locate_links(locator: Any, items: Sequence[LinkInput],
     for item, row, prob, contrib, bar, (verdict, in_noscript, region, _, _) in zip(
             items, rows, probs, contribs, bars, ruled, strict=True):
         # hidden links (inline style, ``hidden``) are never content, whatever the model says
-        content = prob >= bar and not region.hidden and "style:hidden" not in verdict.evidence
+        content = ((prob >= bar or (list_page and verdict.value == "content"))
+                   and not region.hidden and "style:hidden" not in verdict.evidence)
         evidence = _evidence(prob, contrib, row, content, model.features)
         confidence = round(max(prob, 1.0 - prob), 2)
         if content:

@@ -38,6 +38,10 @@ def _crawl(tmp, args: dict[str, str]) -> Iterator[tuple[PolicyWeb, CrawlResult]]
             store_uri=f"sqlite:///{tmp / 'dir.db'}",
             proxy=web.proxy_url,
             args={"seeds": SEED, "targets": TARGETS, **args},
+            # the rules' locations: with the learned model 3 of the 4 listing links of this
+            # test directory lose their directory type (a known weakness of the model on
+            # directory pages: docs/classifiers.md); this spider's paths are what is tested
+            settings={"LINKCRAWL_LOCATION_MODEL": False},
         ).check()
         yield web, result
 
