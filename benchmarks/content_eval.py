@@ -52,6 +52,8 @@ sys.path.insert(0, str(ROOT))
 
 from linkcrawl.analysis.encoding import parse_document  # noqa: E402
 from linkcrawl.analysis.extract import read_links, read_page  # noqa: E402
+from linkcrawl.analysis.page import LIST_PAGES  # noqa: E402
+from linkcrawl.classify.pagetype import detect_page_type  # noqa: E402
 
 EVAL = ROOT.parent.parent / "shared" / "eval"
 if not EVAL.exists():
@@ -151,6 +153,8 @@ def crawl_links(body: bytes, url: str) -> tuple[list[Any], list[Any], float, flo
     facts = read_page(root, url, {})
     links, details = read_links(root, facts)
     elements = [details._pending[id(link)][1] for link in links]
+    # as analyze_lazily does: the page type says whether the body is a list of links
+    details.list_page = detect_page_type(root, facts, links, details).value in LIST_PAGES
     details.fill(links)
     t2 = time.thread_time()
     return links, elements, (t1 - t0) * 1000, (t2 - t1) * 1000
