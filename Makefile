@@ -28,6 +28,9 @@ bench: $(STAMP)  ## performance benchmark (not part of the tests)
 eval: $(STAMP)  ## classifier evaluations on labeled and real pages
 	$(BIN)/python benchmarks/location_eval.py
 	$(BIN)/python benchmarks/type_eval.py
+	$(BIN)/python benchmarks/real_types_eval.py
+	$(BIN)/python benchmarks/pagetype_eval.py
+	$(BIN)/python benchmarks/content_eval.py --no-baseline
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

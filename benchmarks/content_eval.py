@@ -455,6 +455,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--systems", default="rules,model")
     parser.add_argument("--limit", type=int, default=0, help="first N pages of each set")
     args = parser.parse_args(argv)
+    if not EVAL.is_dir():
+        print(f"content_eval: error: no real pages at {EVAL} (WCXB dev, the article benchmark "
+              "and real-types-dev live in ../shared/eval, outside the repository)",
+              file=sys.stderr)
+        return 2
     sets = args.sets.split(",")
     loaders = {"wcxb": wcxb_pages, "aeb": aeb_pages, "rtd": rtd_pages}
     pages = {name: loaders[name]() for name in sets}

@@ -288,6 +288,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fixtures", action="store_true",
                         help="also run type_eval.py on tests/fixtures/types and the demo web")
     args = parser.parse_args(argv)
+    if not (args.dir / "pages").is_dir():
+        print(f"real_types_eval: error: no labelled pages at {args.dir} (real-types-dev lives in "
+              "../shared/eval, outside the repository)", file=sys.stderr)
+        return 2
     paths = sorted(p for p in (args.dir / "pages").glob("*.html"))
     halves = half_of([p.name.removesuffix(".html") for p in paths])
     wanted = {n for n in args.pages.split(",") if n}
