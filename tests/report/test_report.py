@@ -373,3 +373,25 @@ def test_cli_authority_scores_and_imports_public_ranks(store_uri: str, tmp_path:
     assert rows["d.test"]["public_rank"] is None
     bad = linkcrawl_cli("authority", "--store", store_uri, "--import", str(tmp_path / "nope"))
     assert bad.returncode == 2 and bad.stderr.startswith("linkcrawl: error: cannot read")
+
+
+def test_every_report_format_reads_the_stored_sitewide_flag(tmp_path: Path) -> None:
+    """With LINKCRAWL_SITEWIDE_MIN_PAGES=5, a link on 4 pages is not sitewide: the terminal,
+    CSV and HTML reports say what the stored placements say (issue 14)."""
+    from linkcrawl.history.refresh import refresh_placements
+
+    uri = f"sqlite:///{tmp_path / 'sw.db'}"
+    with open_store(uri) as store:
+        store.upsert_backlinks([link(f"http://e.test/p{i}", "Shop", 1, location="footer")
+                                for i in range(4)])
+        store.refresh_referring_domains()
+        refresh_placements(store, [("shop.test", "e.test")], min_pages=5)
+        report = build_report(store, "shop.test", now=NOW)
+    (placement,) = report.placements
+    assert (placement["page_count"], placement["sitewide"]) == (4, False)
+    assert report.sitewide() == []
+    assert write_csv(report, tmp_path / "csv")["sitewide.csv"] == 0
+    assert "(0 sitewide)" in " ".join(report_text(report).split())
+    html = render_html(report)
+    section = html.split("<h2>Sitewide placements</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "e.test" not in section
