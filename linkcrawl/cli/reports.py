@@ -22,6 +22,7 @@ StoreUri = Callable[[argparse.Namespace], str]
 def cmd_report(args: argparse.Namespace, store_uri: str) -> int:
     from linkcrawl.classify.anchors import AnchorRules
     from linkcrawl.report.build import build_report, report_text
+    from linkcrawl.report.gap import link_gap
     from linkcrawl.report.to_csv import write_csv
     from linkcrawl.report.to_html import write_html
     from linkcrawl.store import open_store
@@ -41,7 +42,9 @@ def cmd_report(args: argparse.Namespace, store_uri: str) -> int:
                 print(f"wrote {', '.join(f'{n} ({c} rows)' for n, c in written.items())} "
                       f"to {args.csv}")
             if args.html:
-                write_html(report, Path(args.html))
+                competitors = [c for c in parse_list(args.competitor) if c != target]
+                gap = (competitors, link_gap(store, target, competitors)) if competitors else None
+                write_html(report, Path(args.html), gap=gap)
                 print(f"wrote {args.html}")
             if not (args.csv or args.html):
                 print(report_text(report, limit=args.limit))
@@ -144,3 +147,5 @@ def add_report_options(report: argparse.ArgumentParser) -> None:
     report.add_argument("--brand", help="brand terms for anchor classes (comma-separated)")
     report.add_argument("--keywords", help="target keywords for anchor classes (comma-separated)")
     report.add_argument("--limit", type=int, default=20, help="rows per terminal table")
+    report.add_argument("--competitor", help="competitor domains for the HTML report's "
+                        "competitor gap (comma-separated)")
