@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from linkcrawl.config import parse_list
 from linkcrawl.errors import ConfigError
@@ -21,6 +22,7 @@ StoreUri = Callable[[argparse.Namespace], str]
 
 def cmd_report(args: argparse.Namespace, store_uri: str) -> int:
     from linkcrawl.classify.anchors import AnchorRules
+    from linkcrawl.crawl.terminal import TerminalLine
     from linkcrawl.report.build import build_report, report_text
     from linkcrawl.report.gap import link_gap
     from linkcrawl.report.to_csv import write_csv
@@ -38,7 +40,9 @@ def cmd_report(args: argparse.Namespace, store_uri: str) -> int:
                                            _keywords(args.keywords))
             report = build_report(store, target, rules)
             if args.csv:
-                written = write_csv(report, Path(args.csv))
+                count = CsvCount(TerminalLine())
+                written = write_csv(report, Path(args.csv), progress=count)
+                count.line.done()
                 print(f"wrote {', '.join(f'{n} ({c} rows)' for n, c in written.items())} "
                       f"to {args.csv}")
             if args.html:
@@ -52,19 +56,41 @@ def cmd_report(args: argparse.Namespace, store_uri: str) -> int:
     return 0
 
 
+class CsvCount:
+    """Files and rows written so far, on the terminal line (nothing when not a TTY)."""
+
+    def __init__(self, line: Any) -> None:
+        self.line, self.files, self.rows = line, 0, 0
+
+    def __call__(self, name: str, rows: int) -> None:
+        self.files += 1
+        self.rows += rows
+        self.line.show(f"CSV: {self.files} files, {self.rows} rows (last {name}), "
+                       f"{self.line.elapsed()}", force=True)
+
+
 def _keywords(value: str | None) -> list[str]:
     """Keywords are phrases: comma-separated (spaces belong to the phrase)."""
     return [k.strip() for k in (value or "").split(",") if k.strip()]
 
 
 def cmd_authority(args: argparse.Namespace, store_uri: str) -> int:
+    from linkcrawl.crawl.terminal import TerminalLine
     from linkcrawl.report.authority import authority_scores, read_ranks
     from linkcrawl.store import open_store
 
+    line = TerminalLine()
     with open_store(store_uri) as store:
+        line.show("authority: reading domain links", force=True)
         edges = [(e["source_domain"], e["target_domain"]) for e in store.find("domain_edges")]
+        line.show(f"authority: {len(edges)} domain links read, scoring, {line.elapsed()}",
+                  force=True)
         scores = authority_scores(edges)
+        line.show(f"authority: {len(scores)} domains scored, writing, {line.elapsed()}",
+                  force=True)
         matched = store.set_domain_scores({d: {"authority": s} for d, s in scores.items()})
+        line.done(f"authority: {len(scores)} domains scored, {matched} rows written, "
+                  f"{line.elapsed()}")
         print(f"authority: {len(scores)} domains scored from {len(edges)} domain links; "
               f"{matched} referring-domain rows updated")
         top = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
