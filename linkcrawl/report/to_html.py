@@ -39,7 +39,7 @@ SMALL_W, WIDE_W = 380, 620
 CSS = """
 *{box-sizing:border-box}
 body{font:15px/1.45 system-ui,sans-serif;margin:1.5rem auto;max-width:1400px;color:#111;
-padding:0 1rem;overflow-wrap:anywhere}h1{font-size:1.6rem;margin-bottom:.2rem}
+padding:0 1rem;overflow-wrap:break-word}h1{font-size:1.6rem;margin-bottom:.2rem}
 h2{margin-top:2.2rem;border-bottom:1px solid #ddd}.muted{color:#555}
 .kpis{display:flex;gap:1rem;flex-wrap:wrap}
 .kpi{border:1px solid #ddd;border-radius:8px;padding:.6rem 1rem;min-width:9rem}
@@ -51,9 +51,10 @@ figcaption{font-weight:600;margin-bottom:.3rem}
 figure svg{display:block;width:100%;height:auto}
 figure p{margin:.4rem 0 0}.spike{color:#9a3412;font-weight:600}
 table{border-collapse:collapse;width:100%;font-size:13px}
-th,td{text-align:left;padding:.25rem .4rem;border-bottom:1px solid #eee;vertical-align:top}
+th,td{text-align:left;padding:.25rem .3rem;border-bottom:1px solid #eee;vertical-align:top}
 th{font-weight:600}td.n{text-align:right;white-space:nowrap}
-td.d,th.d{white-space:nowrap}td.u{overflow-wrap:anywhere;word-break:break-word}
+td.d,th.d{white-space:nowrap}td.u,td.u a,code{overflow-wrap:anywhere}td.u{min-width:8rem}td.u.h{min-width:6rem}
+.a{display:block;color:#444}
 details summary{cursor:pointer;color:#1d4ed8}details ul{margin:.2rem 0;padding-left:1rem}
 code{font-size:12px;background:#f3f4f6;padding:0 .2rem;border-radius:3px}
 svg text{font:12px system-ui,sans-serif;fill:#222}svg .axis{stroke:#888}
@@ -358,14 +359,14 @@ def authority_cell(value: Any) -> str:
 
 
 def _backlink_row(r: Report, b: dict[str, Any]) -> list[str]:
-    return [_td(link(b["source_url"], elide(r.titles.get(b["source_url"]) or b["source_url"])),
-                "u"),
-            _td(e(b.get("anchor_text"))), _td(e(r.anchor_class.get(b["key"]))),
+    return [_td(link(b["source_url"], elide(r.titles.get(b["source_url"]) or b["source_url"]))
+                + f'<span class="a">{e(b.get("anchor_text"))}</span>', "u"),
+            _td(e(r.anchor_class.get(b["key"]))),
             _td(e("follow" if b.get("follow") else "nofollow")), _td(evidence_cell(b)),
             _td(e(b.get("first_seen")), "d")]
 
 
-BACKLINK_HEADERS: list[Header] = ["page", "anchor", "anchor class", "follow",
+BACKLINK_HEADERS: list[Header] = ["page and anchor", "anchor class", "follow",
                                   "location · type (evidence)", ("first seen", "d")]
 
 
@@ -402,11 +403,11 @@ def render_html(report: Report, limit: int = 200,
     velocity = r.velocity_month if len(r.velocity_month) >= 3 else r.velocity_week
     unit = "month" if velocity is r.velocity_month else "week"
     domain_rows = [
-        [_td(e(d["referring_domain"])), _td(authority_cell(d.get("authority")), "n"),
+        [_td(e(d["referring_domain"]), "u h"), _td(authority_cell(d.get("authority")), "n"),
          _td(e(d.get("live_backlinks")), "n"), _td(e(d.get("followed_backlinks")), "n"),
          _td(e(d.get("locations"))),
-         _td(link((d.get("best") or {}).get("source_url")), "u"),
-         _td(e((d.get("best") or {}).get("anchor_text"))),
+         _td(link((d.get("best") or {}).get("source_url"))
+             + f'<span class="a">{e((d.get("best") or {}).get("anchor_text"))}</span>', "u"),
          _td(e(d.get("first_seen")), "d"), _td(e(d["status"]))]
         for d in r.domains[:limit]
     ]
@@ -486,7 +487,7 @@ def render_html(report: Report, limit: int = 200,
 <h2>Charts</h2><div class="charts">{charts}</div>
 <p class="muted">Authority bands of live referring domains: {e(band_text)}.</p>
 <h2>Referring domains</h2>
-{table(["domain", "authority", "live links", "followed", "locations", "best link", "anchor",
+{table(["domain", "authority", "live links", "followed", "locations", "best link and its anchor",
         ("first seen", "d"), "status"], domain_rows, "No referring domains.")}
 <h2>Best backlinks</h2>
 <p class="muted">Live links, most valuable first (followed, in the content, editorial). Open

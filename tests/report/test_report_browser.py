@@ -119,9 +119,14 @@ WRAPPED_DATES_JS = """() => [...document.querySelectorAll('td.d, th.d')].filter(
   const range = document.createRange(); range.selectNodeContents(td);
   return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
 }).map(td => td.textContent)"""
-RIGHT_EDGES_JS = """() => [...document.querySelectorAll('table, figure, h2, p')]
-  .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5)
-  .map(el => el.tagName + ' ' + el.textContent.slice(0, 40))"""
+# nothing reaches past the body's content box (its right padding stays clear)
+RIGHT_EDGES_JS = """() => {
+  const body = document.body, pad = parseFloat(getComputedStyle(body).paddingRight);
+  const edge = body.getBoundingClientRect().right - pad + 0.5;
+  return [...document.querySelectorAll('table, figure, h2, p, details')]
+    .filter(el => el.getBoundingClientRect().right > edge)
+    .map(el => el.tagName + ' ' + el.textContent.slice(0, 40));
+}"""
 
 # what the hand-made store must show (worked out from fill_history, not read off the page)
 EXPECTED = {
@@ -200,21 +205,24 @@ def test_report_reads_at_width(browser: Any, page_file: Path, tmp_path: Path,
 
 
 @pytest.mark.browser
-def test_the_narrow_page_is_longer_than_the_wide_one(browser: Any, page_file: Path,
-                                                     tmp_path: Path) -> None:
-    """The two screenshots compared: the same content, stacked at 700 px, is taller."""
-    heights = {}
+def test_the_narrow_page_stacks_the_charts(browser: Any, page_file: Path,
+                                           tmp_path: Path) -> None:
+    """The two screenshots compared: at 700 px the seven charts are seven rows (the page is
+    longer); at 1,600 px the two time charts are full rows and the five others share two."""
+    heights, rows = {}, {}
     for width in WIDTHS:
         page = browser.new_page(viewport={"width": width, "height": 900})
         page.goto(page_file.as_uri())
+        tops = page.evaluate("[...document.querySelectorAll('figure.chart')]"
+                             ".map(f => Math.round(f.getBoundingClientRect().top))")
+        rows[width] = len(set(tops))
         shot = tmp_path / f"r{width}.png"
         page.screenshot(path=str(shot), full_page=True)
         page.close()
-        w, h = png_size(shot)
+        w, heights[width] = png_size(shot)
         assert w == width
-        heights[width] = h
-    assert heights[700] > 1.3 * heights[1600]
-
+    assert rows == {700: 7, 1600: 4}
+    assert heights[700] > heights[1600]
 
 def test_cli_report_with_a_competitor_has_the_gap_section(tmp_path: Path) -> None:
     from tests.conftest import linkcrawl_cli
