@@ -53,7 +53,8 @@ figure p{margin:.4rem 0 0}.spike{color:#9a3412;font-weight:600}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{text-align:left;padding:.25rem .3rem;border-bottom:1px solid #eee;vertical-align:top}
 th{font-weight:600}td.n{text-align:right;white-space:nowrap}
-td.d,th.d{white-space:nowrap}td.u,td.u a,code{overflow-wrap:anywhere}td.u{min-width:8rem}td.u.h{min-width:6rem}
+td.d,th.d{white-space:nowrap}td.u,td.u a,code{overflow-wrap:anywhere}
+td.u{min-width:8rem}td.u.h{min-width:6rem}
 .a{display:block;color:#444}
 details summary{cursor:pointer;color:#1d4ed8}details ul{margin:.2rem 0;padding-left:1rem}
 code{font-size:12px;background:#f3f4f6;padding:0 .2rem;border-radius:3px}
