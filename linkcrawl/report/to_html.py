@@ -194,7 +194,8 @@ def _x_labels(periods: Sequence[str], step: float) -> set[int]:
     return shown | {last} if periods else set()
 
 
-def velocity_chart(chart_id: str, title: str, rows: Sequence[dict[str, Any]]) -> str:
+def velocity_chart(chart_id: str, title: str, rows: Sequence[dict[str, Any]],
+                   note: str = "") -> str:
     """New referring domains (green, up) and lost ones (red, down) per period on a zero
     line, with a y axis, period labels, the counts on the bars when there is room, spikes
     outlined in orange, and a legend."""
@@ -237,7 +238,7 @@ def velocity_chart(chart_id: str, title: str, rows: Sequence[dict[str, Any]]) ->
             parts.append(_svg_text(x + bar / 2, height - 4, r["period"], "middle"))
     if not rows:
         parts.append(_svg_text(pad_l + 8, mid - 6, "no referring domains yet"))
-    return _figure(chart_id, title, width, height, "".join(parts), wide=True)
+    return _figure(chart_id, title, width, height, "".join(parts), wide=True, note=note)
 
 
 def cumulative_chart(chart_id: str, title: str, rows: Sequence[dict[str, Any]]) -> str:
@@ -460,7 +461,7 @@ def render_html(report: Report, limit: int = 200,
     bands = r.authority_bands()
     charts = "".join([
         velocity_chart("chart-velocity", f"Referring domains per {unit}: new and lost",
-                       velocity).replace("</figure>", spike_note(velocity, unit) + "</figure>"),
+                       velocity, note=spike_note(velocity, unit)),
         cumulative_chart("chart-cumulative", f"Live referring domains at the end of each {unit}",
                          velocity),
         bar_chart("chart-types", "Live backlinks by link type", r.counts("link_type"),
