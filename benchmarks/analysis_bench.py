@@ -9,7 +9,7 @@ URLs from ``ground-truth.json``) and (b) the demo web under ``data/demo-web`` (e
 ``*.html`` file, URL rebuilt from its path), it times, best of ``--repeat`` runs each:
 
 - ``lxml``: ``lxml.html.document_fromstring`` on the same bytes (the floor),
-- ``parse``: ``extract.parse_document``,
+- ``parse``: ``encoding.parse_document``,
 - ``read_page``, ``extract_links`` (location included), ``page_type``
   (``pagetype.detect_page_type``), ``normalize`` (``links.normalize_page_links``), each on a
   tree parsed beforehand (``extract_links`` mutates <noscript>, so each run gets a fresh tree),
@@ -43,7 +43,7 @@ import lxml.html
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from linkcrawl.analysis import extract, links  # noqa: E402
+from linkcrawl.analysis import encoding, extract, links  # noqa: E402
 from linkcrawl.analysis import page as analyze  # noqa: E402
 from linkcrawl.classify import pagetype  # noqa: E402
 from linkcrawl.items import PageItem  # noqa: E402
@@ -94,7 +94,7 @@ def demo_pages(demo_dir: Path) -> list[tuple[str, bytes]]:
 def time_page(url: str, body: bytes, repeat: int) -> dict[str, float]:
     """ms per step for one page."""
     def parsed() -> object:
-        root = extract.parse_document(body)
+        root = encoding.parse_document(body)
         return root, extract.read_page(root, url, {})
 
     def with_links() -> object:
@@ -114,9 +114,9 @@ def time_page(url: str, body: bytes, repeat: int) -> dict[str, float]:
 
     t = {
         "lxml": _best(repeat, lambda: lxml.html.document_fromstring(body)),
-        "parse": _best(repeat, lambda: extract.parse_document(body)),
+        "parse": _best(repeat, lambda: encoding.parse_document(body)),
         "read_page": _best(repeat, lambda a: extract.read_page(a, url, {}),
-                           lambda: extract.parse_document(body)),
+                           lambda: encoding.parse_document(body)),
         "extract_links": _best(repeat, lambda a: extract.extract_links(*a), parsed),
         "page_type": _best(repeat, lambda a: pagetype.detect_page_type(*a), with_links),
         "normalize": _best(repeat, links.normalize_page_links, page_item),
@@ -127,8 +127,8 @@ def time_page(url: str, body: bytes, repeat: int) -> dict[str, float]:
         found, details = extract.read_links(root, facts)
         pagetype.detect_page_type(root, facts, found, details)
 
-    t["analysis"] = _best(repeat, analysis, lambda: extract.parse_document(body))
-    t["analysis_lazy"] = _best(repeat, analysis_lazy, lambda: extract.parse_document(body))
+    t["analysis"] = _best(repeat, analysis, lambda: encoding.parse_document(body))
+    t["analysis_lazy"] = _best(repeat, analysis_lazy, lambda: encoding.parse_document(body))
     return t
 
 

@@ -41,6 +41,27 @@ def rss_bytes(pid: int) -> int:
     return total + sum(rss_bytes(int(child)) for child in children)
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of one live process, its threads included (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a live process and its live descendants, plus what its reaped
+    children used (cutime, cstime): the crawl's CPU so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    own = sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    return own + sum(tree_cpu_seconds(int(child)) for child in children)
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds all processes on the machine have used since boot (from /proc/stat)."""
     fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
@@ -50,7 +71,8 @@ def machine_busy_seconds() -> float:
 
 @dataclass
 class CrawlRun:
-    """What one crawl did. ``samples`` are (seconds since start, pages crawled, RSS bytes)."""
+    """What one crawl did. ``samples`` are (seconds since start, pages crawled, RSS bytes,
+    CPU seconds of the crawl's process tree)."""
 
     cmd: list[str]
     log_path: Path
@@ -61,7 +83,8 @@ class CrawlRun:
     pages: int = 0
     elapsed_s: float = 0.0  # Scrapy's own elapsed_time_seconds (engine start to close)
     finish_reason: str = ""
-    samples: list[tuple[float, int, int]] = field(default_factory=list)
+    own_cpu_s: float = 0.0  # the crawl process alone (no workers), at its last progress line
+    samples: list[tuple[float, int, int, float]] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -70,17 +93,40 @@ class CrawlRun:
 
     def steady_rate(self, lo: float = 0.1, hi: float = 0.9) -> float:
         """Pages/s between lo and hi of the final page count (no start-up, no tail)."""
-        pts = [(t, p) for t, p, _ in self.samples if lo * self.pages <= p <= hi * self.pages]
+        pts = [(t, p) for t, p, *_ in self.samples if lo * self.pages <= p <= hi * self.pages]
         if len(pts) < 2 or pts[-1][0] == pts[0][0]:
             return 0.0
         return (pts[-1][1] - pts[0][1]) / (pts[-1][0] - pts[0][0])
 
     def rss_at(self, pages: int) -> int:
         """RSS at the first progress line reporting at least ``pages`` pages (0 if never)."""
-        for _, p, rss in self.samples:
+        for _, p, rss, _cpu in self.samples:
             if p >= pages and rss:
                 return rss
         return 0
+
+    def tenths(self) -> list[dict[str, float]]:
+        """Per tenth of the final page count: pages/s, crawler CPU ms a page (less disturbed
+        by other load than pages/s) and RSS at the tenth's end: is the crawl steady and flat?"""
+        out: list[dict[str, float]] = []
+        if not self.pages or len(self.samples) < 3:
+            return out
+        points = [s for s in self.samples if s[1] >= 0 and s[2]]
+        if not points:
+            return out
+        prev = points[0]  # the engine's first progress line: start-up CPU not counted
+        for i in range(1, 11):
+            goal = self.pages * i / 10
+            end = next((s for s in points if s[1] >= goal), points[-1] if points else None)
+            if end is None or end[1] <= prev[1] or end[0] <= prev[0]:
+                continue
+            pages = end[1] - prev[1]
+            out.append({"tenth": i, "pages": end[1],
+                        "pages_per_s": round(pages / (end[0] - prev[0]), 1),
+                        "cpu_ms_per_page": round((end[3] - prev[3]) / pages * 1000, 2),
+                        "rss_mb": round(end[2] / (1024 * 1024), 1)})
+            prev = end
+        return out
 
 
 def run_crawl(cmd: list[str], log_path: Path, *, cwd: Path | None = None,
@@ -103,8 +149,10 @@ def run_crawl(cmd: list[str], log_path: Path, *, cwd: Path | None = None,
                 log.write(line)
                 m = _CRAWLED.search(line)
                 if m or _CLOSING in line:  # -1: the final count, known once stats are read
+                    run.own_cpu_s = process_cpu_seconds(proc.pid) or run.own_cpu_s
                     run.samples.append((time.perf_counter() - start,
-                                        int(m.group(1)) if m else -1, rss_bytes(proc.pid)))
+                                        int(m.group(1)) if m else -1, rss_bytes(proc.pid),
+                                        tree_cpu_seconds(proc.pid)))
 
     reader = threading.Thread(target=follow_log, daemon=True)
     reader.start()
@@ -119,10 +167,10 @@ def run_crawl(cmd: list[str], log_path: Path, *, cwd: Path | None = None,
     run.cpu_s = usage.ru_utime + usage.ru_stime
     # the kernel's peak is per process (kilobytes on Linux); with worker processes the
     # sampled sum over the process tree is the larger figure
-    run.peak_rss = max([usage.ru_maxrss * 1024, *(rss for _, _, rss in run.samples)])
+    run.peak_rss = max([usage.ru_maxrss * 1024, *(rss for _, _, rss, _ in run.samples)])
     reader.join(timeout=10)
     _read_stats(run, stats_json)
-    run.samples = [(t, run.pages if p < 0 else p, rss) for t, p, rss in run.samples]
+    run.samples = [(t, run.pages if p < 0 else p, rss, cpu) for t, p, rss, cpu in run.samples]
     return run
 
 

@@ -6,7 +6,7 @@ the memory one dupe-filter entry costs. Each returns plain dicts for the report 
 from __future__ import annotations
 
 import gc
-import hashlib
+import os
 import random
 import time
 import tracemalloc
@@ -146,15 +146,22 @@ def store_throughput(uri: str, n: int, note: Note, batch: int = 1000) -> dict[st
 
 
 def dupe_entry_bytes(web: Web, k: int = 5000) -> int:
-    """Memory of one seen URL: its string in a spider-side set plus a 40-hex-digit
-    fingerprint in Scrapy's RFPDupeFilter set. Growth in this much per page is expected."""
-    urls = [u.encode() for u in web.urls()[:k]]
+    """Memory one seen URL costs the crawl: with the default Bloom filters
+    (``LINKCRAWL_SEEN_SETS=bloom``) ~3 bytes in each of the four seen sets (requested URLs,
+    canonicals, Scrapy's fingerprints, stored pages); with ``exact``, what the sets measure
+    (tracemalloc over ``k`` of the web's URLs). Growth in this much per page is expected."""
+    from linkcrawl.navigate.seen import ExactSet, slice_capacity
+
+    if os.environ.get("LINKCRAWL_SEEN_SETS", "bloom").strip().lower() != "exact":
+        return max(1, round(4 * (1 << 20) / slice_capacity(0)))
+    urls = web.urls()[:k]
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    seen = {u.decode() for u in urls}
-    fps = {hashlib.sha1(u).hexdigest() for u in urls}
+    sets = [ExactSet() for _ in range(4)]
+    for seen in sets:
+        seen.update(urls)
     used = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
-    del seen, fps
+    del sets
     return round(used / len(urls))

@@ -13,6 +13,7 @@ GOAL_TOTAL_S = 600  # one command, under 10 minutes
 # Memory growth per crawled page beyond the dupe filter's own entries. A page carries 50-300
 # links: keeping anything per link (or per page object) shows up as several KB a page.
 GOAL_EXCESS_BYTES_PER_PAGE = 1024
+GOAL_RSS_RANGE_MB = 50  # RSS after warm-up (from the 2nd tenth of a crawl) flat within this
 NOISE_CORES = 0.25  # other processes' CPU use above which the figures are not trustworthy
 
 
@@ -36,6 +37,20 @@ def memory_growth(crawl: dict[str, Any], pages: int, entry_bytes: int) -> dict[s
     return {"per_page": per_page, "allowance": allowance, "excess": per_page - allowance}
 
 
+def flatness(tenths: list[dict[str, Any]]) -> dict[str, float]:
+    """RSS range from the end of the 2nd tenth on (the first fills the frontier and the
+    caches), and the last tenth's rate and CPU per page over the first's."""
+    if len(tenths) < 3:
+        return {}
+    rss = [t["rss_mb"] for t in tenths[1:]]
+    first, last = tenths[0], tenths[-1]
+    return {"rss_lo": min(rss), "rss_hi": max(rss), "rss_range": max(rss) - min(rss),
+            "rate_ratio": last["pages_per_s"] / first["pages_per_s"] if first["pages_per_s"]
+            else 0.0,
+            "cpu_ratio": last["cpu_ms_per_page"] / first["cpu_ms_per_page"]
+            if first["cpu_ms_per_page"] else 0.0}
+
+
 def _crawl_rows(name: str, c: dict[str, Any], pages: int, entry_bytes: int) -> list[str]:
     if not c.get("pages"):
         return [_row(name, f"no pages crawled (exit {c.get('returncode')}): see {c.get('log')}")]
@@ -45,10 +60,26 @@ def _crawl_rows(name: str, c: dict[str, Any], pages: int, entry_bytes: int) -> l
     if "backlinks" in c:
         rows.append(_row("  backlinks stored", f"{c['backlinks']:,} · "
                          f"{c.get('backlinks_per_s', 0):,.1f} backlinks/s"))
-    rows.append(_row("  CPU", f"{c['cpu_ms_per_page']:.1f} ms/page · crawler "
+    own = c.get("crawl_process_cpu_ms_per_page", 0)
+    rows.append(_row("  CPU", f"{c['cpu_ms_per_page']:.1f} ms/page (crawl process {own:.1f})"
+                     f" · crawler "
                      f"{c['cpu_per_wall']:.2f} core · server "
                      f"{c['server_cpu_share']:.2f} core"))
     rows.append(_row("  memory", f"peak RSS {c['peak_rss_mb']:.0f} MB"))
+    tenths = c.get("tenths") or []
+    if tenths:
+        rows.append(_row("  per tenth: pages/s", " ".join(f"{t['pages_per_s']:.0f}"
+                                                           for t in tenths)))
+        rows.append(_row("  per tenth: CPU ms/page", " ".join(f"{t['cpu_ms_per_page']:.1f}"
+                                                               for t in tenths)))
+        rows.append(_row("  per tenth: RSS MB", " ".join(f"{t['rss_mb']:.0f}" for t in tenths)))
+        flat = flatness(tenths)
+        if flat:
+            rows.append(_row("  after warm-up (2nd tenth on)", f"RSS {flat['rss_lo']:.0f}–"
+                             f"{flat['rss_hi']:.0f} MB (range {flat['rss_range']:.0f} MB) · last ÷ "
+                             f"first tenth {flat['rate_ratio']:.2f} in pages/s, "
+                             f"{flat['cpu_ratio']:.2f} in CPU/page",
+                             f"≤ {GOAL_RSS_RANGE_MB} MB", flat["rss_range"] <= GOAL_RSS_RANGE_MB))
     marks = " → ".join(f"{at[k]:.0f}" for k in sorted(at, key=int) if at[k])
     g = memory_growth(c, pages, entry_bytes)
     if g:

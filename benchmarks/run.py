@@ -62,9 +62,13 @@ def crawl_summary(bench: Bench, run: CrawlRun, server_cpu: float) -> dict[str, A
         "cpu_per_wall": round(run.cpu_s / run.wall_s, 2) if run.wall_s else 0,
         # CPU per page: what the crawl costs, less disturbed by other load than pages/s
         "cpu_ms_per_page": round(run.cpu_s / run.pages * 1000, 2) if run.pages else 0,
+        # the crawl process alone (analysis workers not counted), at its last progress line
+        "crawl_process_cpu_ms_per_page": round(run.own_cpu_s / run.pages * 1000, 2)
+        if run.pages else 0,
         "peak_rss_mb": round(run.peak_rss / MB, 1),
         "rss_mb_at": {str(p): round(run.rss_at(p) / MB, 1) for p in (n // 4, n // 2, n)},
         "enqueued": int(run.stats.get("scheduler/enqueued", 0)),
+        "tenths": run.tenths(),
         "server_cpu_share": round(server_cpu / run.wall_s, 3) if run.wall_s else 0,
         "finish_reason": run.finish_reason, "returncode": run.returncode,
         "log": str(run.log_path),
@@ -153,6 +157,8 @@ def step_full(bench: Bench) -> None:
         "LINKCRAWL_MAX_DEPTH": "1000",  # the bare crawl has no depth limit either
         "LINKCRAWL_MAX_PAGES_PER_SITE": "1000000",
         "LINKCRAWL_ANALYSIS_WORKERS": str(a.workers),
+        # bloom (the default) or exact; the dupe-filter allowance in the report follows it
+        "LINKCRAWL_SEEN_SETS": os.environ.get("LINKCRAWL_SEEN_SETS", "bloom"),
         "AUTOTHROTTLE_ENABLED": "False",  # measure the pipeline, not politeness delays
         "CONCURRENT_REQUESTS": str(a.concurrency),
         "CONCURRENT_REQUESTS_PER_DOMAIN": str(a.per_domain),

@@ -44,7 +44,14 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         0,
         "Processes that parse and analyse pages beside the crawl process (0 = analyse in "
         "the crawl process). A crawl is CPU-bound on one core; 1 or more moves most of the "
-        "work to other cores.",
+        "work to other cores. `auto`: 0 on 1-2 cores, 1 on 3, 2 on 4 or more (see "
+        "docs/performance.md).",
+    ),
+    "LINKCRAWL_SEEN_SETS": (
+        "bloom",
+        "How the crawl remembers requested URLs, canonical URLs, stored pages and request "
+        "fingerprints: `bloom` (about 3 bytes a URL; below 1 in 10,000 URLs is taken for "
+        "seen and never fetched) or `exact` (about 90 bytes a URL).",
     ),
     # --- store outages and restarts (linkcrawl.ops.spill, linkcrawl.ops.journal) ---
     "LINKCRAWL_SPILL_DIR": (
@@ -65,6 +72,12 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         True,
         "With JOBDIR set, journal requested-but-unfinished URLs so that a restart after a "
         "kill re-queues them.",
+    ),
+    "LINKCRAWL_ROBOTSTXT_RETRY_DELAY": (
+        60.0,
+        "Seconds before a host's robots.txt is fetched again after a 5xx, 429 or timeout "
+        "(doubling, 3 tries); its requests wait meanwhile (RFC 9309: unreachable means "
+        "disallowed).",
     ),
     # --- crawl traps (linkcrawl.navigate.traps) ---
     "LINKCRAWL_MAX_URL_LENGTH": (2048, "URLs longer than this are not requested."),
@@ -112,6 +125,11 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "linkcrawl:%(spider)s",
         "Prefix of the shared crawl's Redis keys; give concurrent shared crawls different ones.",
     ),
+    "LINKCRAWL_REDIS_OUTAGE_MAX": (
+        600.0,
+        "Seconds a worker waits for an unreachable Redis (requests found meanwhile wait in "
+        "memory, reconnecting with back-off) before it stops cleanly with the queue kept.",
+    ),
     # --- unlinked mentions and sitewide placements (analysis/mentions, history/sitewide) ---
     "LINKCRAWL_MENTIONS": (
         True,
@@ -127,6 +145,11 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         3,
         "A placement (same link, anchor and location on many pages of one referring site) "
         "on at least this many pages is sitewide.",
+    ),
+    "LINKCRAWL_LOCATION_MODEL": (
+        True,
+        "Decide whether a link sits in the main content with the learned model "
+        "(linkcrawl/classify/content_model.py); False: with the hand rules alone.",
     ),
     "LINKCRAWL_RECHECK_VERIFY_DELAY": (
         30.0,
@@ -277,6 +300,7 @@ class LinkcrawlConfig:
     progress_interval: float
     run_id: str
     analysis_workers: int
+    seen_sets: str
     max_url_length: int
     max_query_params: int
     max_page_number: int
@@ -292,10 +316,12 @@ class LinkcrawlConfig:
     mentions: bool
     brand_terms: dict[str, list[str]]
     sitewide_min_pages: int
+    location_model: bool = True
     alert_webhook: str = ""
     alert_smtp: str = ""
     alert_email_to: tuple[str, ...] = ()
     alert_email_from: str = "linkcrawl@localhost"
+    robotstxt_retry_delay: float = 60.0
 
     @classmethod
     def from_settings(cls, settings: SettingsLike) -> LinkcrawlConfig:
@@ -311,7 +337,8 @@ class LinkcrawlConfig:
                 allow_private_addresses=read.bool("LINKCRAWL_ALLOW_PRIVATE_ADDRESSES"),
                 progress_interval=read.float("LINKCRAWL_PROGRESS_INTERVAL"),
                 run_id=str(settings.get("LINKCRAWL_RUN_ID") or ""),
-                analysis_workers=read.int("LINKCRAWL_ANALYSIS_WORKERS"),
+                analysis_workers=read_workers(settings.get("LINKCRAWL_ANALYSIS_WORKERS")),
+                seen_sets=read.str("LINKCRAWL_SEEN_SETS").strip().lower(),
                 max_url_length=read.int("LINKCRAWL_MAX_URL_LENGTH"),
                 max_query_params=read.int("LINKCRAWL_MAX_QUERY_PARAMS"),
                 max_page_number=read.int("LINKCRAWL_MAX_PAGE_NUMBER"),
@@ -330,10 +357,12 @@ class LinkcrawlConfig:
                 mentions=read.bool("LINKCRAWL_MENTIONS"),
                 brand_terms=parse_brand_terms(settings.get("LINKCRAWL_BRAND_TERMS")),
                 sitewide_min_pages=read.int("LINKCRAWL_SITEWIDE_MIN_PAGES"),
+                location_model=read.bool("LINKCRAWL_LOCATION_MODEL"),
                 alert_webhook=str(settings.get("LINKCRAWL_ALERT_WEBHOOK") or "").strip(),
                 alert_smtp=str(settings.get("LINKCRAWL_ALERT_SMTP") or "").strip(),
                 alert_email_to=tuple(parse_list(settings.get("LINKCRAWL_ALERT_EMAIL_TO"))),
                 alert_email_from=read.str("LINKCRAWL_ALERT_EMAIL_FROM"),
+                robotstxt_retry_delay=read.float("LINKCRAWL_ROBOTSTXT_RETRY_DELAY"),
             )
         except ValueError as exc:
             raise ConfigError(f"invalid linkcrawl setting: {exc}") from None
@@ -357,11 +386,48 @@ class LinkcrawlConfig:
         if cfg.analysis_workers < 0:
             raise ConfigError(
                 f"LINKCRAWL_ANALYSIS_WORKERS must be >= 0, got {cfg.analysis_workers}")
+        if cfg.seen_sets not in ("bloom", "exact"):
+            raise ConfigError(
+                f"LINKCRAWL_SEEN_SETS must be bloom or exact, got {cfg.seen_sets!r}")
         if cfg.max_calendar_pages < 0 or cfg.max_category_depth < 0:
             raise ConfigError(
                 "LINKCRAWL_MAX_CALENDAR_PAGES and LINKCRAWL_MAX_CATEGORY_DEPTH must be >= 0"
             )
         return cfg
+
+
+def auto_workers(cores: int) -> int:
+    """Analysis workers for ``cores`` usable cores (``LINKCRAWL_ANALYSIS_WORKERS=auto``).
+
+    Measured on 2 busy cores (docs/performance.md): a worker cuts the crawl process's CPU
+    from ~8.5 to ~5 ms a page but adds ~15% CPU in all and ~95 MB, so it pays only when it
+    has a core the crawl process and the network do not use. One worker's analysis (~4.7 ms
+    a page on the benchmark web) about keeps up with one crawl process; a second gives room
+    for heavier real pages; more add memory, not pages.
+    """
+    return 0 if cores <= 2 else min(cores - 2, 2)
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
+def read_workers(value: Any) -> int:
+    """LINKCRAWL_ANALYSIS_WORKERS: a whole number, or ``auto`` (:func:`auto_workers`)."""
+    if value is None or value == "":
+        value = setting_default("LINKCRAWL_ANALYSIS_WORKERS")
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        return auto_workers(usable_cores())
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"LINKCRAWL_ANALYSIS_WORKERS must be a whole number or auto, got {value!r}"
+        ) from None
 
 
 def settings_markdown() -> str:

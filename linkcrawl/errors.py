@@ -17,3 +17,21 @@ class StoreError(LinkcrawlError):
     """The store cannot be used: unknown scheme, unreachable MongoDB, unwritable SQLite file."""
 
     exit_code = 3
+
+
+class DurabilityError(LinkcrawlError):
+    """What a crawl found cannot be made durable: neither the store nor the spill file
+    takes it (full disk), the store file vanished, or JOBDIR is unwritable. The crawl
+    stops rather than go on losing pages."""
+
+    exit_code = 6
+
+
+#: exit code of a crawl that finished but quarantined documents it could not store
+QUARANTINED_EXIT_CODE = 5
+
+
+class FrontierError(LinkcrawlError):
+    """The shared Redis frontier cannot be used: unreachable, wrong password, bad database."""
+
+    exit_code = 3

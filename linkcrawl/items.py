@@ -7,8 +7,9 @@ overhead for each of a page's 50-300 links.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 
@@ -45,6 +46,25 @@ class LinkItem:
     confidence: float = 0.0
     evidence: list[str] = field(default_factory=list)
 
+    def __reduce__(self) -> tuple[type[LinkItem], tuple[Any, ...]]:
+        """Pickle as the class and its field values: half the time of the dataclass default
+        both ways (a page's 50-300 links cross from an analysis worker to the crawl)."""
+        return LinkItem, _LINK_FIELDS(self)
+
+
+_LINK_FIELDS = attrgetter(*(f.name for f in fields(LinkItem)))
+
+
+@dataclass(slots=True)
+class TargetCheckItem:
+    """The answer of one target URL (``scrapy crawl targets``): is the linked page there?"""
+
+    url: str  # the target URL as stored on backlinks
+    status: int = 0
+    final_url: str = ""  # after redirects
+    error: str = ""  # the fetch failed (DNS, timeout, refused): no answer
+    checked_at: datetime | None = None
+
 
 @dataclass(slots=True)
 class PageItem:
@@ -66,6 +86,7 @@ class PageItem:
     fetched_at: datetime | None = None
     outlink_count: int = 0
     unusable_links: int = 0  # <a href>s dropped by normalization (no usable URL)
+    links_past_depth_limit: int = 0  # read from the bytes past libxml2's nesting limit
     via_browser: bool = False
     spider: str = ""
     run_id: str = ""

@@ -47,3 +47,9 @@ NO_EQUITY_RELS: frozenset[str] = frozenset({"nofollow", "ugc", "sponsored"})
 
 # backlinks.status of a link replaced by its edited successor (linkcrawl.history.linkedits)
 SUPERSEDED = "superseded"
+
+# backlinks.status of a link that a vendor export or Search Console claims and that no crawl
+# has confirmed yet (linkcrawl.sources.imports): counted nowhere until a recheck finds it
+CLAIMED = "claimed"
+# statuses left out of referring_domains, placements and reports
+NOT_COUNTED: tuple[str, ...] = (SUPERSEDED, CLAIMED)

@@ -35,4 +35,7 @@ class NormalizePipeline(CrawlerPipeline):
         self.stats.inc_value("linkcrawl/links_found", found)
         if dropped:
             self.stats.inc_value("linkcrawl/links_unusable", dropped)
+        if item.links_past_depth_limit:  # nesting deeper than the parser builds
+            self.stats.inc_value("linkcrawl/pages_past_depth_limit")
+            self.stats.inc_value("linkcrawl/links_past_depth_limit", item.links_past_depth_limit)
         return item

@@ -20,6 +20,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
+from linkcrawl.history.claims import claim_fields, judge_claim, split_claims
 from linkcrawl.history.documents import backlink_doc, page_doc
 from linkcrawl.history.linkedits import continued_fields, pair_edits, superseded_fields
 from linkcrawl.history.recheck import (
@@ -34,7 +35,7 @@ from linkcrawl.history.refresh import refresh_derived
 from linkcrawl.items import PageItem
 from linkcrawl.store import open_store
 from linkcrawl.store.base import Store
-from linkcrawl.vocab import SUPERSEDED
+from linkcrawl.vocab import CLAIMED, SUPERSEDED
 from linkcrawl.web.domains import page_identity
 from pipelines._base import CrawlerPipeline
 
@@ -64,7 +65,8 @@ class RecheckPipeline(CrawlerPipeline):
         if not keys:
             return item
         now = datetime.now(UTC)
-        old = self.store.find("backlinks", {"key": keys})
+        # claims (imported, never seen) are confirmed or refuted, not declared lost
+        claims, old = split_claims(self.store.find("backlinks", {"key": keys}), CLAIMED)
         before = self.store.find("pages", {"url": item.url}, limit=1)
         was_noindex = bool(before and before[0].get("noindex"))
         final = "" if item.error else page_identity(item.final_url or item.url)[0]
@@ -75,6 +77,12 @@ class RecheckPipeline(CrawlerPipeline):
             current.setdefault(doc["key"], doc)
         fetch = fetch_of(item, list(current.values()))
         verdicts = diff_page(old, fetch, was_noindex=was_noindex)
+        claimed = {}
+        for claim in claims:
+            judged = judge_claim(claim, fetch)
+            claimed[claim["key"]] = claim_fields(judged, now)
+            self.outcomes[f"claim/{judged.outcome}"] += 1
+            self.stats.inc_value(f"recheck/claims/{judged.outcome}")
         by_key = {d["key"]: d for d in old}
         edited = self._edits(verdicts, by_key, current, now)
         verdicts = [self._moved(v, by_key[v.key]) for v in verdicts if v.key not in edited]
@@ -87,9 +95,10 @@ class RecheckPipeline(CrawlerPipeline):
         if current:
             self.store.upsert_backlinks(list(current.values()))
         self.store.update_backlinks(
-            {**{v.key: verdict_fields(by_key[v.key], v, now) for v in verdicts}, **edited}
+            {**{v.key: verdict_fields(by_key[v.key], v, now) for v in verdicts}, **edited,
+             **claimed}
         )
-        for doc in [*old, *current.values()]:
+        for doc in [*old, *claims, *current.values()]:
             self._pairs.add((doc["target_domain"], doc["source_domain"]))
         for verdict in verdicts:
             outcome = verdict.reason or "live"
@@ -149,7 +158,8 @@ class RecheckPipeline(CrawlerPipeline):
                                   finish_reason=str(stats.get("finish_reason", "finished")),
                                   stats=stats)
             kept = ("live", "edited")
-            lost = sum(n for k, n in self.outcomes.items() if k not in kept)
+            lost = sum(n for k, n in self.outcomes.items()
+                       if k not in kept and not k.startswith("claim/"))
             reasons = ", ".join(f"{k} {n}" for k, n in sorted(self.outcomes.items())
                                 if k not in kept)
             logger.info("summary: recheck %s: %d live, %d edited, %d lost%s", self.run_id,

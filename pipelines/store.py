@@ -1,42 +1,52 @@
 """Batched, idempotent writes of pages, backlinks and the domain graph; the run record.
 
-Flushes every ``LINKCRAWL_BATCH_SIZE`` backlinks (or pages) and when the spider closes;
-then refreshes ``referring_domains`` for the pairs this run touched, marks reciprocal
-links, records the run with its stats and logs the end-of-crawl summary.
+Every ``LINKCRAWL_BATCH_SIZE`` backlinks (or pages) the batch is sealed and handed to
+the store writer thread (:mod:`linkcrawl.ops.writer`): the reactor never waits for the
+store, so a slow or frozen database slows only the writes. When the spider closes the
+pipeline waits (off the reactor thread) for the writer, then refreshes
+``referring_domains`` for the pairs this run touched, marks reciprocal links, records
+the run with its stats and logs the end-of-crawl summary.
 
 A store that fails (MongoDB gone, SQLite file locked) does not lose the crawl: refused
-batches wait in a :class:`linkcrawl.ops.spill.Backlog` (memory, then a spill file) and are
-written, oldest first, by the first flush that succeeds; attempts back off from 1 s to
+batches wait in memory, past ``LINKCRAWL_SPILL_MAX_ITEMS`` documents in a spill file, and
+are written, oldest first, once the store answers; attempts back off from 1 s to
 ``LINKCRAWL_STORE_RETRY_MAX_DELAY``. If the store is still down when the spider closes,
 everything pending stays in ``LINKCRAWL_SPILL_DIR/<run_id>.jsonl`` for ``linkcrawl replay``.
+A document no store can take is quarantined (:mod:`linkcrawl.ops.quarantine`) and the
+crawl exits with code 5; when neither the store nor the spill file takes anything (a
+full disk) the crawl stops with exit code 6 and the request journal keeps what was not
+made durable.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import time
+import threading
 from collections import Counter
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from twisted.internet import threads
 
-from linkcrawl.errors import StoreError
+from linkcrawl.crawl import outcome
+from linkcrawl.errors import QUARANTINED_EXIT_CODE, DurabilityError, StoreError
 from linkcrawl.history.documents import backlink_doc, mention_doc, page_doc, page_flags
 from linkcrawl.history.refresh import refresh_derived
-from linkcrawl.history.sightings import write_batch
 from linkcrawl.items import PageItem
-from linkcrawl.ops.spill import Backlog, items_durable
+from linkcrawl.ops.quarantine import DeadLetters, unstorable
+from linkcrawl.ops.spill import SpillError, items_durable
+from linkcrawl.ops.writer import Batch, StoreWriter, WriterEvents
 from linkcrawl.store import open_store
 from linkcrawl.store.base import Store
 from pipelines._base import CrawlerPipeline
 
 logger = logging.getLogger(__name__)
-
-FIRST_RETRY_DELAY = 1.0  # seconds; doubled after every failed attempt
-
 
 class StorePipeline(CrawlerPipeline):
     def __init__(self, crawler: Crawler) -> None:
@@ -50,9 +60,12 @@ class StorePipeline(CrawlerPipeline):
         self._mentions: list[dict[str, Any]] = []
         self._edges: Counter[tuple[str, str]] = Counter()
         self._pairs: set[tuple[str, str]] = set()
-        self._backlog: Backlog | None = None
-        self._delay = 0.0
-        self._retry_at = 0.0
+        self._seq = 1  # number of the batch being filled
+        self._writer: StoreWriter | None = None
+        self._dead: DeadLetters | None = None
+        self._stats_lock = threading.Lock()
+        self._connect_lock = threading.Lock()
+        self._stopping = ""  # why the pipeline stopped the crawl
         self._recorded = False  # the run record was written by _finish
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -60,8 +73,9 @@ class StorePipeline(CrawlerPipeline):
         spider = spider or self.spider
         stamp = datetime.now(UTC)
         self.run_id = self.start_run_id(self.config.run_id, spider.name, stamp)
-        spill = Path(self.config.spill_dir) / f"{self.run_id}.jsonl"
-        self._backlog = Backlog(spill, self.config.spill_max_items)
+        spill_dir = Path(self.config.spill_dir)
+        self._warn_left_behind(spill_dir)
+        self._dead = DeadLetters(spill_dir.parent / "quarantine" / f"{self.run_id}.jsonl")
         self._run = {
             "run_id": self.run_id,
             "spider": spider.name,
@@ -71,111 +85,181 @@ class StorePipeline(CrawlerPipeline):
         try:
             self._connect()
         except StoreError as exc:  # it passed the preflight: treat it as an outage
-            self._failed(exc)
-            return
-        assert self.store is not None
-        logger.info("run %s writing to %s", self.run_id, self.store.masked_uri)
+            self._inc("store/write_failures")
+            logger.warning("store unavailable, keeping items and retrying: %s", exc)
+        else:
+            assert self.store is not None
+            logger.info("run %s writing to %s", self.run_id, self.store.masked_uri)
+        self._writer = StoreWriter(
+            self._connect, spill_dir / f"{self.run_id}.jsonl", self.config.spill_max_items,
+            retry_max_delay=self.config.store_retry_max_delay, dead_letters=self._dead,
+            events=WriterEvents(durable=self._durable, stored=self._stored,
+                                failed=self._failed, recovered=self._recovered,
+                                spilled=self._spilled),
+        )
+
+    def _warn_left_behind(self, spill_dir: Path) -> None:
+        """Spill files of earlier runs hold documents not in the store yet: say so."""
+        left = sorted(spill_dir.glob("*.jsonl")) if spill_dir.is_dir() else []
+        if left:
+            self.stats.set_value("linkcrawl/store/spill_files_waiting", len(left))
+            logger.warning(
+                "%d spill file(s) of earlier runs wait in %s with documents not in the store "
+                "(first: %s); load them with: linkcrawl replay FILE --store URI",
+                len(left), spill_dir, left[0].name)
 
     def _connect(self) -> Store:
-        if self.store is None:
-            self.store = open_store(self.config.store_uri)
-        if not self._run_started:
-            self.store.start_run({**self._run, "store_uri": self.store.masked_uri})
-            self._run_started = True
-        return self.store
+        with self._connect_lock:
+            if self.store is None:
+                self.store = open_store(self.config.store_uri)
+            if not self._run_started:
+                self.store.start_run({**self._run, "store_uri": self.store.masked_uri})
+                self._run_started = True
+            return self.store
 
+    # --- the reactor thread -------------------------------------------------------------
     def process_item(self, item: PageItem) -> PageItem:
         item.run_id = self.run_id  # feed exports (-O items.jsonl) carry the run, as the store
         seen_at = item.fetched_at or datetime.now(UTC)
-        self._pages.append(page_doc(item, self.run_id))
+        self._add("pages", self._pages, page_doc(item, self.run_id))
         flags = page_flags(item) if item.links else []
         for link in item.links:
-            self._backlinks.append(backlink_doc(item, link, self.run_id, seen_at, flags))
+            self._add("backlinks", self._backlinks,
+                      backlink_doc(item, link, self.run_id, seen_at, flags))
             self._pairs.add((link.target_domain, link.source_domain or item.domain))
-        self._mentions.extend(mention_doc(item, m, self.run_id, seen_at) for m in item.mentions)
+        for m in item.mentions:
+            self._add("mentions", self._mentions, mention_doc(item, m, self.run_id, seen_at))
         for domain, count in item.domain_edges.items():
             self._edges[(item.domain, domain)] += count
+        if self.context.item_batches is not None:  # the request journal waits for it
+            self.context.item_batches[id(item)] = self._seq
         if max(len(self._backlinks), len(self._pages)) >= self.config.batch_size:
             self.flush()
         return item
 
-    def flush(self, *, force: bool = False) -> bool:
-        """Write the batch (and anything pending from an outage); True when all is stored.
-        While the store is down and the next attempt is not due, the batch joins the backlog."""
-        backlog = self._backlog
-        assert backlog is not None
-        if not force and time.monotonic() < self._retry_at:
-            self._keep()
-            return False
+    def _add(self, collection: str, batch: list[dict[str, Any]], doc: dict[str, Any]) -> None:
+        reason = unstorable(doc)
+        if reason is None:
+            batch.append(doc)
+            return
+        assert self._dead is not None
         try:
-            store = self._connect()
-            was_pending = backlog.pending
-            if was_pending:
-                done = backlog.drain(store)
-                logger.warning("store %s is back: wrote %d pending documents",
-                               store.masked_uri, done.documents)
-                self.stats.inc_value("linkcrawl/store/recovered_documents", done.documents)
-                self.stats.inc_value("linkcrawl/pages_stored", done.pages)
-                self.stats.inc_value("linkcrawl/backlinks_stored", done.backlinks)
-            self._write(store)
-        except StoreError as exc:
-            self._failed(exc)
-            self._keep()
+            self._dead.add(collection, doc, reason)
+        except SpillError as exc:
+            self._stop(f"a {collection} document cannot be stored ({reason}) nor kept in "
+                       f"the dead-letter file: {exc}")
+            return
+        self._inc("store/quarantined_documents")
+
+    def flush(self) -> bool:
+        """Seal the batch and hand it to the writer thread; False when that failed."""
+        writer = self._writer
+        assert writer is not None
+        batch = Batch(self._seq, self._pages, self._backlinks, self._mentions,
+                      dict(self._edges), datetime.now(UTC), self.run_id,
+                      self.context.mention_targets)
+        self._seq += 1
+        self._pages, self._backlinks, self._mentions = [], [], []
+        self._edges = Counter()
+        with contextlib.suppress(SpillError):  # kept in memory; the writer's failure is set
+            if batch.size:
+                writer.submit(batch)
+            else:
+                writer.mark_empty(batch.seq)
+        if writer.failure is not None:
+            self._stop(f"the store is unavailable and the spill file cannot be written "
+                       f"either: {writer.failure}")
             return False
-        self._delay = self._retry_at = 0.0
-        self.crawler.signals.send_catch_log(signal=items_durable)
         return True
 
-    def _write(self, store: Store) -> None:
-        if self._pages or self._backlinks or self._mentions:
-            done = write_batch(store, self._pages, self._backlinks, self._mentions,
-                               self.context.mention_targets)
-            for name, n in (("pages_stored", len(self._pages)),
-                            ("backlinks_stored", len(self._backlinks)),
-                            ("mentions_stored", len(self._mentions)),
-                            ("link_edits", done.edits), ("link_changes", done.changes),
-                            ("mentions_gone", done.mentions_gone)):
-                if n:
-                    self.stats.inc_value(f"linkcrawl/{name}", n)
-            self._pages, self._backlinks, self._mentions = [], [], []
-        if self._edges:
-            store.add_domain_edges(dict(self._edges), datetime.now(UTC), self.run_id)
-            self._edges.clear()
+    def _stop(self, why: str) -> None:
+        """Nothing more can be made durable: stop the crawl rather than lose pages."""
+        if self._stopping:
+            return
+        self._stopping = why
+        self.context.not_durable = why
+        outcome.report(DurabilityError.exit_code, f"crawl stopped: {why}")
+        logger.error("stopping the crawl: %s. Pages fetched from now on would be lost; "
+                     "with JOBDIR the unfinished requests are kept for a resume", why)
+        self._inc("store/stopped_not_durable")
+        self._on_reactor(self._close_crawl)
 
-    def _keep(self) -> None:
-        """Move the current batch into the backlog (which spills past its bound)."""
-        backlog = self._backlog
-        assert backlog is not None
-        spilled = backlog.spilled
-        backlog.keep(self._pages, self._backlinks, dict(self._edges), datetime.now(UTC),
-                     self.run_id, self._mentions, self.context.mention_targets)
-        self._pages, self._backlinks, self._mentions = [], [], []
-        self._edges.clear()
-        if backlog.spilled > spilled:
-            self.stats.inc_value("linkcrawl/store/spilled_documents", backlog.spilled - spilled)
-        if not backlog.in_memory:  # all of it is in the spill file, on disk
-            self.crawler.signals.send_catch_log(signal=items_durable)
+    def _close_crawl(self) -> None:
+        engine = self.crawler.engine
+        if engine is not None and getattr(engine, "running", False):
+            deferred_from_coro(engine.close_spider_async(reason="not_durable"))
 
-    def _failed(self, exc: StoreError) -> None:
-        self.stats.inc_value("linkcrawl/store/write_failures")
-        first = self._delay == 0.0
-        self._delay = min(max(FIRST_RETRY_DELAY, self._delay * 2),
-                          self.config.store_retry_max_delay)
-        self._retry_at = time.monotonic() + self._delay
+    # --- writer events (any thread) -----------------------------------------------------
+    def _inc(self, name: str, n: int = 1) -> None:
+        if n:
+            with self._stats_lock:
+                self.stats.inc_value(f"linkcrawl/{name}", n)
+
+    def _on_reactor(self, func: Any, *args: Any) -> None:
+        """Run ``func`` on the reactor thread, later (never inside the writer's lock)."""
+        from twisted.internet import reactor  # the installed one; importing early installs one
+
+        reactor.callFromThread(func, *args)  # type: ignore[attr-defined]
+
+    def _durable(self, upto: int) -> None:
+        self._on_reactor(self._send_durable, upto)
+
+    def _send_durable(self, upto: int) -> None:
+        self.crawler.signals.send_catch_log(signal=items_durable, upto=upto)
+
+    def _stored(self, counts: Mapping[str, int]) -> None:
+        for name, n in counts.items():
+            self._inc(name, n)
+
+    def _failed(self, exc: StoreError, first: bool, delay: float) -> None:
+        self._inc("store/write_failures")
         log = logger.warning if first else logger.info
-        log("store unavailable, keeping items and retrying in %.0f s: %s", self._delay, exc)
+        log("store unavailable, keeping items and retrying in %.0f s: %s", delay, exc)
 
-    def close_spider(self, spider: Any = None) -> None:
-        backlog = self._backlog
-        assert backlog is not None
+    def _recovered(self, documents: int) -> None:
+        self._inc("store/recovered_documents", documents)
+        logger.warning("store is back: wrote %d pending documents", documents)
+
+    def _spilled(self, documents: int) -> None:
+        self._inc("store/spilled_documents", documents)
+
+    # --- closing ------------------------------------------------------------------------
+    async def close_spider(self, spider: Any = None) -> None:
+        self.flush()
+        await maybe_deferred_to_future(threads.deferToThread(self.close_blocking))
+
+    def close_blocking(self) -> None:
+        """Wait for the writer, then the rollup and run record, or leave a spill file.
+        Blocks; the spider's close runs it on a thread."""
+        writer = self._writer
+        assert writer is not None
+        if self._pages or self._backlinks or self._mentions or self._edges:
+            self.flush()
         try:
-            if self.flush(force=True):
+            written = writer.close()
+            self.stats.set_value("linkcrawl/store/max_queued_documents", writer.max_queued)
+            if self._dead is not None and self._dead.count:
+                self.stats.set_value("linkcrawl/store/quarantine_file", str(self._dead.path))
+            if written:
                 self._finish()
-                return
-            self._leave_spill()
+            else:
+                self._leave_spill()
+            self._report_quarantine()
         finally:
             if self.store is not None:
                 self.store.close()
+
+    def _report_quarantine(self) -> None:
+        dead = self._dead
+        if dead is None or not dead.count:
+            return
+        for reason, n in dead.reasons.items():
+            self.stats.set_value(f"linkcrawl/store/quarantined/{reason}", n)
+        logger.error("%d documents could not be stored and were quarantined in %s (reasons: "
+                     "%s)", dead.count, dead.path, ", ".join(f"{r}: {n}" for r, n in
+                                                               sorted(dead.reasons.items())))
+        outcome.report(QUARANTINED_EXIT_CODE,
+                       f"{dead.count} documents quarantined in {dead.path}")
 
     def _finish(self) -> None:
         """Rollup, reciprocal marks and the run record; spilled if the store fails now."""
@@ -196,7 +280,7 @@ class StorePipeline(CrawlerPipeline):
             )
             self._recorded = True
         except StoreError as exc:
-            self._failed(exc)
+            self._failed(exc, True, 0)
             self._leave_spill()
             return
         self.log_summary(stats)
@@ -204,22 +288,31 @@ class StorePipeline(CrawlerPipeline):
     def _leave_spill(self) -> None:
         """The store is down at the end: put everything pending, the rollup to redo and the
         run record in the spill file, and say where it is."""
-        backlog = self._backlog
-        assert backlog is not None
-        self.stats.set_value("linkcrawl/store/pending_documents", backlog.pending)
+        writer = self._writer
+        assert writer is not None
+        pending = writer.pending
+        self.stats.set_value("linkcrawl/store/pending_documents", pending)
         stats = self.stats.get_stats()
-        pending = backlog.pending
-        backlog.spill(extra=[
+        extra = [
             {"kind": "pairs", "pairs": sorted(self._pairs)},
             {"kind": "run", "run_id": self.run_id, "start": self._run,
              "finished_at": datetime.now(UTC),
              "finish_reason": str(stats.get("finish_reason", "finished")), "stats": stats},
-        ])
-        self.crawler.signals.send_catch_log(signal=items_durable)
+        ]
+        try:
+            writer.leave(extra)
+        except SpillError as exc:
+            why = (f"{pending} documents are neither in the store nor in a spill file "
+                   f"({exc}): lost unless the crawl is resumed from its JOBDIR")
+            self.context.not_durable = why
+            outcome.report(DurabilityError.exit_code, why)
+            logger.error("store unavailable at the end of run %s and %s", self.run_id, why)
+            self.log_summary(stats)
+            return
         logger.warning(
             "store unavailable at the end of run %s: %d documents left in %s; load them "
-            "with: linkcrawl replay %s --store URI", self.run_id, pending, backlog.path,
-            backlog.path,
+            "with: linkcrawl replay %s --store URI", self.run_id, pending, writer.spill_path,
+            writer.spill_path,
         )
         self.log_summary(stats)
 

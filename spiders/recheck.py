@@ -2,7 +2,8 @@
 
 ``scrapy crawl recheck`` rechecks every stored backlink; narrow it with
 ``-a target=acme.com`` (target domains, comma-separated; ``targets``/``targets_file`` work
-too), ``-a status=live|lost`` and
+too), ``-a status=live|lost|claimed`` (claimed: links imported from an export, which the
+recheck confirms or refutes, see ``linkcrawl.history.claims``) and
 ``-a older_than=7`` (days since the link was last checked). A page that seems to have lost
 links is fetched a second time after ``LINKCRAWL_RECHECK_VERIFY_DELAY`` seconds (or
 ``-a verify_delay=S``); only that second answer counts. Verdicts come from
@@ -35,7 +36,7 @@ from linkcrawl.web.domains import host_of, registrable_domain
 
 logger = logging.getLogger(__name__)
 
-STATUSES = ("all", "live", "lost")
+STATUSES = ("all", "live", "lost", "claimed")  # claimed: imported, not yet confirmed
 # Verified losses: a page that seems to have lost links is fetched once more after this many
 # seconds, and only that answer counts (0 = believe the first answer).
 VERIFY_SETTING = "LINKCRAWL_RECHECK_VERIFY_DELAY"

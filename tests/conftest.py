@@ -109,11 +109,12 @@ def scrapy_crawl(
 
 
 def linkcrawl_cli(
-    *args: str, timeout: float = 240, cwd: Path = REPO
+    *args: str, timeout: float = 240, cwd: Path = REPO, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "linkcrawl.cli.main", *args],
         cwd=cwd,
+        env=env,
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -22,7 +22,7 @@ BOTTOM = {"linkcrawl", "linkcrawl.items", "linkcrawl.verdict", "linkcrawl.vocab"
 LAYERS = {
     "bottom": 0, "linkcrawl.web": 1, "linkcrawl.classify": 2, "linkcrawl.navigate": 2,
     "linkcrawl.analysis": 3, "linkcrawl.store": 4, "linkcrawl.history": 5,
-    "linkcrawl.report": 6, "linkcrawl.crawl": 6, "linkcrawl.ops": 7,
+    "linkcrawl.report": 6, "linkcrawl.crawl": 6, "linkcrawl.sources": 6, "linkcrawl.ops": 7,
     "linkcrawl.cli": 8, "spiders": 8, "pipelines": 8,
 }
 FRAMEWORKS = ("scrapy", "twisted", "scrapy_playwright", "scrapy_redis", "playwright")

@@ -7,13 +7,16 @@ transport charset, ``<meta charset>``, then a guess).
 from __future__ import annotations
 
 import codecs
+import html
 import logging
 import re
+from collections import Counter
 
 import lxml.html
 from lxml import etree
 
-__all__ = ["PARSER", "parse_document", "sniff_encoding"]
+__all__ = ["PARSER", "is_text_codec", "links_past_depth_limit", "parse_document",
+           "sniff_encoding"]
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +33,23 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
 # <meta> that claims UTF-16 in an ASCII-compatible document means UTF-8).
 _ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "ascii": "cp1252",
             "us-ascii": "cp1252", "iso8859-1": "cp1252", "x-user-defined": "cp1252"}
+# Python codecs that decode text but that no browser knows as a page encoding: a page
+# labelled with one is read as if it had no label (as are bytes codecs such as zlib).
+_NOT_PAGE_ENCODINGS = frozenset({
+    "utf-7", "idna", "punycode", "raw_unicode_escape", "unicode_escape", "undefined",
+    "raw-unicode-escape", "unicode-escape", "utf-8-sig", "mbcs", "oem", "charmap",
+})
+
+
+def is_text_codec(name: str) -> bool:
+    """True for a Python codec name a page can be decoded with the way a browser would;
+    False for bytes-to-bytes codecs (zlib, base64, hex, bz2, uu, quopri), rot13 and codecs
+    such as utf-7 or idna that are no web encoding (WHATWG Encoding lists none of them)."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return False
+    return bool(getattr(info, "_is_text_encoding", True)) and info.name not in _NOT_PAGE_ENCODINGS
 
 
 def _codec(label: str | bytes | None, from_meta: bool = False) -> str | None:
@@ -43,6 +63,8 @@ def _codec(label: str | bytes | None, from_meta: bool = False) -> str | None:
     try:
         name = codecs.lookup(label).name
     except LookupError:
+        return None
+    if not is_text_codec(name):
         return None
     if from_meta and name.startswith("utf-16"):
         return "utf-8"
@@ -102,7 +124,65 @@ def parse_document(
         if data.strip():
             root = etree.fromstring(data, parser=PARSER)
             if root is not None:
+                if any(_DEPTH_ERROR in e.message for e in PARSER.error_log):
+                    _recover_deep_links(root, data)
                 return root
     except (etree.ParserError, ValueError, TypeError, LookupError) as exc:
         logger.debug("unparsable document: %s", exc)
     return etree.fromstring(b"<html><body></body></html>", parser=PARSER)
+
+
+# --- links past libxml2's depth limit --------------------------------------------------
+# libxml2 stops building the tree at a nesting depth of about 2,048 (3,000 unclosed <div>s
+# are enough) and drops the rest of the document, footer and all. The anchors it dropped
+# are read from the bytes instead and appended to <body> in one marked container.
+_DEPTH_ERROR = "Excessive depth"
+_RECOVERED = "data-linkcrawl-past-depth-limit"  # the container's attribute: links recovered
+_RAW_ANCHOR_RE = re.compile(
+    rb"""<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>.{0,4000}?</a\s*>""",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _recover_deep_links(root: lxml.html.HtmlElement, data: bytes) -> None:
+    """Append the ``<a href>`` elements the truncated tree lacks, read from the raw bytes.
+
+    Per href, the occurrences beyond those in the tree are taken from the end of the
+    document, where the cut is. Their place on the page is lost (they sit in a ``<div>``
+    at the end of ``<body>``); their anchor text and attributes are kept.
+    """
+    in_tree = Counter((a.get("href") or "").strip() for a in root.iter("a")
+                      if a.get("href") is not None)
+    raw = list(_RAW_ANCHOR_RE.finditer(data))
+    by_href: dict[str, list[re.Match[bytes]]] = {}
+    for match in raw:
+        value = next(g for g in match.groups() if g is not None)
+        href = html.unescape(value.decode("utf-8", "replace")).strip()
+        by_href.setdefault(href, []).append(match)
+    missing: list[re.Match[bytes]] = []
+    for href, matches in by_href.items():
+        extra = len(matches) - in_tree.get(href, 0)
+        if extra > 0:
+            missing.extend(matches[-extra:])
+    if not missing:
+        return
+    missing.sort(key=lambda m: m.start())
+    snippets = b"".join(m.group(0) for m in missing)
+    fragment = etree.fromstring(b"<html><body>" + snippets + b"</body></html>", parser=PARSER)
+    anchors = list(fragment.iter("a")) if fragment is not None else []
+    body = root.find("body")
+    container = etree.SubElement(body if body is not None else root, "div")
+    container.set(_RECOVERED, str(len(anchors)))
+    container.extend(anchors)
+    logger.debug("nesting past the parser's depth limit: %d links read from the bytes",
+                 len(anchors))
+
+
+def links_past_depth_limit(root: lxml.html.HtmlElement) -> int:
+    """How many links :func:`parse_document` read from the bytes past the depth limit."""
+    body = root.find("body")
+    parent = body if body is not None else root
+    last = parent[-1] if len(parent) else None
+    if last is None or last.get(_RECOVERED) is None:
+        return 0
+    return int(last.get(_RECOVERED) or 0)

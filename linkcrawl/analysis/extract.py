@@ -19,6 +19,7 @@ from lxml import etree
 
 from linkcrawl.analysis._context import Surroundings
 from linkcrawl.analysis.encoding import PARSER
+from linkcrawl.classify.content_model import LinkInput, locate_links
 from linkcrawl.classify.location import PageLocator
 from linkcrawl.classify.sections import SectionFinder
 from linkcrawl.items import LinkItem, PageFacts
@@ -212,11 +213,15 @@ class LinkDetails:
     These are what cost most per link (the main-content detector runs once per page, then
     each link's ancestors are read), and a crawl needs them only for the few links that
     point at a target: the others are followed and counted, never stored. ``fill`` is
-    idempotent, so page typing can ask for more links later.
+    idempotent, so page typing can ask for more links later. With ``location_model`` (the
+    default) the learned model decides content or not and the rules name the other regions;
+    without it the rules alone decide (``LINKCRAWL_LOCATION_MODEL=False``).
     """
 
-    def __init__(self, root: lxml.html.HtmlElement, facts: PageFacts) -> None:
+    def __init__(self, root: lxml.html.HtmlElement, facts: PageFacts,
+                 location_model: bool = True) -> None:
         self.root = root
+        self.location_model = location_model
         self._url = facts.url
         self.facts = facts  # counted before <noscript> links were parsed into the tree
         self._locator: PageLocator | None = None
@@ -241,9 +246,11 @@ class LinkDetails:
             return
         if self._locator is None:
             self._locator = PageLocator(self.root, self._url)
-        locate, around = self._locator.locate, self._around
-        for el, link in todo:
-            verdict, in_noscript = locate(el, link.url, link.anchor_text)
+        around = self._around
+        verdicts = locate_links(self._locator, [
+            LinkInput(el, link.url, link.anchor_text, link.is_image, el.get("rel") or "")
+            for el, link in todo], use_model=self.location_model)
+        for (el, link), (verdict, in_noscript) in zip(todo, verdicts, strict=True):
             parent = el.getparent()
             path, block = around.of(parent) if parent is not None else ("", el)
             link.in_noscript = in_noscript
@@ -255,13 +262,13 @@ class LinkDetails:
         self._sections.mark(todo)
 
 
-def read_links(root: lxml.html.HtmlElement, facts: PageFacts,
+def read_links(root: lxml.html.HtmlElement, facts: PageFacts, location_model: bool = True,
                ) -> tuple[list[LinkItem], LinkDetails]:
     """Every followable <a href>/<area href> of the page in page order, with URL, anchor and
     rel; where each sits (location, context, DOM path) is left to the returned
     :class:`LinkDetails`, to be read only for the links that need it."""
     _noscript_fragments(root)
-    details = LinkDetails(root, facts)
+    details = LinkDetails(root, facts, location_model)
     resolved: dict[str, str | None] = {}
     base = facts.base_url or facts.url
     links: list[LinkItem] = []
@@ -284,9 +291,10 @@ def read_links(root: lxml.html.HtmlElement, facts: PageFacts,
     return links, details
 
 
-def extract_links(root: lxml.html.HtmlElement, facts: PageFacts) -> list[LinkItem]:
+def extract_links(root: lxml.html.HtmlElement, facts: PageFacts,
+                  location_model: bool = True) -> list[LinkItem]:
     """Every followable <a href>/<area href> of the page, in page order, each with its
     location, context, DOM path and section title."""
-    links, details = read_links(root, facts)
+    links, details = read_links(root, facts, location_model)
     details.fill(links)
     return links

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from linkcrawl.analysis.encoding import parse_document
+from linkcrawl.analysis.encoding import links_past_depth_limit, parse_document
 from linkcrawl.analysis.extract import LinkDetails, read_links, read_page
 from linkcrawl.analysis.links import TargetMatcher, normalize_page_links
 from linkcrawl.analysis.mentions import BrandTerms, page_mentions
@@ -38,6 +38,7 @@ def analyze_lazily(
     headers: Mapping[str, str] | None = None,
     encoding: str | None = None,
     fetched_at: datetime | None = None,
+    location_model: bool = True,
 ) -> tuple[PageItem, LinkDetails]:
     """Parse ``body`` once: the page with every usable link, normalized, and the
     :class:`LinkDetails` that read where a link sits (location, context, DOM path) for the
@@ -46,6 +47,7 @@ def analyze_lazily(
 
     ``url`` is the URL that was requested, ``final_url`` the one that answered (after
     redirects); links resolve against the final URL. Never raises on bad HTML.
+    ``location_model`` false decides location with the rules alone.
     """
     final_url = final_url or url
     headers = headers or {}
@@ -71,12 +73,13 @@ def analyze_lazily(
         link_count=facts.link_count,
         script_count=facts.script_count,
     )
-    page.links, details = read_links(root, facts)
+    page.links, details = read_links(root, facts, location_model)
     verdict = detect_page_type(root, facts, page.links, details)
     page.page_type = verdict.value
     page.page_type_confidence = verdict.confidence
     page.page_type_evidence = list(verdict.evidence)
     page.unusable_links = normalize_page_links(page)
+    page.links_past_depth_limit = links_past_depth_limit(root)
     return page, details
 
 
@@ -105,15 +108,18 @@ class AnalysisSetup:
     targets: tuple[str, ...]
     brand_terms: dict[str, list[str]] = field(default_factory=dict)
     mentions: bool = True
+    location_model: bool = True  # LINKCRAWL_LOCATION_MODEL
 
     @classmethod
     def of(cls, targets: Iterable[str], brand_terms: Mapping[str, list[str]],
-           brand_terms_arg: Any = None, *, mentions: bool = True) -> AnalysisSetup:
+           brand_terms_arg: Any = None, *, mentions: bool = True,
+           location_model: bool = True) -> AnalysisSetup:
         """The setup of a run: the settings' brand terms with the spider argument's on top.
         Raises ConfigError on bad terms."""
         explicit = dict(brand_terms)
         explicit.update(parse_brand_terms(brand_terms_arg))
-        return cls(targets=tuple(targets), brand_terms=explicit, mentions=mentions)
+        return cls(targets=tuple(targets), brand_terms=explicit, mentions=mentions,
+                   location_model=location_model)
 
 
 class PageAnalyzer:
@@ -131,7 +137,8 @@ class PageAnalyzer:
 
     def analyze(self, body: bytes, url: str, **kwargs: Any) -> PageItem:
         """The page with every link; the target links located, the mentions found."""
-        page, details = analyze_lazily(body, url, **kwargs)
+        page, details = analyze_lazily(body, url, location_model=self.setup.location_model,
+                                       **kwargs)
         match = self.matcher.match
         hits = [(link, target) for link in page.links
                 if (target := match(link.target_host, link.target_domain))]

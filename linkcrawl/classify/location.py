@@ -99,6 +99,7 @@ class PageLocator:
     """Locates the links of one parsed page; every container's region is computed once."""
 
     def __init__(self, root: etree._Element, page_url: str = "") -> None:
+        self.root = root
         self._signals: dict[etree._Element, Signal | None] = {}
         self._memo: dict[etree._Element, Region] = {}
         self._blocks: dict[etree._Element, tuple[str, bool]] = {}
@@ -153,6 +154,12 @@ class PageLocator:
     def locate(self, link: etree._Element, url: str = "", anchor: str = "",
                ) -> tuple[Verdict, bool]:
         """(location verdict, inside <noscript>) of one <a>/<area> element linking to ``url``."""
+        return self.rule_locate(link, url, anchor)[:2]
+
+    def rule_locate(self, link: etree._Element, url: str = "", anchor: str = "",
+                    ) -> tuple[Verdict, bool, Region, str, bool]:
+        """The hand rules' (verdict, in <noscript>, region, teaser shape, social profile)."""
+        shape, social = "", False
         parent = link.getparent()
         region = self._memo.get(parent) if parent is not None else _EMPTY
         if region is None:
@@ -169,9 +176,10 @@ class PageLocator:
                     verdict = Verdict("other", rules.CONFIDENCE["density"],
                                       (*verdict.evidence, shape, "target:same-site"))
             elif _is_social_profile(url, anchor):
+                social = True
                 verdict = Verdict("other", rules.CONFIDENCE["density"],
                                   (*verdict.evidence, "target:social-profile"))
-        return verdict, region.in_noscript
+        return verdict, region.in_noscript, region, shape, social
 
     def teaser_shape(self, link: etree._Element, anchor: str) -> str:
         """Why a link looks like a teaser rather than running text ("" when it does not).

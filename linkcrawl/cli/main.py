@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from linkcrawl.cli import disavow, gap, serve
+from linkcrawl.cli import broken, disavow, gap, import_cmd, prospects, scan, serve
 from linkcrawl.cli.reports import add_commands, add_report_options
 from linkcrawl.config import DEFAULT_STORE_URI, setting_defaults
 from linkcrawl.errors import ConfigError, LinkcrawlError
@@ -116,7 +116,15 @@ def cmd_replay(args: argparse.Namespace) -> int:
         counts = replay(path, store)
         where = store.masked_uri
     print(f"replayed {counts.pages} pages, {counts.backlinks} backlinks, {counts.edges} domain "
-          f"edges and {counts.runs} run records into {where}; removed {path}")
+          f"edges and {counts.runs} run records into {where}; ", end="")
+    if counts.stale:
+        print(f"left out {counts.stale} documents the store has newer data for; ", end="")
+    if counts.torn:
+        lines = ", ".join(map(str, counts.torn))
+        print(f"skipped {len(counts.torn)} torn record{'s' if len(counts.torn) > 1 else ''} "
+              f"(line {lines}); kept the file as {path}.torn")
+    else:
+        print(f"removed {path}")
     return 0
 
 
@@ -152,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     gap.add_parser(sub, store_help, _store_uri)
     disavow.add_parser(sub, store_help, _store_uri)
     serve.add_parser(sub, store_help, _store_uri)
+    broken.add_parser(sub, store_help, _store_uri)
+    for module in (import_cmd, scan, prospects):  # issue 21: one module per source command
+        module.add_command(sub, store_help, _store_uri)
 
     schedule = sub.add_parser(
         "schedule", help="submit the due jobs of a schedule file to Scrapyd (for cron/timers)"

@@ -116,8 +116,10 @@ def cmd_recheck(args: argparse.Namespace, store_uri: str) -> int:
 
     spargs = {k: v for k, v in (("target", args.target), ("status", args.status),
                                 ("older_than", args.older_than)) if v}
+    from linkcrawl.cli.import_cmd import setting_overrides
+
     overrides = {"LINKCRAWL_STORE_URI": store_uri,
-                 "LOG_LEVEL": "INFO" if args.verbose else "WARNING"}
+                 "LOG_LEVEL": "INFO" if args.verbose else "WARNING", **setting_overrides(args.set)}
     started = datetime.now(UTC)
     stats = run_crawl("recheck", spargs, overrides)
     lost = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("recheck/lost/")}
@@ -125,6 +127,17 @@ def cmd_recheck(args: argparse.Namespace, store_uri: str) -> int:
     print(f"rechecked {stats.get('recheck/live', 0) + sum(lost.values())} backlinks in "
           f"{took:.1f}s: {stats.get('recheck/live', 0)} live, {sum(lost.values())} lost"
           + (f" ({', '.join(f'{k} {v}' for k, v in sorted(lost.items()))})" if lost else ""))
+    claims = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("recheck/claims/")}
+    if claims:  # imported claims were judged too: the per-tool table (linkcrawl import)
+        from linkcrawl.sources.imports import SOURCES, claim_report, claim_report_text
+        from linkcrawl.store import open_store
+
+        print(f"judged {sum(claims.values())} imported claims: "
+              + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(claims.items())))
+        with open_store(store_uri) as store:
+            targets = parse_list(args.target) or sorted(
+                {d["target_domain"] for d in store.find("backlinks", {"source": list(SOURCES)})})
+            print(claim_report_text(claim_report(store, targets)))
     return 0
 
 
@@ -146,9 +159,12 @@ def add_commands(sub: argparse._SubParsersAction, store_help: str, store_uri: St
     recheck = sub.add_parser("recheck", help="re-fetch known source pages: live or lost, and why")
     recheck.add_argument("--store", help=store_help)
     recheck.add_argument("--target", help="only backlinks to these domains (comma-separated)")
-    recheck.add_argument("--status", choices=("all", "live", "lost"), help="default: all")
+    recheck.add_argument("--status", choices=("all", "live", "lost", "claimed"),
+                         help="default: all (claimed: imported links not confirmed yet)")
     recheck.add_argument("--older-than", type=float, metavar="DAYS",
                          help="only links not checked for DAYS days")
+    recheck.add_argument("-s", "--set", action="append", metavar="NAME=VALUE",
+                         help="a crawl setting (repeatable), as scrapy crawl -s")
     recheck.add_argument("-v", "--verbose", action="store_true", help="show the crawl log")
     recheck.set_defaults(func=lambda a: cmd_recheck(a, store_uri(a)))
 

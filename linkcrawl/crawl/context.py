@@ -30,6 +30,12 @@ class CrawlContext:
     mention_targets: frozenset[str] = frozenset()
     # recheck: source page URL -> keys of the stored backlinks it is fetched for
     recheck_plan: dict[str, list[str]] = field(default_factory=dict)
+    # id(item) -> number of the store batch holding it: the request journal sets it to {}
+    # when it runs and pops each item's entry; the store step fills it only then
+    item_batches: dict[int, int] | None = None
+    # why not everything the crawl found is durable ("" when it is): the journal then
+    # does not mark the run clean, so a resume fetches the unfinished requests again
+    not_durable: str = ""
 
 
 _CONTEXTS: WeakKeyDictionary[Crawler, CrawlContext] = WeakKeyDictionary()

@@ -64,6 +64,8 @@ DOWNLOADER_MIDDLEWARES = {
     "linkcrawl.crawl.robotstxt.RobotsTxtMiddleware": 100,
     "linkcrawl.crawl.middlewares.ProxyMiddleware": 740,
     "linkcrawl.crawl.middlewares.AddressGuardMiddleware": 745,
+    # header limits; non-text charset labels replaced before any middleware reads .text
+    "linkcrawl.crawl.hostile.CharsetLabelMiddleware": 900,
     # lowest number: its process_response runs last, on the final (decompressed) response
     "linkcrawl.crawl.analysis_pool.AnalysisPoolMiddleware": 50,
 }
@@ -92,4 +94,6 @@ EXTENSIONS = {
 }
 
 # LINKCRAWL_REDIS_URL: one frontier shared by several workers (linkcrawl.ops.distributed).
-ADDONS = {"linkcrawl.ops.distributed.RedisFrontierAddon": 0}
+# The seen-set duplicate filter (linkcrawl.crawl.dupefilter) unless the Redis one is in use.
+ADDONS = {"linkcrawl.ops.distributed.RedisFrontierAddon": 0,
+          "linkcrawl.crawl.dupefilter.SeenSetsAddon": 10}

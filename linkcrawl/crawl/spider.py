@@ -6,7 +6,6 @@ content happens in :func:`linkcrawl.analysis.page.analyze_page`.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import Counter
 from collections.abc import Iterator
@@ -26,9 +25,11 @@ from linkcrawl.config import LinkcrawlConfig
 from linkcrawl.crawl import browser
 from linkcrawl.crawl.analysis_pool import is_html, pooled_page, response_headers
 from linkcrawl.crawl.context import crawl_config, crawl_context
+from linkcrawl.crawl.robotstxt import RobotsTxtHeld
 from linkcrawl.errors import ConfigError
 from linkcrawl.items import LinkItem, PageItem
 from linkcrawl.navigate.seeds import Seed, load_seeds, load_targets
+from linkcrawl.navigate.seen import SeenSet, seen_set
 from linkcrawl.navigate.traps import TrapPolicy, check_url, page_number
 from linkcrawl.web.domains import host_of, page_identity
 
@@ -72,11 +73,13 @@ class LinkcrawlSpider(scrapy.Spider):
         self.seeds: list[Seed] = load_seeds(seeds, seeds_file or self.default_seeds_file or None)
         self._max_depth = int_arg("max_depth", max_depth)
         self._max_pages = int_arg("max_pages", max_pages)
-        self._requested: set[bytes] = set()
+        # URLs requested and canonical URLs seen: ~3 bytes a URL in the default Bloom
+        # filters (LINKCRAWL_SEEN_SETS); per-site and per-host counters grow with sites only
+        self._requested: SeenSet = seen_set("exact")
+        self._canonicals: SeenSet = seen_set("exact")
         self._site_requests: Counter[str] = Counter()
         self._calendar_pages: Counter[str] = Counter()
         self._js_sites: set[str] = set()
-        self._canonicals: set[bytes] = set()  # digests: 12 bytes a page, not a URL
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -93,7 +96,8 @@ class LinkcrawlSpider(scrapy.Spider):
         ``brand_terms`` over the setting). Raises ConfigError on bad terms."""
         return AnalysisSetup.of(self.targets, self.config.brand_terms,
                                 getattr(self, "brand_terms", None),
-                                mentions=self.config.mentions and self.finds_mentions)
+                                mentions=self.config.mentions and self.finds_mentions,
+                                location_model=self.config.location_model)
 
     def read_config(self, settings: BaseSettings) -> LinkcrawlConfig:
         """The crawl's config (read once per crawler), or the settings' own before a
@@ -122,13 +126,14 @@ class LinkcrawlSpider(scrapy.Spider):
             max_offset=self.config.max_page_number * 50,
         )
         self._js_sites = {page_identity(s.url)[2] for s in self.seeds if "js" in s.flags}
+        self._requested = seen_set(self.config.seen_sets)
+        self._canonicals = seen_set(self.config.seen_sets)
 
     # --- requests -----------------------------------------------------------------
     def page_request(self, url: str, site: str, **meta: Any) -> scrapy.Request | None:
         """A request for ``url`` if it is new, passes the trap policy and ``site`` still has
         page budget. Session ids and sort/filter parameters are stripped first."""
-        digest = _digest(url)
-        if digest in self._requested:  # most links of a page: checked and requested before
+        if url in self._requested:  # most links of a page: checked and requested before
             return None
         stats = self.crawler.stats
         verdict = check_url(url, self.trap_policy)
@@ -138,8 +143,7 @@ class LinkcrawlSpider(scrapy.Spider):
             return None
         if verdict.url != url:
             url = verdict.url
-            digest = _digest(url)
-            if digest in self._requested:
+            if url in self._requested:
                 return None
         if self._site_requests[site] >= self.max_pages:
             stats.inc_value("linkcrawl/site_budget_exhausted")
@@ -150,7 +154,7 @@ class LinkcrawlSpider(scrapy.Spider):
                 stats.inc_value("linkcrawl/trap/calendar_budget")
                 return None
             self._calendar_pages[host] += 1
-        self._requested.add(digest)
+        self._requested.add(url)
         self._site_requests[site] += 1
         if site in self._js_sites or browser.domain_wants_browser(
             host, self.config.browser_domains
@@ -162,7 +166,7 @@ class LinkcrawlSpider(scrapy.Spider):
 
     def mark_requested(self, url: str) -> None:
         """Remember ``url`` as fetched (a canonical URL): it is never requested again."""
-        self._requested.add(_digest(url))
+        self._requested.add(url)
 
     def seed_requests(self) -> Iterator[scrapy.Request]:
         for seed in self.seeds:
@@ -263,17 +267,18 @@ class LinkcrawlSpider(scrapy.Spider):
         canonical = page_identity(page.canonical)[0]
         if not same_document(canonical, page.url):
             return False
-        digest = _digest(canonical)
-        if canonical != page.url and digest in self._canonicals:
+        if canonical != page.url and canonical in self._canonicals:
             self.crawler.stats.inc_value("linkcrawl/trap/duplicate_canonical")
             return True
-        self._canonicals.add(digest)
+        self._canonicals.add(canonical)
         self.mark_requested(canonical)
         return False
 
     def on_error(self, failure: Failure) -> Iterator[PageItem | scrapy.Request]:
         """Record a page that could not be fetched, with the reason, as a page document."""
         request = failure.request  # type: ignore[attr-defined]
+        if failure.check(RobotsTxtHeld):  # sent again once robots.txt can be fetched
+            return
         if request.meta.get("playwright") and not failure.check(HttpError, IgnoreRequest):
             self.crawler.stats.inc_value("linkcrawl/browser/failed")
             logger.warning(
@@ -307,10 +312,6 @@ def same_document(canonical: str, url: str) -> bool:
 def link_depth(response: Response) -> int:
     """How many links away from a seed ``response`` is (refetches of a page not counted)."""
     return int(response.meta.get("page_depth", response.meta.get("depth", 0)))
-
-
-def _digest(url: str) -> bytes:
-    return hashlib.blake2b(url.encode("utf-8", "replace"), digest_size=12).digest()
 
 
 def int_arg(name: str, value: str | int | None) -> int | None:

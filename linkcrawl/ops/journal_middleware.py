@@ -4,8 +4,14 @@ With ``JOBDIR`` set (and ``LINKCRAWL_JOURNAL`` on) every request that enters the
 is journaled (:mod:`linkcrawl.ops.journal`). A request is finished when its response's
 output is settled: every request it yielded is journaled (or dropped as a duplicate) and
 every item it yielded is durable — the store pipeline sends
-:data:`linkcrawl.ops.spill.items_durable` after each write to the store or to the spill
-file. A redirect finishes its request once the redirect target is journaled.
+:data:`linkcrawl.ops.spill.items_durable` with the number of the last batch up to which
+everything is in the store or the spill file, and each item's batch number is in the
+crawl context. A redirect finishes its request once the redirect target is journaled.
+An item that failed in a pipeline is not durable: its request stays unfinished.
+
+The run is marked clean only when everything is durable; a journal that cannot be
+written (JOBDIR on a full disk) stops the crawl with an error (exit code 6) instead of
+letting it run on with nothing to resume from.
 
 After a clean stop Scrapy's own queue is used. After a kill the queue on disk is stale
 (its index is written only on close), so it is removed and the journal's unfinished
@@ -19,6 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from collections import deque
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,9 +35,12 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
-from linkcrawl.crawl.context import crawl_config
+from linkcrawl.crawl import outcome
+from linkcrawl.crawl.context import crawl_config, crawl_context
+from linkcrawl.errors import DurabilityError
 from linkcrawl.ops.journal import FILE_NAME, Journal, Spec
 from linkcrawl.ops.spill import items_durable
 
@@ -64,6 +74,11 @@ class JournalMiddleware:
         self.journal = Journal(jobdir / FILE_NAME)
         self._outputs: dict[str, _Output] = {}
         self._added: Request | None = None
+        self._context = crawl_context(crawler)
+        self._context.item_batches = {}
+        self._waiting: deque[tuple[int, str]] = deque()  # (store batch, fp), batch order
+        self._durable_upto = 0
+        self._broken = ""  # why the journal cannot be written
         if not self.journal.clean:
             queue = jobdir / "requests.queue"
             if queue.exists():
@@ -76,7 +91,7 @@ class JournalMiddleware:
         crawler.signals.connect(self.request_dropped, signals.request_dropped)
         crawler.signals.connect(self.item_buffered, signals.item_scraped)
         crawler.signals.connect(self.item_settled, signals.item_dropped)
-        crawler.signals.connect(self.item_settled, signals.item_error)
+        crawler.signals.connect(self.item_failed, signals.item_error)
         crawler.signals.connect(self.durable, items_durable)
         crawler.signals.connect(self.spider_closed, signals.spider_closed)
 
@@ -153,13 +168,31 @@ class JournalMiddleware:
         output = self._outputs.get(fp)
         if output is not None and output.finished:
             del self._outputs[fp]
-            self.journal.finish(fp)
+            self._guard(self.journal.finish, fp)
+
+    def _guard(self, write: Any, *args: Any) -> Any:
+        """Run a journal write; a failure (disk full) stops the crawl, once, loudly."""
+        if self._broken:
+            return False
+        try:
+            return write(*args)
+        except OSError as exc:
+            self._broken = f"the request journal in {self.journal.path.parent} cannot be " \
+                           f"written: {exc.strerror or exc}"
+            self._context.not_durable = self._broken
+            outcome.report(DurabilityError.exit_code, f"crawl stopped: {self._broken}")
+            logger.error("stopping the crawl: %s; a resume would not know what is left",
+                         self._broken)
+            engine = self.crawler.engine
+            if engine is not None and engine.running:
+                deferred_from_coro(engine.close_spider_async(reason="jobdir_unwritable"))
+            return False
 
     # --- signals ---------------------------------------------------------------------
     def request_scheduled(self, request: Request, spider: Spider | None = None) -> None:
         parent = request.meta.pop(PARENT, None)
         fp = self._fp(request)
-        self._added = request if self.journal.want(fp, _spec(request)) else None
+        self._added = request if self._guard(self.journal.want, fp, _spec(request)) else None
         if parent and parent in self._outputs:
             self._outputs[parent].children -= 1
             self._check(parent)
@@ -167,11 +200,11 @@ class JournalMiddleware:
         if redirected_from:
             origin = self._fp(request.replace(url=redirected_from[-1]))
             if origin != fp:
-                self.journal.finish(origin)
+                self._guard(self.journal.finish, origin)
 
     def request_dropped(self, request: Request, spider: Spider | None = None) -> None:
         if request is self._added:  # a duplicate the dupe filter knew from an earlier run
-            self.journal.finish(self._fp(request))
+            self._guard(self.journal.finish, self._fp(request))
         self._added = None
 
     def _item_output(self, response: Response | Failure | None) -> tuple[str, _Output] | None:
@@ -188,9 +221,26 @@ class JournalMiddleware:
         return None
 
     def item_buffered(self, item: Any, response: Any = None, spider: Any = None) -> None:
+        batches = self._context.item_batches
+        batch = batches.pop(id(item), None) if batches is not None else None
         found = self._item_output(response)
-        if found is not None:
-            found[1].buffered += 1
+        if found is None:
+            return
+        fp, output = found
+        if batch is None:  # no batch number (no store step): settled by the next durable
+            output.buffered += 1
+        elif batch <= self._durable_upto:
+            output.settled += 1
+            self._check(fp)
+        else:
+            self._waiting.append((batch, fp))
+
+    def item_failed(self, item: Any, response: Any = None, **kwargs: Any) -> None:
+        """A pipeline raised: the item is not stored, so its request stays unfinished and
+        the run is not clean (a resume fetches it again)."""
+        if self._context.item_batches is not None:
+            self._context.item_batches.pop(id(item), None)
+        self._context.not_durable = self._context.not_durable or "an item failed in a pipeline"
 
     def item_settled(self, item: Any, response: Any = None, **kwargs: Any) -> None:
         found = self._item_output(response)
@@ -198,17 +248,32 @@ class JournalMiddleware:
             found[1].settled += 1
             self._check(found[0])
 
-    def durable(self) -> None:
+    def durable(self, upto: int | None = None) -> None:
+        if upto is not None:
+            self._durable_upto = max(self._durable_upto, upto)
+            while self._waiting and self._waiting[0][0] <= self._durable_upto:
+                _, fp = self._waiting.popleft()
+                output = self._outputs.get(fp)
+                if output is not None:
+                    output.settled += 1
+                    self._check(fp)
         for fp, output in list(self._outputs.items()):
             if output.buffered:
                 output.settled += output.buffered
                 output.buffered = 0
                 self._check(fp)
-        self.journal.sync()
+        self._guard(self.journal.sync)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         # Scrapy has written its queue by now (the scheduler closes before this signal).
-        self.journal.close(clean=True)
+        why = self._context.not_durable
+        if why:
+            logger.warning("journal: not marking the run clean (%s); a resume with this "
+                           "JOBDIR fetches the unfinished requests again", why)
+        try:
+            self.journal.close(clean=not why and not self._broken)
+        except OSError as exc:
+            logger.error("journal: cannot close %s: %s", self.journal.path, exc)
 
 
 def _spec(request: Request) -> Spec:

@@ -1,12 +1,17 @@
-"""Keep what the store could not take: a bounded memory buffer, then an append-only file.
+"""Keep what the store could not take: the spill file, its format, and its replay.
 
-While the store is down, documents wait in memory; past ``max_items`` they are appended
-to a JSON-lines spill file (flushed to the OS on every write, so a killed process leaves
-them on disk). When the store is back, :meth:`Backlog.drain` writes memory and file to
-it and removes the file. A file left behind is loaded later by :func:`replay`
-(``linkcrawl replay FILE``). No Scrapy here: the store pipeline drives it.
+The crawl's store writer (:mod:`linkcrawl.ops.writer`) appends batches here when too many
+wait for the store (each append fsynced, so a killed process or a power cut leaves them
+on disk) and writes the file to the store when it answers again. :class:`Backlog` is the
+same on one thread (memory, then the file; :meth:`Backlog.drain`), for tools and tests.
+A file left behind is loaded later by :func:`replay` (``linkcrawl replay FILE``). No
+Scrapy here.
 
-One record per line, ``{"kind": ..., ...}``:
+One record per line: ``CRC {"kind": ..., ...}``, where ``CRC`` is the CRC-32 of the JSON
+text (8 hex digits). Each record is appended with one ``write`` and fsynced; a write that
+fails (disk full) is cut off again, and a record torn by a kill or a power cut fails its
+checksum, so :func:`read_records` skips and reports it and goes on with the next line
+(files written before the checksum, lines starting with ``{``, are still read):
 
 - ``pages`` / ``backlinks`` / ``mentions``: ``{"docs": [...]}``, documents as given to the
   store; ``pages`` also has ``"mention_targets"``, the target domains whose mentions the
@@ -17,18 +22,24 @@ One record per line, ``{"kind": ..., ...}``:
 - ``run``: ``{"start": {...}, "run_id", "finished_at", "finish_reason", "stats"}``: the run
   record (``start`` as given to ``Store.start_run``).
 
-Datetimes are written as ``{"$date": ISO-8601}``. Writes are upserts keyed as in the
-store, and written as the crawl writes them (:func:`linkcrawl.history.sightings.write_batch`:
+Datetimes are written as ``{"$date": ISO-8601}``; JSON is ASCII-escaped, so a lone
+surrogate survives the round trip (the store pipeline quarantines such documents before
+they get here). Writes are upserts keyed as in the store, and written as the crawl writes
+them (:func:`linkcrawl.history.sightings.write_batch`:
 edited links continue their history, mentions no longer found are marked gone), so
 loading a record twice leaves the same documents (edge counts of one run are the
-exception: they are sums).
+exception: they are sums). A replay never moves a document back in time: a spilled
+page, backlink or mention older than what the store holds (a later crawl or recheck
+saw it since) is skipped and counted as ``stale``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from linkcrawl.config import setting_default
-from linkcrawl.errors import ConfigError
+from linkcrawl.errors import ConfigError, DurabilityError
 from linkcrawl.history.refresh import refresh_derived
 from linkcrawl.history.sightings import (
     linked_pairs,
@@ -46,8 +57,9 @@ from linkcrawl.history.sightings import (
     write_batch,
 )
 from linkcrawl.store.base import Store
+from linkcrawl.store.schema import mention_doc_key, prepare_backlink, utc
 
-__all__ = ["Backlog", "ReplayCounts", "read_records", "replay"]
+__all__ = ["Backlog", "ReplayCounts", "SpillError", "append_records", "read_records", "replay"]
 
 logger = logging.getLogger(__name__)
 
@@ -70,34 +82,107 @@ def _decode(obj: dict[str, Any]) -> Any:
 
 
 def dump_record(record: Mapping[str, Any]) -> str:
-    return json.dumps(record, default=_encode, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(record, default=_encode, ensure_ascii=True, separators=(",", ":"))
 
 
-def read_records(path: Path) -> Iterator[dict[str, Any]]:
-    """The records of a spill file, in order. A torn last line (the process was killed
-    while writing it) is skipped with a warning; raises ConfigError if unreadable or not
-    a spill file."""
+def frame(record: Mapping[str, Any]) -> bytes:
+    """One spill line: the record's CRC-32, a space, its JSON, a newline."""
+    text = dump_record(record).encode("ascii")
+    return b"%08x %s\n" % (zlib.crc32(text), text)
+
+
+class SpillError(DurabilityError):
+    """The spill file cannot be written (disk full, read-only, gone)."""
+
+
+def append_records(path: Path, records: Iterable[Mapping[str, Any]]) -> int:
+    """Append ``records`` to ``path`` durably (one write, then fsync); bytes written.
+    On failure the file is cut back to its old length, so no torn record is left, and
+    SpillError is raised."""
+    return append_raw(path, b"".join(frame(r) for r in records))
+
+
+def append_raw(path: Path, data: bytes) -> int:
+    """Append framed ``data`` to ``path``: all of it and fsynced, or nothing (SpillError)."""
+    if not data:
+        return 0
+    fd = -1
+    start = 0
     try:
-        handle = path.open(encoding="utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        start = os.fstat(fd).st_size
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except OSError as exc:
+        if fd >= 0:
+            with contextlib.suppress(OSError):  # the write's own error is the one to report
+                os.ftruncate(fd, start)
+        raise SpillError(f"cannot write spill file {str(path)!r}: "
+                         f"{exc.strerror or exc}") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    return len(data)
+
+
+@dataclass
+class ReadReport:
+    """What :func:`read_records` skipped: line numbers of torn or corrupt records."""
+
+    skipped: list[int] = field(default_factory=list)
+
+
+def _parse(line: str) -> Any:
+    """The record on ``line``, or None when it is torn or corrupt."""
+    if line.startswith("{"):  # a file from before the checksums
+        try:
+            return json.loads(line, object_hook=_decode)
+        except json.JSONDecodeError:
+            return None
+    crc, _, text = line.rstrip("\n").partition(" ")
+    try:
+        if len(crc) != 8 or int(crc, 16) != zlib.crc32(text.encode("utf-8")):
+            return None
+        return json.loads(text, object_hook=_decode)
+    except (ValueError, UnicodeEncodeError):
+        return None
+
+
+def read_records(path: Path, report: ReadReport | None = None) -> Iterator[dict[str, Any]]:
+    """The records of a spill file, in order. A torn or corrupt record (killed while
+    writing, a bad sector) is skipped with a warning and noted in ``report``; raises
+    ConfigError if the file is unreadable or holds no spill record at all."""
+    report = report if report is not None else ReadReport()
+    try:
+        handle = path.open(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise ConfigError(f"cannot read spill file {str(path)!r}: {exc.strerror or exc}") from None
+    good = 0
     with handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
-            try:
-                record = json.loads(line, object_hook=_decode)
-            except json.JSONDecodeError:
-                if line.endswith("\n"):
-                    raise ConfigError(
-                        f"{path}: line {number} is not a linkcrawl spill record"
-                    ) from None
-                logger.warning("%s line %d is not a complete record; skipped", path, number)
-                continue
+            record = _parse(line) if line.endswith("\n") else None
             if isinstance(record, dict) and "kind" in record:
+                good += 1
                 yield record
-            else:
+                continue
+            report.skipped.append(number)
+            if good == 0 and number == 1 and not _looks_like_spill(line):
                 raise ConfigError(f"{path}: line {number} is not a linkcrawl spill record")
+            what = "is torn (the write did not finish)" if not line.endswith("\n") else (
+                "is corrupt (checksum or JSON)")
+            logger.warning("%s line %d %s; skipped, the other records are read", path,
+                           number, what)
+
+
+def _looks_like_spill(line: str) -> bool:
+    head = line[:9]
+    return line.startswith('{"kind"') or (len(head) == 9 and head[8] == " " and all(
+        c in "0123456789abcdef" for c in head[:8]))
 
 
 @dataclass
@@ -155,12 +240,7 @@ class Backlog:
         records.extend(extra)
         if not records:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as handle:
-            for record in records:
-                handle.write(dump_record(record) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        append_records(self.path, records)  # raises SpillError; memory is kept then
         self.spilled += self.in_memory
         self.pages, self.backlinks, self.mentions, self.edges = [], [], [], {}
 
@@ -193,6 +273,8 @@ class ReplayCounts:
     mentions: int = 0
     edges: int = 0
     runs: int = 0
+    stale: int = 0  # spilled documents older than the store's: skipped
+    torn: list[int] = field(default_factory=list)  # line numbers of records skipped
     pairs: set[tuple[str, str]] = field(default_factory=set)
 
     @property
@@ -214,10 +296,65 @@ class _Group:
     looked_for: set[str] = field(default_factory=set)
     sighted: set[str] = field(default_factory=set)
     linked: set[tuple[str, str]] = field(default_factory=set)
+    stale_urls: set[str] = field(default_factory=set)  # the store has a newer read of these
 
     def close(self, store: Store) -> None:
         mark_gone_mentions(store, self.pages, self.looked_for, sighted=self.sighted,
                            linked=self.linked)
+
+
+STALE_CHUNK = 500
+# The times at which a stored document was last known to be in some state.
+_STATE_TIMES = ("last_seen", "lost_at", "checked_at", "gone_at")
+
+
+def _newest(doc: Mapping[str, Any]) -> datetime | None:
+    times = [utc(doc[f]) for f in _STATE_TIMES if isinstance(doc.get(f), datetime)]
+    return max(times) if times else None
+
+
+def _newer_in_store(store: Store, collection: str, keyed: Mapping[str, datetime]) -> set[str]:
+    """The keys of ``keyed`` whose stored document has a state newer than the given time."""
+    field_name = "url" if collection == "pages" else "key"
+    keys = sorted(keyed)
+    newer: set[str] = set()
+    for start in range(0, len(keys), STALE_CHUNK):
+        for doc in store.find(collection, {field_name: keys[start:start + STALE_CHUNK]}):
+            at = _newest(doc)
+            if at is not None and at > keyed[doc[field_name]]:
+                newer.add(doc[field_name])
+    return newer
+
+
+def _seen(doc: Mapping[str, Any], name: str) -> datetime | None:
+    value = doc.get(name)
+    return utc(value) if isinstance(value, datetime) else None
+
+
+def fresh_pages(store: Store, docs: list[Mapping[str, Any]]) -> tuple[list[Any], set[str]]:
+    """The spilled pages the store has no newer read of, and the URLs of the others."""
+    keyed = {d["url"]: t for d in docs if (t := _seen(d, "fetched_at")) is not None}
+    stale = _newer_in_store(store, "pages", keyed) if keyed else set()
+    return [d for d in docs if d["url"] not in stale], stale
+
+
+def fresh_sightings(store: Store, collection: str, docs: list[Mapping[str, Any]],
+                    stale_urls: set[str]) -> list[Any]:
+    """The spilled backlinks or mentions that would not move a stored document back in
+    time: not on a page the store has read since, not older than their stored state."""
+    docs = [d for d in docs if d.get("source_url") not in stale_urls]
+    keyed: dict[str, datetime] = {}
+    key_of = {}
+    for i, doc in enumerate(docs):
+        seen = _seen(doc, "seen_at")
+        if seen is None:
+            continue
+        key = (prepare_backlink(doc)[0]["key"] if collection == "backlinks"
+               else mention_doc_key(doc))
+        key_of[i] = key
+        keyed[key] = min(seen, keyed.get(key, seen))
+    newer = _newer_in_store(store, collection, keyed) if keyed else set()
+    return [d for i, d in enumerate(docs) if key_of.get(i) not in newer]
 
 
 def replay_into(store: Store, records: Iterable[Mapping[str, Any]], *,
@@ -233,18 +370,27 @@ def replay_into(store: Store, records: Iterable[Mapping[str, Any]], *,
         kind = record["kind"]
         if kind == "pages":
             group.close(store)  # the previous spill's pages are complete
-            group = _Group(pages=record["docs"], looked_for=set(record.get("mention_targets")
-                                                                  or ()))
-            store.upsert_pages(record["docs"])
-            counts.pages += len(record["docs"])
+            docs, stale = fresh_pages(store, record["docs"])
+            counts.stale += len(record["docs"]) - len(docs)
+            group = _Group(pages=docs, looked_for=set(record.get("mention_targets") or ()),
+                           stale_urls=stale)
+            if docs:
+                store.upsert_pages(docs)
+            counts.pages += len(docs)
         elif kind == "backlinks":
-            write_backlinks(store, record["docs"])
-            group.linked |= linked_pairs(record["docs"])
-            counts.add_backlinks(record["docs"])
+            docs = fresh_sightings(store, "backlinks", record["docs"], group.stale_urls)
+            counts.stale += len(record["docs"]) - len(docs)
+            if docs:
+                write_backlinks(store, docs)
+            group.linked |= linked_pairs(docs)
+            counts.add_backlinks(docs)
         elif kind == "mentions":
-            store.upsert_mentions(record["docs"])
-            group.sighted |= mention_keys(record["docs"])
-            counts.mentions += len(record["docs"])
+            docs = fresh_sightings(store, "mentions", record["docs"], group.stale_urls)
+            counts.stale += len(record["docs"]) - len(docs)
+            if docs:
+                store.upsert_mentions(docs)
+            group.sighted |= mention_keys(docs)
+            counts.mentions += len(docs)
         elif kind == "edges":
             edges = {(s, t): int(n) for s, t, n in record["edges"]}
             store.add_domain_edges(edges, record["seen_at"], record["run_id"])
@@ -268,11 +414,18 @@ def replay_into(store: Store, records: Iterable[Mapping[str, Any]], *,
 
 
 def replay(path: Path, store: Store) -> ReplayCounts:
-    """Load a spill file into ``store`` and remove the file once all of it is written."""
+    """Load a spill file into ``store`` and remove the file once all of it is written.
+    Torn records are skipped (their line numbers are in ``torn``); the file is then kept
+    beside as ``NAME.torn`` for inspection instead of removed."""
     if not path.is_file():
         raise ConfigError(f"no spill file at {str(path)!r}")
-    counts = replay_into(store, list(read_records(path)))
-    path.unlink()
+    report = ReadReport()
+    counts = replay_into(store, list(read_records(path, report)))
+    counts.torn = report.skipped
+    if report.skipped:
+        path.replace(path.with_name(path.name + ".torn"))
+    else:
+        path.unlink()
     return counts
 
 

@@ -15,12 +15,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from linkcrawl.classify.anchors import ANCHOR_CLASSES, AnchorRules, anchor_classes
+from linkcrawl.history.targetpages import BROKEN_STATES
 from linkcrawl.report.authority import authority_band
 from linkcrawl.report.tables import TERMINAL_WIDTH, format_table
-from linkcrawl.report.velocity import domain_events, velocity
+from linkcrawl.report.velocity import domain_events, period_of, velocity
 from linkcrawl.store.base import Store
 from linkcrawl.store.rollup import best_link_key
-from linkcrawl.vocab import LINK_TYPES, LOCATIONS, SUPERSEDED
+from linkcrawl.vocab import LINK_TYPES, LOCATIONS, NOT_COUNTED
 
 
 def target_summary(store: Store, target: str) -> dict[str, Any]:
@@ -142,6 +143,42 @@ class Report:
         return {(p["source_domain"], p["target_url"], (p.get("anchor_text") or "").strip().lower(),
                  p.get("location") or "") for p in self.sitewide()}
 
+    def broken(self) -> list[dict[str, Any]]:
+        """Live backlinks whose target page is gone or redirects to an unrelated page (as
+        last checked by ``scrapy crawl targets``): strongest referring domain first."""
+        authority = {d["referring_domain"]: d.get("authority") or 0.0 for d in self.domains}
+        broken = [b for b in self.live if b.get("target_state") in BROKEN_STATES]
+        return sorted(broken, key=lambda b: (-authority.get(b["source_domain"], 0.0),
+                                             not b.get("follow"), b["target_url"],
+                                             b["source_url"]))
+
+    def lost_and_restored(self, period: str = "week") -> list[dict[str, Any]]:
+        """Backlinks lost and restored per ISO week (or month), oldest first."""
+        lost: Counter[str] = Counter(period_of(b["lost_at"], period) for b in self.lost
+                                     if b.get("lost_at"))
+        back: Counter[str] = Counter(period_of(b["restored_at"], period)
+                                     for b in self.backlinks if b.get("restored_at"))
+        return [{"period": k, "lost": lost[k], "restored": back[k]}
+                for k in sorted(set(lost) | set(back))]
+
+    def diversity(self) -> dict[str, list[dict[str, Any]]]:
+        """Live referring domains per top-level domain (with the academic and government
+        second levels of country codes: ``gov.uk``, ``ac.jp``) and per page language: a
+        profile from one TLD or one language is narrower than it looks."""
+        tlds: dict[str, set[str]] = {}
+        languages: dict[str, set[str]] = {}
+        for b in self.live:
+            domain = b["source_domain"]
+            tlds.setdefault(top_level(domain), set()).add(domain)
+            lang = ((self.pages.get(b["source_url"]) or {}).get("language") or "").lower()
+            languages.setdefault(lang.split("-")[0] or "unknown", set()).add(domain)
+
+        def rows(groups: dict[str, set[str]], name: str) -> list[dict[str, Any]]:
+            out = [{name: k, "referring_domains": len(v)} for k, v in groups.items()]
+            return sorted(out, key=lambda r: (-r["referring_domains"], r[name]))
+
+        return {"tld": rows(tlds, "tld"), "language": rows(languages, "language")}
+
     def best(self) -> list[dict[str, Any]]:
         """Live backlinks, most valuable first (followed, content, editorial: the ranking of
         ``referring_domains.best_link``)."""
@@ -241,9 +278,10 @@ def change_label(entry: Mapping[str, Any]) -> str:
 def build_report(store: Store, target: str, rules: AnchorRules | None = None,
                  now: datetime | None = None) -> Report:
     rules = rules or AnchorRules.for_target(target)
-    # a superseded link's record continues in its edited successor: it is not a link now
+    # a superseded link's record continues in its edited successor: it is not a link now;
+    # a claimed one (an imported export, not fetched yet) is not a link yet
     links = [b for b in store.find("backlinks", {"target_domain": target},
-                                   sort=[("first_seen", 1)]) if b.get("status") != SUPERSEDED]
+                                   sort=[("first_seen", 1)]) if b.get("status") not in NOT_COUNTED]
     rows = store.find("referring_domains", {"target_domain": target},
                       sort=[("live_backlinks", -1), ("referring_domain", 1)])
     by_domain: dict[str, list[dict[str, Any]]] = {}
@@ -270,6 +308,20 @@ def build_report(store: Store, target: str, rules: AnchorRules | None = None,
                                         sort=[("first_seen", -1), ("source_url", 1)])
                   if m.get("status") != "gone"],  # live outreach opportunities only
     )
+
+
+# Second levels that country codes use for universities and governments (gov.uk, ac.jp,
+# edu.au, gob.mx): shown with the country code, since they are what analysts look for.
+_INSTITUTIONAL = frozenset({"gov", "edu", "ac", "mil", "gob", "govt", "gouv", "go", "or"})
+
+
+def top_level(domain: str) -> str:
+    """``.edu``, ``.de``, ``.gov.uk``: the top-level domain, with an institutional second
+    level kept."""
+    labels = domain.lower().rstrip(".").split(".")
+    if len(labels) >= 3 and labels[-2] in _INSTITUTIONAL and len(labels[-1]) == 2:
+        return "." + ".".join(labels[-2:])
+    return "." + labels[-1] if labels and labels[-1] else ""
 
 
 def ordered_keys(counter: Counter[str], order: Sequence[str]) -> list[str]:
@@ -314,6 +366,14 @@ def report_text(report: Report, limit: int = 20) -> str:
             "source_url", "anchor_text", "lost_reason", "lost_at"))),
         (f"Restored (latest {limit})", format_table(r.restored()[:limit], (
             "source_url", "anchor_text", "restored_at"))),
+        ("Lost and restored per week", format_table(r.lost_and_restored()[-12:], (
+            "period", "lost", "restored"))),
+        ("Referring domains by top-level domain", format_table(
+            r.diversity()["tld"][:limit], ("tld", "referring_domains"))),
+        ("Referring domains by page language", format_table(
+            r.diversity()["language"][:limit], ("language", "referring_domains"))),
+        (f"Broken backlinks to reclaim (top {limit})", format_table(r.broken()[:limit], (
+            "target_url", "target_reason", "source_url", "anchor_text"))),
         ("Link types", format_table(_count_rows(r.counts("link_type"), LINK_TYPES, "link type"),
                                     ("link type", "backlinks", "share"))),
         ("Locations", format_table(_count_rows(r.counts("location"), LOCATIONS, "location"),

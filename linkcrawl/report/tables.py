@@ -25,7 +25,7 @@ LABELS: dict[str, str] = {
     "followed_backlinks": "followed", "first_seen": "first seen", "last_seen": "last seen",
     "lost_reason": "reason", "lost_at": "lost", "restored_at": "restored",
     "referring_domains": "domains", "page_count": "pages", "representative_url": "example page",
-    "link_type": "type", "top_anchors": "top anchors",
+    "link_type": "type", "top_anchors": "top anchors", "target_reason": "answer",
 }
 TERMINAL_WIDTH = 100  # columns a terminal table may take (an 80-100 column terminal)
 MIN_COLUMN = 6  # a column is never cut narrower than this (or its header)

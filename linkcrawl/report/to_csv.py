@@ -1,7 +1,8 @@
 """The report as CSV files for spreadsheets, with the column names of the big tools' exports.
 
 Files written into the chosen folder: ``referring_domains.csv``, ``backlinks.csv``,
-``anchors.csv``, ``top_pages.csv``, ``lost.csv``, ``sitewide.csv``, ``mentions.csv``,
+``anchors.csv``, ``top_pages.csv``, ``lost.csv``, ``broken.csv``, ``sitewide.csv``,
+``mentions.csv``,
 ``velocity_monthly.csv`` and ``velocity_weekly.csv``. UTF-8 with a
 byte-order mark (so Excel reads accents right), comma-separated, ISO dates. Crawled text
 that a spreadsheet would run as a formula (starting with ``= + - @``, tab or carriage
@@ -176,6 +177,14 @@ def write_csv(report: Report, folder: Path,
                       ("Target URL", "target_url"), ("Example page URL", "representative_url"),
                       ("First seen", "first_seen")),
              report.sitewide()),
+            ("broken.csv",
+             [("Target URL", _get("target_url")), ("Target status", _get("target_status")),
+              ("Answer", _get("target_reason")), ("Final URL", _get("target_final_url")),
+              ("Checked", _get("target_checked_at")),
+              ("Referring page URL", _get("source_url")),
+              ("Referring domain", _get("source_domain")), ("Anchor", _get("anchor_text")),
+              ("Nofollow", lambda b: not b.get("follow"))],
+             report.broken()),
             ("mentions.csv", MENTION_COLUMNS, report.mentions),
             ("velocity_monthly.csv", VELOCITY_COLUMNS, report.velocity_month),
             ("velocity_weekly.csv", VELOCITY_COLUMNS, report.velocity_week),

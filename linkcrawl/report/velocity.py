@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from linkcrawl.vocab import SUPERSEDED
+from linkcrawl.vocab import NOT_COUNTED
 
 PERIODS = ("week", "month")
 # A period whose new referring domains exceed this multiple of the median of the periods
@@ -37,7 +37,7 @@ def domain_events(backlinks: Iterable[Mapping[str, Any]]) -> dict[str, DomainEve
     lost: dict[str, datetime | None] = {}
     live: set[str] = set()
     for link in backlinks:
-        if link.get("status") == SUPERSEDED:  # continued by its edited successor
+        if link.get("status") in NOT_COUNTED:  # continued by its edited successor, or a claim
             continue
         domain = link.get("source_domain") or ""
         seen = link.get("first_seen")

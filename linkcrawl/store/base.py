@@ -74,6 +74,13 @@ class Store(ABC):
         :func:`linkcrawl.history.sightings.write_backlinks`, which keeps history)."""
 
     @abstractmethod
+    def insert_backlinks(self, links: Sequence[Mapping[str, Any]]) -> int:
+        """Insert the backlinks whose ``key`` is not stored yet and leave stored ones as
+        they are; returns how many were inserted. Unlike :meth:`upsert_backlinks` the
+        documents keep their own ``status`` (default ``live``), ``first_seen`` and
+        ``last_seen`` (default ``seen_at``): imported claims are written this way."""
+
+    @abstractmethod
     def add_domain_edges(
         self, edges: Mapping[tuple[str, str], int], seen_at: datetime, run_id: str
     ) -> None:

@@ -182,6 +182,33 @@ class MongoStore(Store):
         self._upsert_seen("backlinks", map(prepare_backlink, links), LIVE_LINK)
 
     @_wrap_errors
+    def insert_backlinks(self, links: Sequence[Mapping[str, Any]]) -> int:
+        ops, seen_ids = [], set()
+        for raw in links:
+            doc, seen = prepare_backlink(raw)
+            doc["first_seen"] = doc.get("first_seen") or seen
+            doc["last_seen"] = doc.get("last_seen") or seen
+            doc.setdefault("status", LIVE_LINK["status"])
+            inserts = {name: default_value(kind) for name, kind in FIELDS["backlinks"].items()
+                       if name not in doc}
+            key = doc_id("backlinks", doc)
+            if key in seen_ids:  # the first of a batch's duplicates is the one inserted
+                continue
+            seen_ids.add(key)
+            ops.append(UpdateOne({"_id": key}, {"$setOnInsert": {**inserts, **doc}},
+                                 upsert=True))
+        inserted = 0
+        coll = self._db["backlinks"]
+        for batch in _batches(ops):
+            try:
+                inserted += coll.bulk_write(list(batch), ordered=False).upserted_count
+            except BulkWriteError as exc:  # a concurrent insert won: that one stays
+                if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+                    raise
+                inserted += exc.details.get("nUpserted", 0)
+        return inserted
+
+    @_wrap_errors
     def add_domain_edges(
         self, edges: Mapping[tuple[str, str], int], seen_at: datetime, run_id: str
     ) -> None:

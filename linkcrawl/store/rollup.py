@@ -12,7 +12,8 @@ Definitions (both stores must give the same numbers; SQLite computes them with o
 - ``status``: "live" when ``live_backlinks > 0``, else "lost".
 
 Backlinks ``superseded`` by an edited successor (:mod:`linkcrawl.history.linkedits`) are left out:
-the successor carries their record.
+the successor carries their record. So are ``claimed`` ones (imported from a vendor export,
+not confirmed by a fetch yet).
 
 - ``best_link``, ``best_anchor``: source URL and anchor of the pair's most valuable
   backlink by :func:`best_link_key` (live, followed, best location, best type).
@@ -29,7 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from linkcrawl.store.base import Doc
-from linkcrawl.vocab import SUPERSEDED
+from linkcrawl.vocab import NOT_COUNTED
 
 # Backlink fields the rollup reads (a projection for MongoDB).
 ROLLUP_FIELDS: tuple[str, ...] = (
@@ -114,7 +115,7 @@ def rollup(links: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], Doc]:
     """referring_domains rows (without ``authority``) keyed by (target, referring) domain."""
     accs: dict[tuple[str, str], _Acc] = {}
     for link in links:
-        if link.get("status") == SUPERSEDED:
+        if link.get("status") in NOT_COUNTED:  # edited away, or only claimed
             continue
         pair = (link.get("target_domain") or "", link.get("source_domain") or "")
         accs.setdefault(pair, _Acc()).add(link)

@@ -46,6 +46,10 @@ FIELDS: dict[str, dict[str, str]] = {
         "first_seen": TIME, "last_seen": TIME, "status": TEXT, "lost_at": TIME,
         "lost_reason": TEXT, "history": HISTORY, "checked_at": TIME, "moved_from": TEXT,
         "superseded_by": TEXT, "restored_at": TIME, "page_flags": LIST,
+        "target_status": INT, "target_final_url": TEXT, "target_state": TEXT,
+        "target_reason": TEXT, "target_checked_at": TIME, "source": TEXT,
+        "claimed_by": LIST, "claim_status": TEXT, "claimed_first_seen": TIME,
+        "claimed_last_seen": TIME, "warc_file": TEXT, "warc_offset": INT,
     },
     "referring_domains": {
         "target_domain": TEXT, "referring_domain": TEXT, "backlinks": INT,

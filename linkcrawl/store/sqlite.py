@@ -7,11 +7,17 @@ nothing; a power cut may lose the last transactions. Each write call is one tran
 and update only the fields the incoming document has, like MongoDB's ``$set``.
 Sighted backlinks and mentions set their indexed columns in a second statement, only
 where they changed (see ``_sqlwrite.seen_upserts``): a re-sighting then rewrites no index.
+
+Before every write the file is checked to still be the one opened (device and inode): a
+file deleted under a running crawl is written back from the open connection, with an
+error in the log, instead of the crawl writing on into a file nobody can see; a file
+replaced by another is refused (StoreError).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -35,7 +41,7 @@ from linkcrawl.store.schema import (
     utc,
 )
 from linkcrawl.store.uri import mask_uri
-from linkcrawl.vocab import SUPERSEDED
+from linkcrawl.vocab import NOT_COUNTED
 
 logger = logging.getLogger(__name__)
 
@@ -51,17 +57,24 @@ PRAGMAS: tuple[str, ...] = (
     "PRAGMA wal_autocheckpoint=4000",  # checkpoint every ~32 MB of WAL
     "PRAGMA journal_size_limit=67108864",  # and truncate the WAL file back to 64 MB
 )
+# backlinks that count in referring_domains (NULL status counts: an old row, live)
+_COUNTED = ("coalesce(b.status, '') NOT IN ("
+            + ", ".join(f"'{status}'" for status in NOT_COUNTED) + ")")
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
 def _wrap_errors(method: Callable[P, R]) -> Callable[P, R]:
-    """Turn sqlite3 errors (locked, read-only, disk full ...) into one-line StoreErrors."""
+    """Turn sqlite3 errors (locked, read-only, disk full ...) into one-line StoreErrors; a
+    value SQLite cannot bind or hold (DataError, InterfaceError) is the document's fault,
+    not the store's, and becomes a ValueError (the crawl quarantines that document)."""
 
     @wraps(method)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return method(*args, **kwargs)
+        except (sqlite3.DataError, sqlite3.InterfaceError) as exc:
+            raise ValueError(f"SQLite cannot store a value: {exc}") from None
         except sqlite3.Error as exc:
             store = args[0]
             assert isinstance(store, SQLiteStore)
@@ -78,6 +91,8 @@ class SQLiteStore(Store):
         self.path = path
         self._masked = mask_uri(uri)
         self._lock = threading.Lock()
+        self._ident: tuple[int, int] | None = None
+        self._db_timeout = timeout_ms / 1000
         try:
             self._db = sqlite3.connect(
                 path, timeout=timeout_ms / 1000, isolation_level=None, check_same_thread=False
@@ -89,6 +104,53 @@ class SQLiteStore(Store):
         except sqlite3.Error as exc:
             self._db.close()
             raise StoreError(f"cannot open SQLite store {self._masked}: {exc}") from None
+        self._ident = self._file_ident()
+
+    def _file_ident(self) -> tuple[int, int] | None:
+        """(device, inode) of the database file; None for ``:memory:`` or a missing file."""
+        if self.path in ("", ":memory:") or self.path.startswith("file:"):
+            return None
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
+
+    def _check_file(self) -> None:
+        """The file is still the one opened; restore it from the connection if deleted."""
+        if getattr(self, "_ident", None) is None:
+            return
+        now = self._file_ident()
+        if now == self._ident:
+            return
+        if now is not None:
+            raise StoreError(f"SQLite store {self._masked}: the file was replaced by another "
+                             "one while the crawl was writing to it; not writing to it")
+        logger.error("SQLite store %s: the file was deleted while the crawl was writing to it;"
+                     " writing it back from the open connection", self._masked)
+        restore = f"{self.path}.restore"
+        try:
+            copy = sqlite3.connect(restore)
+            try:
+                self._db.backup(copy)
+            finally:
+                copy.close()
+            self._db.close()
+            for stale in (f"{self.path}-wal", f"{self.path}-shm"):  # the deleted file's
+                if os.path.exists(stale):
+                    os.unlink(stale)
+            os.replace(restore, self.path)
+            self._db = sqlite3.connect(self.path, timeout=self._db_timeout, isolation_level=None,
+                                       check_same_thread=False)
+            for pragma in PRAGMAS:
+                self._db.execute(pragma)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"SQLite store {self._masked}: the file was deleted while the "
+                             f"crawl was writing to it and cannot be written back: {exc}"
+                             ) from None
+        self._ident = self._file_ident()
+        logger.error("SQLite store %s: written back from the open connection; nothing lost",
+                     self._masked)
 
     def _setup(self) -> None:
         db = self._db
@@ -117,6 +179,7 @@ class SQLiteStore(Store):
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
+            self._check_file()
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -174,6 +237,22 @@ class SQLiteStore(Store):
         self._upsert_seen("backlinks", links, prepare_backlink, **LIVE_LINK)
 
     @_wrap_errors
+    def insert_backlinks(self, links: Sequence[Mapping[str, Any]]) -> int:
+        rows = []
+        for raw in links:
+            doc, seen = prepare_backlink(raw)
+            doc["first_seen"] = doc.get("first_seen") or seen
+            doc["last_seen"] = doc.get("last_seen") or seen
+            doc.setdefault("status", LIVE_LINK["status"])
+            rows.append(doc)
+        names = frozenset(name for row in rows for name in row)
+        with self._tx() as db:
+            before = db.total_changes
+            for statement, params in write.upserts("backlinks", rows, names):
+                db.executemany(statement, params)  # ON CONFLICT DO NOTHING: all insert-only
+            return db.total_changes - before
+
+    @_wrap_errors
     def add_domain_edges(
         self, edges: Mapping[tuple[str, str], int], seen_at: datetime, run_id: str
     ) -> None:
@@ -202,7 +281,7 @@ class SQLiteStore(Store):
                 db.execute("DELETE FROM temp.rd_pairs")
                 db.executemany("INSERT OR IGNORE INTO temp.rd_pairs VALUES (?, ?)", pairs)
                 join = " JOIN temp.rd_pairs p ON p.t = b.target_domain AND p.s = b.source_domain"
-            join += f" WHERE b.status IS NOT '{SUPERSEDED}'"  # replaced by an edited link
+            join += f" WHERE {_COUNTED}"  # not replaced by an edited link, not a mere claim
             # One GROUP BY over the affected pairs; lists are sorted and cleaned in rd_row.
             cursor = db.execute(
                 "SELECT b.target_domain, b.source_domain, count(*),"
@@ -244,7 +323,7 @@ class SQLiteStore(Store):
             db.execute(
                 "DELETE FROM referring_domains AS r WHERE NOT EXISTS (SELECT 1 FROM backlinks b"
                 " WHERE b.target_domain = r.target_domain"
-                f" AND b.source_domain = r.referring_domain AND b.status IS NOT '{SUPERSEDED}')"
+                f" AND b.source_domain = r.referring_domain AND {_COUNTED})"
                 f"{scope}"
             )
         return len(rows)

@@ -194,6 +194,10 @@ def _normalize(url: str) -> str:
     return out
 
 
+# WHATWG URL, "special authority ignore slashes": after "http:" any run of slashes (backslashes
+# are slashes by then) leads to the host, so "http:///host/x" and "https:/host" both name a host.
+_SPECIAL_SLASHES_RE = re.compile(r"^(https?):(/*)", re.IGNORECASE)
+
 _AUTHORITY_RE = re.compile(
     r"^https?://(?:[^@/?#\s]*@)?(?:\[[0-9A-Fa-f:.]+\]|[^:/?#\[\]@\s]+)(?::(\d{0,5}))?(?:[/?#]|$)",
     re.IGNORECASE,
@@ -229,6 +233,12 @@ def resolve_href(href: str, base: str) -> str | None:
         cut = min((i for i in (href.find("?"), href.find("#")) if i >= 0), default=len(href))
         href = href[:cut].replace("\\", "/") + href[cut:]
         head = href[:12].lower()
+    slashes = _SPECIAL_SLASHES_RE.match(href)
+    if slashes is not None and len(slashes.group(2)) != 2:
+        href = _special_authority(href, slashes, base)
+        if href is None:
+            return None
+        head = href[:12].lower()
     if head.startswith(("http://", "https://")):
         absolute = href
     elif href[0] == "/" and _origin(base)[0]:  # the common cases, without urljoin's cost
@@ -243,6 +253,22 @@ def resolve_href(href: str, base: str) -> str | None:
     if match is None or (match.group(1) and int(match.group(1)) > 65535):
         return None
     return absolute
+
+
+def _special_authority(href: str, match: re.Match[str], base: str) -> str | None:
+    """An ``http:``/``https:`` href without exactly two slashes, as browsers read it.
+
+    Two or more slashes, or a scheme other than the base's: what follows the slashes is the
+    host (``http:///host/x`` is ``http://host/x``). The base's own scheme with fewer than two
+    slashes is a relative reference (``http:/x`` and ``http:x`` stay on the base's host).
+    """
+    scheme, run = match.group(1).lower(), match.group(2)
+    rest = href[match.end():]
+    if len(run) < 2 and _origin(base)[0].lower() == scheme:
+        return href  # urljoin reads these as relative, as browsers do
+    if not rest or rest[0] in "?#":
+        return None
+    return f"{scheme}://{rest}"
 
 
 def _as_url(value: str) -> str | None:

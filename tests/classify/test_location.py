@@ -24,15 +24,33 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "location"
 PAGES = sorted(p.stem for p in FIXTURES.glob("*.json"))
 
 
-def _extract(name: str) -> tuple[dict, list]:
+def _extract(name: str, model: bool = False) -> tuple[dict, list]:
+    """The fixture page's links located by the rules (what most tests here check), or with
+    the learned model deciding content or not (the default in crawls)."""
     expected = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
     root = parse_document((FIXTURES / f"{name}.html").read_bytes())
-    return expected, extract_links(root, read_page(root, expected["url"], {}))
+    return expected, extract_links(root, read_page(root, expected["url"], {}), model)
 
 
+# Pages where the learned model disagrees with the fixture labels; each reviewed link by link
+# (issue 15's note): the fixture is right except where said otherwise.
+MODEL_MISSES = {
+    "aria_landmarks": "the Disqus comments link becomes content (p=0.61)",
+    "div_soup_news": "a byline becomes other, a social-profile link and a 'Related:' teaser "
+                     "become content (WCXB's gold counts such teasers as content)",
+    "forum_thread": "a topic-list link and a signature become content",
+    "link_directory": "a directory entry becomes other",
+    "wordpress_post": "a related-post link becomes content",
+}
+
+
+@pytest.mark.parametrize("model", [False, True], ids=["rules", "model"])
 @pytest.mark.parametrize("name", PAGES)
-def test_fixture_page_locations_exactly(name: str) -> None:
-    expected, links = _extract(name)
+def test_fixture_page_locations_exactly(name: str, model: bool,
+                                        request: pytest.FixtureRequest) -> None:
+    if model and name in MODEL_MISSES:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=MODEL_MISSES[name]))
+    expected, links = _extract(name, model)
     got = [(link.anchor_text, link.href, link.location) for link in links]
     want = [(e["anchor"], e["href"], e["location"]) for e in expected["links"]]
     assert got == want
@@ -222,9 +240,21 @@ def test_hidden_links_are_not_content_but_keep_their_region() -> None:
             + text * 3 + b"<div style='position:absolute;left:-9999px'>"
             b"<a href='https://spam.test/'>cheap pills online</a></div></div></body></html>")
     root = parse_document(html)
-    links = extract_links(root, read_page(root, "https://page.test/", {}))
+    links = extract_links(root, read_page(root, "https://page.test/", {}), location_model=False)
     got = {link.anchor_text: (link.location, link.location_evidence) for link in links}
     assert got["A"] == ("navigation", ["tag:nav"])
     assert got["Sub"] == ("navigation", ["tag:nav", "style:hidden"])
     assert got["cheap pills online"][0] == "other"
     assert got["cheap pills online"][1][0] == "style:hidden"
+
+
+def test_the_model_names_its_verdict_and_keeps_the_rules_region() -> None:
+    """With the model, every link's evidence says what the model gave it (model:content or
+    model:not-content with p), and links it keeps out of the content keep the rules' region."""
+    for name in PAGES:
+        _, ruled = _extract(name, model=False)
+        _, modelled = _extract(name, model=True)
+        for rule, link in zip(ruled, modelled, strict=True):
+            assert any(e.startswith("model:") for e in link.location_evidence), link
+            if link.location != "content" and rule.location != "content":
+                assert link.location == rule.location, (name, link.anchor_text)

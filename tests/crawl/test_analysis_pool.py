@@ -102,7 +102,7 @@ def test_a_worker_process_returns_the_page_the_crawl_process_would_build() -> No
     assert mw.crawler.stats.get_value("linkcrawl/analysis/worker_pages") == 1
 
 
-def _failing_init(setup: AnalysisSetup) -> None:
+def _failing_init(setup: AnalysisSetup, parent: int) -> None:
     raise RuntimeError("worker cannot start")
 
 
@@ -142,3 +142,16 @@ def test_links_analysis_drops_are_counted_by_the_normalize_step() -> None:
     NormalizePipeline(crawler).process_item(page)
     assert crawler.stats.get_value("linkcrawl/links_found") == 2
     assert crawler.stats.get_value("linkcrawl/links_unusable") == 1
+
+
+@pytest.mark.parametrize("path", DEMO_PAGES[:6], ids=lambda p: str(p.relative_to(DEMO_WEB_DIR)))
+def test_links_cross_the_process_boundary_unchanged(path: Path) -> None:
+    """LinkItem pickles as its field values (cheaper than the dataclass default): every
+    field, lists included, must come back equal and unshared."""
+    page = analyze_page(path.read_bytes(), _url(path), headers=HEADERS)
+    page.links[0].evidence.append("tag:nav")
+    back = pickle.loads(pickle.dumps(page))
+    assert [dataclasses.asdict(x) for x in back.links] == [
+        dataclasses.asdict(x) for x in page.links]
+    assert back.links[0].evidence == ["tag:nav"] and back.links[0].evidence is not (
+        page.links[0].evidence)

@@ -99,8 +99,10 @@ def test_idn_and_punycode_hosts() -> None:
     assert by_anchor["8"] == "http://xn--mnchen-3ya.de/path?q=%C3%BC"
     assert by_anchor["9"] == "http://example.com/"
     assert by_anchor["16"] == "http://xn--bcher-kva.example/proto-relative"
-    # a..b, a space in the host, javascript:, no host: not links
-    assert {"10", "12", "13", "14"}.isdisjoint(by_anchor)
+    # a..b, a space in the host, javascript:: not links
+    assert {"10", "12", "13"}.isdisjoint(by_anchor)
+    # "http:///nohost": browsers skip the extra slash (WHATWG URL), so the host is "nohost"
+    assert by_anchor["14"] == "http://nohost/"
     for link in page.links:
         assert link.target_domain == link.target_domain.lower()
         assert link.target_domain.isascii()
@@ -172,10 +174,24 @@ def test_deeply_nested_markup(depth: int) -> None:
     body = ("<html><body>" + "<div><span>" * depth + '<a href="http://acme-widgets.test/deep">'
             "deep</a>" + "</span></div>" * depth + "</body></html>").encode()
     page = analyse(body)
-    if depth <= 1000:
-        assert anchors(page) == {"http://acme-widgets.test/deep": "deep"}
-    else:  # below libxml2's nesting limit the parser stops: no exception, no link
-        assert page.links == []
+    assert anchors(page) == {"http://acme-widgets.test/deep": "deep"}
+    # past libxml2's nesting limit the tree stops; the link is read from the bytes
+    assert page.links_past_depth_limit == (0 if depth <= 1000 else 1)
+
+
+def test_links_after_thousands_of_unclosed_divs_are_all_found() -> None:
+    # 3,000 unclosed <div>s, a link in each, then a footer backlink with rel and entities
+    body = ("<html><body>" + "".join(f'<div><a href="/p{i}?a=1&amp;b=2">p{i}</a>'
+                                     for i in range(3000))
+            + '<footer><a rel="nofollow" href="http://acme-widgets.test/?x=1&amp;y=2">'
+              "Acme</a></footer></body></html>").encode()
+    page = analyse(body)
+    urls = [link.normalized_url for link in page.links]
+    assert len(urls) == len(set(urls)) == 3001  # every link, none twice
+    footer = next(link for link in page.links if link.target_domain == "acme-widgets.test")
+    assert footer.anchor_text == "Acme" and not footer.follow
+    assert footer.normalized_url == "http://acme-widgets.test/?x=1&y=2"
+    assert 0 < page.links_past_depth_limit < 3001
 
 
 @given(st.binary(max_size=3000))

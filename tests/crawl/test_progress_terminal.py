@@ -144,7 +144,7 @@ def test_authority_and_csv_count_on_a_terminal_only(crawled: tuple[str, str],
     assert code == 0, out
     counts = re.findall(r"\rCSV: (\d+) files, (\d+) rows", out)
     files = sorted(tmp_path.joinpath("csv").glob("*.csv"))
-    assert counts and int(counts[-1][0]) == len(files) == 9
+    assert counts and int(counts[-1][0]) == len(files) == 10
     rows = sum(len(f.read_text(encoding="utf-8-sig").splitlines()) - 1 for f in files)
     assert int(counts[-1][1]) <= rows  # multi-line cells make the file's line count larger
     code, plain = run([*cli, "report", "--target", target, "--store", uri, "--csv",

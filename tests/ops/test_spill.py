@@ -157,32 +157,33 @@ def test_pipeline_keeps_items_through_an_outage_and_writes_them_once(
     store = open_store(mongo_uri)
     store.close = lambda: None  # type: ignore[method-assign]
     monkeypatch.setattr(store_pipeline, "open_store", lambda uri: flaky(store, Switch))
-    clock = [1000.0]
-    monkeypatch.setattr(store_pipeline.time, "monotonic", lambda: clock[0])
     crawler = get_crawler(DemoSpider, {
         "LINKCRAWL_STORE_URI": mongo_uri, "LINKCRAWL_BATCH_SIZE": 2,
         "LINKCRAWL_SPILL_MAX_ITEMS": 6, "LINKCRAWL_SPILL_DIR": str(tmp_path),
     })
     pipeline = store_pipeline.StorePipeline(crawler)
     pipeline.open_spider(DemoSpider())
+    writer = pipeline._writer
+    assert writer is not None
     for i in range(4):
         pipeline.process_item(page(i))
+    assert writer.wait_idle()
     assert store.count("backlinks") == 4
     Switch.down = True
     try:
         for i in range(4, 20):
             pipeline.process_item(page(i))
-            clock[0] += 0.5  # attempts back off: 1 s, 2 s, 4 s ...
+        assert writer.wait_idle()
+        assert writer.pending > 0
     finally:
         Switch.down = False
     stats = crawler.stats.get_stats()
-    assert store.count("backlinks") == 4
-    assert 1 < stats["linkcrawl/store/write_failures"] < 16, "no backoff between attempts"
+    assert stats["linkcrawl/store/write_failures"] >= 1
     assert stats["linkcrawl/store/spilled_documents"] > 0
-    clock[0] += 100
+    assert writer.max_queued <= 6 + 5, "memory past its bound"  # bound + one batch
     pipeline.process_item(page(20))
-    pipeline.close_spider()
-    assert not list(tmp_path.iterdir()), "the spill file is removed once drained"
+    pipeline.close_blocking()
+    assert not list(tmp_path.glob("*.jsonl")), "the spill file is removed once drained"
     assert sorted(d["anchor_text"] for d in store.find("backlinks")) == sorted(
         f"acme {i}" for i in range(21))
     assert store.count("pages") == 21
@@ -206,7 +207,7 @@ def test_pipeline_leaves_a_spill_file_when_the_store_stays_down(
     try:
         for i in range(5):
             pipeline.process_item(page(i))
-        pipeline.close_spider()
+        pipeline.close_blocking()
     finally:
         Switch.down = False
     files = list((tmp_path / "spill").iterdir())
@@ -306,15 +307,17 @@ def test_sqlite_locked_mid_crawl_loses_nothing(tmp_path: Path, ground_truth: dic
         holder.close()
         log = run_to_end(web, proc)
     assert proc.returncode == 0, log[-3000:]
-    assert "store unavailable" in log and "is back: wrote" in log
+    # The writer thread waits on the lock (or fails after SQLite's busy timeout and
+    # retries) while the crawl goes on: the waiting batches overflow to the spill file.
+    assert "is back: wrote" in log
     assert list(spill.glob("*.jsonl")) == [], "the spill file was drained"
     stored = assert_exactly_once(uri, ground_truth)
     with open_store(uri) as store:
         stats = store.find("runs")[0]["stats"]
-    assert stats["linkcrawl/store/write_failures"] >= 1
     assert stats["linkcrawl/store/spilled_documents"] > 0
     assert stats["linkcrawl/store/pending_documents"] == 0
-    print(f"\nSQLite locked after 8 pages until page 25: {stats['linkcrawl/store/write_failures']}"
+    print(f"\nSQLite locked after 8 pages until page 25: "
+          f"{stats.get('linkcrawl/store/write_failures', 0)}"
           f" failed writes, {stats['linkcrawl/store/spilled_documents']} documents spilled, "
           f"{stored} of {len(ground_truth['backlinks'])} backlinks stored, each once")
 

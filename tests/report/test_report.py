@@ -133,6 +133,39 @@ def test_backlinks_csv_flags_the_links_of_a_sitewide_placement(store_uri: str,
                         "http://e.test/p2": "true", "http://e.test/x": "false"}
 
 
+@pytest.mark.parametrize(("domain", "tld"), [
+    ("example.com", ".com"), ("bbc.co.uk", ".uk"), ("ox.ac.uk", ".ac.uk"),
+    ("justice.gov.uk", ".gov.uk"), ("mit.edu", ".edu"), ("uni-koeln.de", ".de"),
+    ("my.blogspot.com", ".com"),
+])
+def test_top_level(domain: str, tld: str) -> None:
+    from linkcrawl.report.build import top_level
+
+    assert top_level(domain) == tld
+
+
+def test_diversity_and_lost_restored_per_week(store_uri: str) -> None:
+    with open_store(store_uri) as store:
+        store.upsert_backlinks([link("http://x.ac.uk/p", "Shop", 1),
+                                link("http://y.de/p", "Shop", 2)])
+        store.upsert_pages([{"url": "http://y.de/p", "language": "de-DE", "fetched_at": NOW},
+                            {"url": "http://a.test/post", "language": "en", "fetched_at": NOW}])
+        (gone,) = store.find("backlinks", {"source_domain": "d.test"})
+        store.update_backlinks({gone["key"]: {"restored_at": NOW}})
+        report = build_report(store, "shop.test", now=NOW)
+    assert report.diversity()["tld"] == [
+        {"tld": ".test", "referring_domains": 3}, {"tld": ".ac.uk", "referring_domains": 1},
+        {"tld": ".de", "referring_domains": 1}]
+    assert report.diversity()["language"] == [
+        {"language": "unknown", "referring_domains": 4}, {"language": "de",
+                                                           "referring_domains": 1},
+        {"language": "en", "referring_domains": 1}]
+    # d.test's link was lost on Sunday 15 November (ISO week 46) and restored at NOW,
+    # Friday 20 November (week 47)
+    assert report.lost_and_restored() == [{"period": "2026-W46", "lost": 1, "restored": 0},
+                                          {"period": "2026-W47", "lost": 0, "restored": 1}]
+
+
 def test_a_restored_link_is_listed(store_uri: str) -> None:
     with open_store(store_uri) as store:
         (gone,) = store.find("backlinks", {"source_domain": "d.test"})
@@ -175,7 +208,8 @@ def test_csv_files_columns_and_formula_guard(report, tmp_path: Path) -> None:
     written = write_csv(report, tmp_path / "out")
     assert written == {"referring_domains.csv": 4, "backlinks.csv": 5, "lost.csv": 1,
                        "anchors.csv": 4, "top_pages.csv": 1, "sitewide.csv": 0,
-                       "mentions.csv": 0, "velocity_monthly.csv": len(report.velocity_month),
+                       "broken.csv": 0, "mentions.csv": 0,
+                       "velocity_monthly.csv": len(report.velocity_month),
                        "velocity_weekly.csv": len(report.velocity_week)}
     with (tmp_path / "out" / "backlinks.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))

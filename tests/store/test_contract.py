@@ -528,3 +528,58 @@ def test_checked_at_and_history_round_trip_through_update(store: Store) -> None:
     store.update_backlinks({key_of(doc): {"checked_at": T1, "history": history}})
     (back,) = store.find("backlinks")
     assert (back["checked_at"], back["history"]) == (T1, history)
+
+
+# --- claims (issue 21): inserted as they are, counted nowhere until confirmed ------------
+def claim(src: str, dst: str, anchor: str, seen: datetime, **fields: Any) -> dict[str, Any]:
+    """A claimed backlink as linkcrawl.sources.imports writes it (few fields known)."""
+    src_host, dst_host = src.split("/")[2], dst.split("/")[2]
+    doc = {"source_url": src, "source_host": src_host, "source_domain": src_host,
+           "target_url": dst, "target_host": dst_host, "target_domain": dst_host,
+           "anchor_text": anchor, "status": "claimed", "source": "import:ahrefs",
+           "claimed_by": ["ahrefs"], "claim_status": "pending", "seen_at": seen}
+    doc.update(fields)
+    return doc
+
+
+def test_insert_backlinks_inserts_new_keys_only_and_keeps_their_status(store: Store) -> None:
+    store.upsert_backlinks([link("http://a.test/1", "http://t.test/", "known", T1)])
+    inserted = store.insert_backlinks([
+        claim("http://a.test/1", "http://t.test/", "known", T0),  # crawled already: untouched
+        claim("http://a.test/2", "http://t.test/", "new", T0,
+              claimed_first_seen=T0 - timedelta(days=9)),
+        claim("http://a.test/2", "http://t.test/", "new", T2),  # a duplicate in the batch
+    ])
+    assert inserted == 1
+    docs = {d["anchor_text"]: d for d in store.find("backlinks")}
+    assert docs["known"]["status"] == "live"
+    assert docs["known"]["source"] is None and docs["known"]["first_seen"] == T1
+    new = docs["new"]
+    assert (new["status"], new["source"], new["claimed_by"], new["claim_status"]) == (
+        "claimed", "import:ahrefs", ["ahrefs"], "pending")
+    assert (new["first_seen"], new["last_seen"]) == (T0, T0)
+    assert new["claimed_first_seen"] == T0 - timedelta(days=9)
+    assert new["rel"] == [] and new["history"] == []
+    assert store.insert_backlinks([claim("http://a.test/2", "http://t.test/", "new", T3)]) == 0
+    assert store.find("backlinks", {"anchor_text": "new"})[0]["last_seen"] == T0
+
+
+def test_claimed_backlinks_are_left_out_of_referring_domains(store: Store) -> None:
+    store.insert_backlinks([claim("http://a.test/1", "http://t.test/", "c", T0),
+                            claim("http://b.test/1", "http://t.test/", "c", T0)])
+    store.upsert_backlinks([link("http://a.test/2", "http://t.test/", "crawled", T1)])
+    assert store.refresh_referring_domains() == 1
+    (row,) = store.find("referring_domains")
+    assert (row["referring_domain"], row["backlinks"], row["pages"]) == ("a.test", 1, 1)
+    # a confirmed claim (the recheck upserts the link it found) counts from then on
+    store.upsert_backlinks([link("http://b.test/1", "http://t.test/", "c", T2)])
+    assert store.refresh_referring_domains([("t.test", "b.test")]) == 1
+    assert store.count("referring_domains") == 2
+
+
+def test_warc_provenance_fields_round_trip(store: Store) -> None:
+    store.upsert_backlinks([link("http://a.test/1", "http://t.test/", "w", T0, source="scan:warc",
+                                 warc_file="/data/x.warc.gz", warc_offset=123456789012)])
+    (doc,) = store.find("backlinks")
+    assert (doc["source"], doc["warc_file"], doc["warc_offset"]) == (
+        "scan:warc", "/data/x.warc.gz", 123456789012)

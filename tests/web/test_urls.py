@@ -170,6 +170,16 @@ def test_unwrap_leaves_other_urls_alone(url: str) -> None:
         ("http://b\u00fccher.de/", "http://b\u00fccher.de/"),
         ("/caf\u00e9", "http://blog.test/caf\u00e9"),
         ("page2.html#top", "http://blog.test/dir/page2.html#top"),
+        # WHATWG "special authority ignore slashes": any run of slashes after http: is the host
+        ("http:///host.test/x", "http://host.test/x"),
+        ("http:////host.test/x", "http://host.test/x"),
+        ("HTTP:///host.test/x?q=1", "http://host.test/x?q=1"),
+        ("https:///host.test/", "https://host.test/"),
+        ("http:\\\\\\host.test\\x", "http://host.test/x"),
+        ("https:/host.test/x", "https://host.test/x"),  # another scheme than the base's
+        ("https:host.test", "https://host.test"),
+        ("http:/x", "http://blog.test/x"),  # the base's scheme, one slash: relative
+        ("http:x", "http://blog.test/dir/x"),
     ],
 )
 def test_resolve_href(href: str, expected: str) -> None:
@@ -181,7 +191,7 @@ def test_resolve_href(href: str, expected: str) -> None:
     ["", "   ", "#", "#section", "javascript:void(0)", "JavaScript:alert(1)", " javascript:x",
      "mailto:someone@example.com", "MAILTO:x@y.z", "tel:+123", "data:text/html,hi", "sms:1",
      "ftp://example.com/f", "http://", "http://[::1", "http://example.com:99999/",
-     "https://exa mple.com/"],
+     "https://exa mple.com/", "http:///", "https:///?q", "https:", "http:////"],
 )
 def test_resolve_href_skips_unusable(href: str) -> None:
     assert resolve_href(href, BASE) is None

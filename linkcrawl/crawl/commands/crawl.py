@@ -1,4 +1,6 @@
-"""``scrapy crawl`` with a preflight: bad input is one line on stderr and exit code 2."""
+"""``scrapy crawl`` with a preflight: bad input is one line on stderr and exit code 2; a
+crawl that quarantined documents or could not make them durable exits non-zero too
+(:mod:`linkcrawl.crawl.outcome`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from linkcrawl.crawl import outcome
 from linkcrawl.crawl.preflight import preflight
 from linkcrawl.errors import LinkcrawlError
 
@@ -25,4 +28,9 @@ class Command(ScrapyCrawlCommand):
                 print(f"linkcrawl: error: {exc}", file=sys.stderr)
                 self.exitcode = exc.exit_code
                 return
+        outcome.reset()
         super().run(args, opts)
+        code, why = outcome.exit_code()
+        if code and not self.exitcode:
+            print(f"linkcrawl: {why} (exit code {code})", file=sys.stderr)
+            self.exitcode = code
