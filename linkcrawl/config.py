@@ -37,7 +37,8 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         False,
         "Allow hosts that resolve to private, loopback, link-local or multicast addresses.",
     ),
-    "LINKCRAWL_PROGRESS_INTERVAL": (30.0, "Seconds between progress log lines (0 = off)."),
+    "LINKCRAWL_PROGRESS_INTERVAL": (30.0, "Seconds between progress log lines (0 = off; the "
+                                    "terminal status line does not depend on it)."),
     "LINKCRAWL_RUN_ID": ("", "Run id to record (default: generated from time and spider)."),
     "LINKCRAWL_ANALYSIS_WORKERS": (
         0,

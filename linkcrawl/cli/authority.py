@@ -12,6 +12,7 @@ from linkcrawl.errors import ConfigError
 
 
 def run(args: argparse.Namespace) -> int:
+    from linkcrawl.crawl.terminal import TerminalLine
     from linkcrawl.report.authority import authority_scores, read_ranks
 
     path = Path(args.import_file) if args.import_file else None
@@ -25,9 +26,17 @@ def run(args: argparse.Namespace) -> int:
                 ranks = dict(read_ranks(path, wanted))
             except (ValueError, OSError, EOFError) as exc:
                 raise ConfigError(f"cannot import {args.import_file}: {exc}") from None
+        line = TerminalLine()
+        line.show("authority: reading domain links", force=True)
         edges = [(e["source_domain"], e["target_domain"]) for e in store.find("domain_edges")]
+        line.show(f"authority: {len(edges)} domain links read, scoring, {line.elapsed()}",
+                  force=True)
         scores = authority_scores(edges)
+        line.show(f"authority: {len(scores)} domains scored, writing, {line.elapsed()}",
+                  force=True)
         matched = store.set_domain_scores({d: {"authority": s} for d, s in scores.items()})
+        line.done(f"authority: {len(scores)} domains scored, {matched} rows written, "
+                  f"{line.elapsed()}")
         print(f"authority: {len(scores)} domains scored from {len(edges)} domain links; "
               f"{matched} referring-domain rows updated")
         top = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:10]

@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--keywords", help="target keywords for anchor classes (comma-separated)")
     report.add_argument("--limit", type=positive_int, default=20,
                         help="rows per terminal table (at least 1; default 20)")
+    report.add_argument("--competitor", help="competitor domains for the HTML report's "
+                        "competitor gap (comma-separated)")
 
     recheck = sub.add_parser("recheck", help="re-fetch known source pages: live or lost, and why")
     recheck.add_argument("--store", help=store_help)

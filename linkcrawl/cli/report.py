@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from linkcrawl.cli.common import note, open_existing_store, targets_arg
 from linkcrawl.config import parse_list
@@ -19,7 +20,9 @@ from linkcrawl.store.base import Store
 
 def run(args: argparse.Namespace) -> int:
     from linkcrawl.classify.anchors import AnchorRules
+    from linkcrawl.crawl.terminal import TerminalLine
     from linkcrawl.report.build import build_report, report_text
+    from linkcrawl.report.gap import link_gap
     from linkcrawl.report.to_csv import write_csv
     from linkcrawl.report.to_html import write_html
 
@@ -39,16 +42,34 @@ def run(args: argparse.Namespace) -> int:
                                            _keywords(args.keywords))
             report = build_report(store, domain, rules)
             if args.csv:
-                written = write_csv(report, Path(args.csv))
+                count = CsvCount(TerminalLine())
+                written = write_csv(report, Path(args.csv), progress=count)
+                count.line.done()
                 print(f"wrote {', '.join(f'{n} ({c} rows)' for n, c in written.items())} "
                       f"to {args.csv}")
             if args.html:
-                write_html(report, Path(args.html))
+                competitors = [t.domain for t in targets_arg(args.competitor, "--competitor")
+                               if t.domain != domain] if args.competitor else []
+                gap = (competitors, link_gap(store, domain, competitors)) if competitors else None
+                write_html(report, Path(args.html), gap=gap)
                 print(f"wrote {args.html}")
             if not (args.csv or args.html):
                 print(report_text(report, limit=args.limit))
                 print()
     return 0
+
+
+class CsvCount:
+    """Files and rows written so far, on the terminal line (nothing when not a TTY)."""
+
+    def __init__(self, line: Any) -> None:
+        self.line, self.files, self.rows = line, 0, 0
+
+    def __call__(self, name: str, rows: int) -> None:
+        self.files += 1
+        self.rows += rows
+        self.line.show(f"CSV: {self.files} files, {self.rows} rows (last {name}), "
+                       f"{self.line.elapsed()}", force=True)
 
 
 def _nothing_stored(store: Store, domain: str) -> str:

@@ -146,3 +146,17 @@ def read_ranks(path: Path, wanted: set[str] | None = None) -> Iterator[tuple[str
                 yield domain, rank
         if not ranked:
             raise ValueError(f"{path}: no ranks in the file (expected {shape} lines)")
+
+
+# The grades analysts' guides use for a 0-100 domain score: the report's authority bands.
+AUTHORITY_BANDS = (("top", 60.0), ("decent", 40.0), ("weak", 0.0))
+UNSCORED = "unscored"
+BAND_LABELS = {"top": "top (60–100)", "decent": "decent (40–59)", "weak": "weak (below 40)",
+               UNSCORED: "unscored"}
+
+
+def authority_band(authority: float | None) -> str:
+    """``top`` (>= 60), ``decent`` (>= 40), ``weak`` or ``unscored`` (no score yet)."""
+    if authority is None:
+        return UNSCORED
+    return next(name for name, floor in AUTHORITY_BANDS if authority >= floor or floor == 0.0)

@@ -16,6 +16,7 @@ from typing import Any
 
 from linkcrawl.classify.anchors import ANCHOR_CLASSES, AnchorRules, anchor_classes
 from linkcrawl.history.targetpages import BROKEN_STATES
+from linkcrawl.report.authority import authority_band
 from linkcrawl.report.tables import TERMINAL_WIDTH, format_table
 from linkcrawl.report.velocity import domain_events, period_of, velocity
 from linkcrawl.store.base import Store
@@ -124,6 +125,11 @@ class Report:
         if name == "follow":
             return Counter("follow" if b.get("follow") else "nofollow" for b in self.live)
         return Counter(b.get(name) or "other" for b in self.live)
+
+    def authority_bands(self) -> Counter[str]:
+        """Live referring domains per authority band (:func:`authority_band`)."""
+        return Counter(authority_band(d.get("authority")) for d in self.domains
+                       if d.get("status") == "live")
 
     def sitewide(self) -> list[dict[str, Any]]:
         """Links repeated on many pages of one referring site, one row per placement: the

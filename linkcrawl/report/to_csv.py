@@ -146,57 +146,54 @@ def write_rows(path: Path, columns: Sequence[Column], rows: Iterable[dict[str, A
     return count
 
 
-def write_csv(report: Report, folder: Path) -> dict[str, int]:
-    """Write the CSV files; returns file name -> data rows. Raises ConfigError when the
-    folder cannot be written."""
+def write_csv(report: Report, folder: Path,
+              progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+    """Write the CSV files; returns file name -> data rows, and calls ``progress(name, rows)``
+    after each file (the command line counts them on a terminal). Raises ConfigError when
+    the folder cannot be written."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         links = backlink_columns(report)
         anchors = report.counts("anchor")
-        return {
-            "referring_domains.csv": write_rows(folder / "referring_domains.csv", DOMAIN_COLUMNS,
-                                            report.domains),
-            "backlinks.csv": write_rows(folder / "backlinks.csv", links, report.backlinks),
-            "lost.csv": write_rows(folder / "lost.csv", links, report.lost),
-            "anchors.csv": write_rows(
-                folder / "anchors.csv",
-                _columns(("Anchor", "anchor"), ("Anchor type", "class"), ("Links", "backlinks"),
-                         ("Referring domains", "referring_domains"),
-                         ("Share of class", "share"), ("Dofollow share", "followed"),
-                         ("First seen", "first_seen")),
-                [{**a, "share": f"{100 * a['backlinks'] / max(anchors[a['class']], 1):.0f}%",
-                  "followed": f"{100 * a['followed_share']:.0f}%"}
-                 for a in report.anchor_rows()],
-            ),
-            "top_pages.csv": write_rows(
-                folder / "top_pages.csv",
-                _columns(("Target URL", "target_url"), ("Referring domains", "referring_domains"),
-                         ("Links", "backlinks"), ("Dofollow links", "followed"),
-                         ("Top anchors", "top_anchors")),
-                report.top_pages()),
-            "sitewide.csv": write_rows(
-                folder / "sitewide.csv",
-                _columns(("Referring domain", "source_domain"), ("Pages", "page_count"),
-                         ("Anchor", "anchor_text"), ("Link location", "location"),
-                         ("Target URL", "target_url"), ("Example page URL", "representative_url"),
-                         ("First seen", "first_seen")),
-                report.sitewide(),
-            ),
-            "broken.csv": write_rows(
-                folder / "broken.csv",
-                [("Target URL", _get("target_url")), ("Target status", _get("target_status")),
-                 ("Answer", _get("target_reason")), ("Final URL", _get("target_final_url")),
-                 ("Checked", _get("target_checked_at")),
-                 ("Referring page URL", _get("source_url")),
-                 ("Referring domain", _get("source_domain")), ("Anchor", _get("anchor_text")),
-                 ("Nofollow", lambda b: not b.get("follow"))],
-                report.broken()),
-            "mentions.csv": write_rows(folder / "mentions.csv", MENTION_COLUMNS,
-                                       report.mentions),
-            "velocity_monthly.csv": write_rows(folder / "velocity_monthly.csv",
-                                               VELOCITY_COLUMNS, report.velocity_month),
-            "velocity_weekly.csv": write_rows(folder / "velocity_weekly.csv", VELOCITY_COLUMNS,
-                                              report.velocity_week),
-        }
+        files: list[tuple[str, Sequence[Column], Iterable[dict[str, Any]]]] = [
+            ("referring_domains.csv", DOMAIN_COLUMNS, report.domains),
+            ("backlinks.csv", links, report.backlinks),
+            ("lost.csv", links, report.lost),
+            ("anchors.csv",
+             _columns(("Anchor", "anchor"), ("Anchor type", "class"), ("Links", "backlinks"),
+                      ("Referring domains", "referring_domains"), ("Share of class", "share"),
+                      ("Dofollow share", "followed"), ("First seen", "first_seen")),
+             [{**a, "share": f"{100 * a['backlinks'] / max(anchors[a['class']], 1):.0f}%",
+               "followed": f"{100 * a['followed_share']:.0f}%"}
+              for a in report.anchor_rows()]),
+            ("top_pages.csv",
+             _columns(("Target URL", "target_url"), ("Referring domains", "referring_domains"),
+                      ("Links", "backlinks"), ("Dofollow links", "followed"),
+                      ("Top anchors", "top_anchors")),
+             report.top_pages()),
+            ("sitewide.csv",
+             _columns(("Referring domain", "source_domain"), ("Pages", "page_count"),
+                      ("Anchor", "anchor_text"), ("Link location", "location"),
+                      ("Target URL", "target_url"), ("Example page URL", "representative_url"),
+                      ("First seen", "first_seen")),
+             report.sitewide()),
+            ("broken.csv",
+             [("Target URL", _get("target_url")), ("Target status", _get("target_status")),
+              ("Answer", _get("target_reason")), ("Final URL", _get("target_final_url")),
+              ("Checked", _get("target_checked_at")),
+              ("Referring page URL", _get("source_url")),
+              ("Referring domain", _get("source_domain")), ("Anchor", _get("anchor_text")),
+              ("Nofollow", lambda b: not b.get("follow"))],
+             report.broken()),
+            ("mentions.csv", MENTION_COLUMNS, report.mentions),
+            ("velocity_monthly.csv", VELOCITY_COLUMNS, report.velocity_month),
+            ("velocity_weekly.csv", VELOCITY_COLUMNS, report.velocity_week),
+        ]
+        written: dict[str, int] = {}
+        for name, columns, rows in files:
+            written[name] = write_rows(folder / name, columns, rows)
+            if progress is not None:
+                progress(name, written[name])
+        return written
     except OSError as exc:
         raise ConfigError(f"cannot write CSV files to {folder}: {exc.strerror or exc}") from None
