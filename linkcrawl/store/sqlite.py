@@ -21,6 +21,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -103,11 +104,27 @@ class SQLiteStore(Store):
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite store {self._masked}: {exc}") from None
         try:
-            self._setup()
+            self._setup_when_free(timeout_ms / 1000)
         except sqlite3.Error as exc:
             self._db.close()
             raise StoreError(f"cannot open SQLite store {self._masked}: {exc}") from None
         self._ident = self._file_ident()
+
+    def _setup_when_free(self, timeout: float) -> None:
+        """:meth:`_setup`, again while another process holds the file: switching a new
+        file to WAL fails at once ("database is locked", SQLite's busy handler is not asked)
+        when a second writer is switching it too, as parallel archive scans do."""
+        deadline = time.monotonic() + timeout
+        delay = 0.02
+        while True:
+            try:
+                self._setup()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() + delay > deadline:
+                    raise
+            time.sleep(delay)  # back-off between attempts, bounded by the open's timeout
+            delay = min(delay * 2, 0.5)
 
     def _file_ident(self) -> tuple[int, int] | None:
         """(device, inode) of the database file; None for ``:memory:`` or a missing file."""

@@ -140,3 +140,26 @@ def test_memory_sqlite_store_works() -> None:
     with open_store("sqlite:///:memory:") as store:
         store.add_domain_edges({("a.test", "t.test"): 2}, datetime.now(UTC), "r1")
         assert store.count("domain_edges") == 1
+
+
+def _open_at_once(args: tuple[str, object]) -> str:
+    uri, barrier = args
+    barrier.wait()  # every process opens the new file at the same moment
+    try:
+        open_store(uri).close()
+    except Exception as exc:  # reported to the parent, which asserts on it
+        return f"{type(exc).__name__}: {exc}"
+    return "ok"
+
+
+def test_processes_opening_a_new_sqlite_file_at_once_all_succeed(tmp_path: Path) -> None:
+    """Switching a new file to WAL fails at once while another writer switches it too
+    (parallel archive scans hit this): opening waits and tries again instead."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Manager() as manager, ctx.Pool(6) as pool:
+        for attempt in range(3):  # the race is not hit every time: three new files
+            uri = f"sqlite:///{tmp_path / f'race{attempt}.db'}"
+            barrier = manager.Barrier(6)
+            assert pool.map(_open_at_once, [(uri, barrier)] * 6) == ["ok"] * 6
