@@ -21,7 +21,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from linkcrawl.history.claims import claim_fields, judge_claim, split_claims
-from linkcrawl.history.documents import backlink_doc, page_doc
+from linkcrawl.history.documents import backlink_doc, page_doc, page_flags
 from linkcrawl.history.linkedits import continued_fields, pair_edits, superseded_fields
 from linkcrawl.history.recheck import (
     UNREACHABLE,
@@ -73,8 +73,9 @@ class RecheckPipeline(CrawlerPipeline):
         final = "" if item.error else page_identity(item.final_url or item.url)[0]
         found_at = dataclasses.replace(item, url=final) if final and final != item.url else item
         current = {}
+        flags = page_flags(found_at) if item.links else []
         for link in item.links:
-            doc = backlink_doc(found_at, link, self.run_id, now)
+            doc = backlink_doc(found_at, link, self.run_id, now, flags)
             current.setdefault(doc["key"], doc)
         fetch = fetch_of(item, list(current.values()))
         verdicts = diff_page(old, fetch, was_noindex=was_noindex)

@@ -346,6 +346,7 @@ def report_text(report: Report, limit: int = 20) -> str:
             f"{len(r.mentions)} unlinked mentions")
     domain_rows = [{**d, "best link": (d["best"] or {}).get("source_url", "")}
                    for d in r.domains[:limit]]
+    diversity = r.diversity()  # one pass over the live links for both tables
     sections = [
         (f"Referring domains (top {limit})", format_table(domain_rows, (
             "referring_domain", "authority", "live_backlinks", "followed_backlinks", "locations",
@@ -369,9 +370,9 @@ def report_text(report: Report, limit: int = 20) -> str:
         ("Lost and restored per week", format_table(r.lost_and_restored()[-12:], (
             "period", "lost", "restored"))),
         ("Referring domains by top-level domain", format_table(
-            r.diversity()["tld"][:limit], ("tld", "referring_domains"))),
+            diversity["tld"][:limit], ("tld", "referring_domains"))),
         ("Referring domains by page language", format_table(
-            r.diversity()["language"][:limit], ("language", "referring_domains"))),
+            diversity["language"][:limit], ("language", "referring_domains"))),
         (f"Broken backlinks to reclaim (top {limit})", format_table(r.broken()[:limit], (
             "target_url", "target_reason", "source_url", "anchor_text"))),
         ("Link types", format_table(_count_rows(r.counts("link_type"), LINK_TYPES, "link type"),

@@ -34,7 +34,7 @@ from linkcrawl.analysis.links import split_backlinks
 from linkcrawl.analysis.page import AnalysisSetup, PageAnalyzer, classify_page_links
 from linkcrawl.errors import ConfigError
 from linkcrawl.history.archive import newest_per_key, split_by_age
-from linkcrawl.history.documents import backlink_doc
+from linkcrawl.history.documents import backlink_doc, page_flags
 from linkcrawl.history.refresh import refresh_derived
 from linkcrawl.history.sightings import write_backlinks
 from linkcrawl.store import open_store
@@ -231,8 +231,9 @@ def analyse_record(analyzer: PageAnalyzer, record: Record, archive: str, run_id:
     page.links = links
     classify_page_links(page)
     docs, keys = [], set()
+    flags = page_flags(page) if links else []
     for link in links:
-        doc = backlink_doc(page, link, run_id, record.captured or page.fetched_at)
+        doc = backlink_doc(page, link, run_id, record.captured or page.fetched_at, flags)
         if doc["key"] in keys:  # the same link twice on a page is one backlink, as in a crawl
             continue
         keys.add(doc["key"])

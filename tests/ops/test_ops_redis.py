@@ -9,7 +9,6 @@ demo web before the second one has imported Scrapy, and the test would prove not
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import threading
 from collections import Counter
@@ -34,7 +33,7 @@ from linkcrawl.ops.distributed import (
 )
 from linkcrawl.ops.localweb import DEMO_WEB_DIR, LocalWeb, Resolved
 from linkcrawl.store import open_store
-from tests.conftest import DEMO_TARGETS, REPO, need, scrapy_crawl
+from tests.conftest import DEMO_TARGETS, REPO, free_port, need, scrapy_crawl
 
 SEEDS = REPO / "data" / "seeds" / "demo.txt"
 ARGS = {"seeds_file": str(SEEDS), "targets": ",".join(DEMO_TARGETS)}
@@ -72,11 +71,6 @@ def test_counts_toward_budget(kwargs: dict[str, Any], expected: str) -> None:
 
 
 # --- a real Redis and two workers ------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 @pytest.fixture
 def redis_url(tmp_path: Path) -> Iterator[str]:
@@ -84,7 +78,7 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
     exe = shutil.which("redis-server")
     need(exe is not None, "redis-server is not installed (apt-get install redis-server)")
     assert exe is not None
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
          "--dir", str(tmp_path), "--loglevel", "notice"],

@@ -30,7 +30,7 @@ import pytest
 
 from linkcrawl.ops.localweb import LocalWeb
 from linkcrawl.store import open_store
-from tests.conftest import DEMO_TARGETS, REPO, need
+from tests.conftest import DEMO_TARGETS, REPO, free_port, need
 
 SEEDS = REPO / "data" / "seeds" / "demo.txt"
 USER, PASSWORD = "ops", "scrapyd-pw-5b2e"
@@ -54,11 +54,6 @@ class Scrapyd:
             return json.loads(response.read().decode("utf-8"))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 @pytest.fixture
 def scrapyd(tmp_path: Path) -> Iterator[Scrapyd]:
@@ -67,7 +62,7 @@ def scrapyd(tmp_path: Path) -> Iterator[Scrapyd]:
          "scrapyd is not installed (pip install scrapyd)")
     home = tmp_path / "scrapyd"
     home.mkdir()
-    port = _free_port()
+    port = free_port()
     (home / "scrapyd.conf").write_text(
         "[scrapyd]\n"
         f"bind_address = 127.0.0.1\nhttp_port = {port}\n"

@@ -17,9 +17,9 @@ import pytest
 
 from linkcrawl.ops.localweb import DEMO_WEB_DIR, LocalWeb
 from linkcrawl.store import open_store
-from tests.conftest import REPO, need, scrapy_crawl
+from tests.conftest import REPO, free_port, need, scrapy_crawl
 from tests.faultweb import GatedWeb, wait_until
-from tests.ops.test_ops_redis import ARGS, _free_port
+from tests.ops.test_ops_redis import ARGS
 
 SECRET = "s3cret-pw"
 
@@ -55,7 +55,7 @@ class RedisServer:
 
 @pytest.fixture
 def password_redis(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path, _free_port(), "--requirepass", SECRET)
+    server = RedisServer(tmp_path, free_port(), "--requirepass", SECRET)
     server.start()
     try:
         yield server
@@ -74,7 +74,7 @@ def test_a_bad_redis_setting_is_one_line_and_exit_3(
 ) -> None:
     port = password_redis.port
     url = {
-        "unreachable": f"redis://127.0.0.1:{_free_port()}/0",
+        "unreachable": f"redis://127.0.0.1:{free_port()}/0",
         "wrong password": f"redis://:wrong-{SECRET}@127.0.0.1:{port}/0",
         "no password": f"redis://127.0.0.1:{port}/0",
         "bad db": f"redis://:{SECRET}@127.0.0.1:{port}/99",
@@ -128,7 +128,7 @@ def test_a_redis_outage_mid_crawl_loses_nothing(
     import redis
 
     (tmp_path / "redis").mkdir()
-    server = RedisServer(tmp_path / "redis", _free_port())
+    server = RedisServer(tmp_path / "redis", free_port())
     server.start()
     url = f"redis://127.0.0.1:{server.port}/0"
     uri = f"sqlite:///{tmp_path / 'outage.db'}"
@@ -183,7 +183,7 @@ def test_a_long_redis_outage_stops_the_worker_cleanly_with_the_queue_kept(
     import redis
 
     (tmp_path / "redis").mkdir()
-    server = RedisServer(tmp_path / "redis", _free_port())
+    server = RedisServer(tmp_path / "redis", free_port())
     server.start()
     url = f"redis://127.0.0.1:{server.port}/0"
     uri = f"sqlite:///{tmp_path / 'gone.db'}"
