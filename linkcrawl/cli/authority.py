@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from linkcrawl.cli.common import open_existing_store
+from linkcrawl.cli.common import emit, note, open_existing_store
 from linkcrawl.errors import ConfigError
 
 
@@ -37,13 +37,29 @@ def run(args: argparse.Namespace) -> int:
         matched = store.set_domain_scores({d: {"authority": s} for d, s in scores.items()})
         line.done(f"authority: {len(scores)} domains scored, {matched} rows written, "
                   f"{line.elapsed()}")
-        print(f"authority: {len(scores)} domains scored from {len(edges)} domain links; "
-              f"{matched} referring-domain rows updated")
-        top = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
-        for domain, score in top:
-            print(f"  {score:6.2f}  {domain}")
+        summary = (f"authority: {len(scores)} domains scored from {len(edges)} domain links; "
+                   f"{matched} referring-domain rows updated")
+        rank_line = None
         if path is not None:
-            matched = store.set_domain_scores({d: {"public_rank": r} for d, r in ranks.items()})
-            print(f"public rank: {len(ranks)} of {len(wanted)} referring domains found in "
-                  f"{path.name}; {matched} rows updated")
+            ranked = store.set_domain_scores({d: {"public_rank": r} for d, r in ranks.items()})
+            rank_line = (f"public rank: {len(ranks)} of {len(wanted)} referring domains found "
+                         f"in {path.name}; {ranked} rows updated")
+    rows = [{"domain": d, "authority": s, "public_rank": ranks.get(d)}
+            for d, s in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))]
+    fmt = getattr(args, "format", "table")
+    if fmt != "table":  # stdout is the data
+        note(summary)
+        if rank_line:
+            note(rank_line)
+
+    def table() -> str:
+        lines = [summary, *(f"  {r['authority']:6.2f}  {r['domain']}"
+                            for r in rows[:getattr(args, "limit", 10)])]
+        return "\n".join([*lines, *([rank_line] if rank_line else [])])
+
+    emit(fmt, table,
+         lambda: {"domains_scored": len(scores), "domain_links": len(edges),
+                  "rows_updated": matched, "public_ranks_found": len(ranks) if path else None,
+                  "rows": rows},
+         lambda: rows, ("domain", "authority", "public_rank"))
     return 0

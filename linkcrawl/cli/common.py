@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from linkcrawl.config import DEFAULT_STORE_URI, parse_list, setting_defaults
 from linkcrawl.errors import ConfigError
@@ -57,3 +59,31 @@ def positive_int(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
     return number
+
+
+FORMAT_HELP = ("table (default: for reading, cut to --limit rows), json (one JSON document, "
+               "every row) or csv (a header line and every row)")
+
+
+def add_format(parser: argparse.ArgumentParser, extra: tuple[str, ...] = (),
+               help_text: str = FORMAT_HELP) -> None:
+    """The ``--format table|json|csv`` option of a read command (a bad value is argparse's
+    one-line error, exit 2)."""
+    from linkcrawl.report.output import FORMATS
+
+    parser.add_argument("--format", choices=(*FORMATS, *extra), default="table",
+                        help=help_text)
+
+
+def emit(fmt: str, table: Callable[[], str], document: Callable[[], Mapping[str, Any]],
+         rows: Callable[[], Sequence[Mapping[str, Any]]], columns: Sequence[str]) -> None:
+    """Print the command's answer in ``fmt``: the table text, the JSON document, or the
+    rows as CSV. Only the chosen one is computed."""
+    from linkcrawl.report.output import csv_text, json_text
+
+    if fmt == "json":
+        print(json_text(document()))
+    elif fmt == "csv":
+        print(csv_text(rows(), columns))
+    else:
+        print(table())

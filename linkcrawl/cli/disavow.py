@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from linkcrawl.cli.common import targets_arg
+from linkcrawl.cli.common import add_format, emit, note, targets_arg
 from linkcrawl.errors import ConfigError
 
 StoreUri = Callable[[argparse.Namespace], str]
@@ -20,6 +20,9 @@ def add_parser(sub: argparse._SubParsersAction, store_help: str, store_uri: Stor
     cmd.add_argument("--rules", metavar="FILE", help="TOML file with rule thresholds")
     cmd.add_argument("--out", metavar="FILE", help="where to write (default: disavow-TARGET.txt)")
     cmd.add_argument("--store", help=store_help)
+    add_format(cmd, help_text="what is printed about the file written: table (a summary "
+                              "line, default), json or csv (every line listed, why, by "
+                              "which rule)")
     cmd.set_defaults(func=lambda a: run(a, store_uri(a)))
 
 
@@ -39,8 +42,17 @@ def run(args: argparse.Namespace, store_uri: str) -> int:
     except OSError as exc:
         raise ConfigError(f"cannot write {out}: {exc.strerror or exc}") from None
     domains = sum(1 for x in listings if x.kind == "domain")
-    print(f"wrote {out}: {domains} domains and {len(listings) - domains} pages for review "
-          "(nothing is applied; read every line before uploading it anywhere)")
-    if left_out:
-        print(f"warning: {left_out} entries left out to stay under 100,000 lines and 2 MB")
+    summary = (f"wrote {out}: {domains} domains and {len(listings) - domains} pages for review "
+               "(nothing is applied; read every line before uploading it anywhere)")
+    warning = (f"warning: {left_out} entries left out to stay under 100,000 lines and 2 MB"
+               if left_out else "")
+    rows = [{"kind": x.kind, "value": x.value, "rule": x.rule, "why": x.why} for x in listings]
+    if args.format != "table":  # stdout is the data
+        note(summary)
+        if warning:
+            note(warning)
+    emit(args.format, lambda: "\n".join(filter(None, (summary, warning))),
+         lambda: {"target": target, "file": str(out), "domains": domains,
+                  "pages": len(listings) - domains, "left_out": left_out, "rows": rows},
+         lambda: rows, ("kind", "value", "rule", "why"))
     return 0

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from linkcrawl.cli.common import targets_arg
+from linkcrawl.cli.common import add_format, emit, note, targets_arg
 from linkcrawl.errors import ConfigError
 from linkcrawl.report.gap import GapRow
 from linkcrawl.report.tables import format_table
@@ -30,6 +31,7 @@ def add_parser(sub: argparse._SubParsersAction, store_help: str, store_uri: Stor
     gap.add_argument("--csv", metavar="FILE", help="write every row to a CSV file")
     gap.add_argument("--limit", type=int, default=20, help="rows in the terminal table")
     gap.add_argument("--store", help=store_help)
+    add_format(gap)
     gap.set_defaults(func=lambda a: run(a, store_uri(a)))
 
 
@@ -57,22 +59,54 @@ def run(args: argparse.Namespace, store_uri: str) -> int:
     what = (f"{domains} to {target} and to none of {', '.join(competitors)}" if args.reverse
             else f"{domains} to at least {args.min_competitors} of {', '.join(competitors)} "
             f"and not to {target}")
-    print(what)
+    document = {"target": target, "competitors": competitors, "reverse": args.reverse,
+                "min_competitors": args.min_competitors, "follow_only": args.follow_only,
+                "min_authority": args.min_authority, "rows": [_json_row(r) for r in rows]}
+    emit(args.format, lambda: _table(what, rows[:args.limit]), lambda: document,
+         lambda: [c for r in rows for c in _csv_rows(r)], CSV_FIELDS)
+    if args.csv:
+        _write_csv(Path(args.csv), rows, [target, *competitors])
+        message = f"wrote {len(rows)} rows to {args.csv}"
+        if args.format == "table":
+            print(message)
+        else:  # stdout is the data
+            note(message)
+    return 0
+
+
+BEST_FIELDS = ("source_url", "anchor_text", "link_type", "location")
+# one CSV line per (referring domain, compared domain it links to)
+CSV_FIELDS = ("referring_domain", "authority", "links_to", "followed", "domain", *BEST_FIELDS)
+
+
+def _json_row(row: GapRow) -> dict[str, Any]:
+    return {"referring_domain": row.referring_domain, "authority": row.authority,
+            "links_to": row.linked, "followed": row.followed,
+            "best": [{"domain": d, **{k: b.get(k) for k in BEST_FIELDS}}
+                     for d, b in row.best.items()]}
+
+
+def _csv_rows(row: GapRow) -> list[dict[str, Any]]:
+    head = {"referring_domain": row.referring_domain, "authority": row.authority,
+            "links_to": row.linked, "followed": row.followed}
+    return [{**head, "domain": d, **{k: (row.best.get(d) or {}).get(k) for k in BEST_FIELDS}}
+            for d in row.linked]
+
+
+def _table(what: str, rows: list[GapRow]) -> str:
     table = []
-    for row in rows[:args.limit]:
+    for row in rows:
         first = row.best.get(row.linked[0], {}) if row.linked else {}
         table.append({"referring domain": row.referring_domain, "authority": row.authority,
                       "links to": ", ".join(row.linked), "followed": row.followed,
                       "best link": first.get("source_url"),
                       "type/location": f"{first.get('link_type')}/{first.get('location')}"
                       if first else ""})
-    if table:
-        print(format_table(table, ["referring domain", "authority", "links to", "followed",
-                                   "type/location", "best link"], max_width=48))
-    if args.csv:
-        _write_csv(Path(args.csv), rows, [target, *competitors])
-        print(f"wrote {len(rows)} rows to {args.csv}")
-    return 0
+    if not table:
+        return what
+    return what + "\n" + format_table(table, ["referring domain", "authority", "links to",
+                                               "followed", "type/location", "best link"],
+                                       max_width=48)
 
 
 def _write_csv(path: Path, rows: list[GapRow], domains: list[str]) -> None:

@@ -16,10 +16,14 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from linkcrawl.cli import broken, disavow, gap, import_cmd, prospects, scan, serve
-from linkcrawl.cli.common import positive_int, store_uri
+from linkcrawl.cli.common import add_format, positive_int, store_uri
 from linkcrawl.config import DEFAULT_STORE_URI
 from linkcrawl.errors import LinkcrawlError
 
+# the row lists of `report --format csv --section NAME` (linkcrawl.report.output.SECTIONS)
+REPORT_SECTIONS = ("referring_domains", "backlinks", "new", "lost", "restored", "broken",
+                   "anchors", "top_pages", "tld", "language", "placements", "mentions",
+                   "velocity_month", "velocity_week", "lost_and_restored")
 SUBCOMMANDS = ("demo", "extract", "report", "recheck", "authority", "queries", "replay",
                "schedule")
 
@@ -67,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="rows per terminal table (at least 1; default 20)")
     report.add_argument("--competitor", help="competitor domains for the HTML report's "
                         "competitor gap (comma-separated)")
+    add_format(report)
+    report.add_argument("--section", choices=REPORT_SECTIONS, default="referring_domains",
+                        help="the rows --format csv prints (default: referring_domains)")
 
     recheck = sub.add_parser("recheck", help="re-fetch known source pages: live or lost, and why")
     recheck.add_argument("--store", help=store_help)
@@ -86,13 +93,20 @@ def build_parser() -> argparse.ArgumentParser:
     authority.add_argument("--import", dest="import_file", metavar="FILE",
                            help="attach public ranks from a ranking file (Common Crawl "
                                 "domain ranks .txt.gz, or rank,domain CSV)")
+    authority.add_argument("--limit", type=positive_int, default=10,
+                           help="domains in the terminal list (at least 1; default 10)")
+    add_format(authority)
 
     queries = sub.add_parser("queries", help="print the analyst questions as MongoDB or SQL")
     queries.add_argument("--target", default="example.com", help="target domain to fill in")
     queries.add_argument("--competitor", help="competitor domain for the link-gap question")
     queries.add_argument("--days", type=positive_int, default=30,
                          help="'since' = this many days ago")
-    queries.add_argument("--format", choices=("sql", "mongo"), default="sql")
+    queries.add_argument("--dialect", choices=("sql", "mongo"),
+                         help="SQL for sqlite3 (default) or mongosh code")
+    add_format(queries, extra=("sql", "mongo"),
+               help_text="table (the questions as text), json or csv; `sql`/`mongo` are the "
+                         "older spelling of --dialect (printed as text)")
 
     replay = sub.add_parser("replay", help="write a spill file left by a store outage to the store")
     replay.add_argument("spillfile", help="the .jsonl file named in the crawl's warning")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime, timedelta
 
-from linkcrawl.cli.common import targets_arg
+from linkcrawl.cli.common import emit, targets_arg
+
+FIELDS = ("name", "question", "collection", "dialect", "query")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -16,8 +18,17 @@ def run(args: argparse.Namespace) -> int:
                   else "competitor.example")
     since = datetime.now(UTC) - timedelta(days=args.days)
     params = {"target": target.domain, "competitor": competitor, "since": since}
-    for q in QUESTIONS:
-        print(f"-- {q.name}: {q.question}")
-        print(mongosh_text(q, params) if args.format == "mongo" else sql_text(q, params))
-        print()
+    fmt = args.format
+    dialect = args.dialect or (fmt if fmt in ("sql", "mongo") else "sql")  # the older spelling
+    if fmt in ("sql", "mongo"):
+        fmt = "table"
+    rows = [{"name": q.name, "question": q.question, "collection": q.collection,
+             "dialect": dialect,
+             "query": mongosh_text(q, params) if dialect == "mongo" else sql_text(q, params)}
+            for q in QUESTIONS]
+    emit(fmt, lambda: "\n\n".join(f"-- {r['name']}: {r['question']}\n{r['query']}"
+                                  for r in rows) + "\n",
+         lambda: {"target": target.domain, "competitor": competitor, "since": since,
+                  "dialect": dialect, "rows": rows},
+         lambda: rows, FIELDS)
     return 0

@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from linkcrawl.cli.common import note, open_existing_store, targets_arg
+from linkcrawl.cli.common import emit, note, open_existing_store, targets_arg
 from linkcrawl.config import parse_list
 from linkcrawl.errors import ConfigError
 from linkcrawl.store.base import Store
@@ -23,6 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from linkcrawl.crawl.terminal import TerminalLine
     from linkcrawl.report.build import build_report, report_text
     from linkcrawl.report.gap import link_gap
+    from linkcrawl.report.output import SECTIONS, report_document, report_sections
     from linkcrawl.report.to_csv import write_csv
     from linkcrawl.report.to_html import write_html
 
@@ -34,6 +35,13 @@ def run(args: argparse.Namespace) -> int:
     domains = list(dict.fromkeys(t.domain for t in targets))
     if (args.csv or args.html) and len(domains) > 1:
         raise ConfigError("--csv and --html take one --target at a time")
+    fmt = getattr(args, "format", "table")
+    if fmt != "table" and (args.csv or args.html):
+        raise ConfigError(f"--format {fmt} prints the report on stdout; write files with "
+                          "--csv or --html in a separate run")
+    if fmt != "table" and len(domains) > 1:
+        raise ConfigError(f"--format {fmt} takes one --target at a time")
+    section = getattr(args, "section", "referring_domains")
     with open_existing_store(args) as store:
         for domain in domains:
             if not store.count("backlinks", {"target_domain": domain}):
@@ -54,8 +62,9 @@ def run(args: argparse.Namespace) -> int:
                 write_html(report, Path(args.html), gap=gap)
                 print(f"wrote {args.html}")
             if not (args.csv or args.html):
-                print(report_text(report, limit=args.limit))
-                print()
+                emit(fmt, lambda r=report: report_text(r, limit=args.limit) + "\n",
+                     lambda r=report: report_document(r),
+                     lambda r=report: report_sections(r)[section], SECTIONS[section])
     return 0
 
 
