@@ -22,8 +22,8 @@ from linkcrawl.errors import LinkcrawlError
 
 # the row lists of `report --format csv --section NAME` (linkcrawl.report.output.SECTIONS)
 REPORT_SECTIONS = ("referring_domains", "backlinks", "new", "lost", "restored", "broken",
-                   "anchors", "top_pages", "tld", "language", "placements", "mentions",
-                   "velocity_month", "velocity_week", "lost_and_restored")
+                   "anchors", "top_pages", "tld", "language", "network", "placements",
+                   "mentions", "velocity_month", "velocity_week", "lost_and_restored")
 SUBCOMMANDS = ("demo", "extract", "report", "recheck", "authority", "queries", "replay",
                "schedule")
 

@@ -81,6 +81,9 @@ def summary_text(store: Store, targets: list[str]) -> str:
 
 
 RECENT_DAYS = 30
+# the backlink field a crawl that resolves referring hosts fills with their IP network
+# ("203.0.113.0/24", "2001:db8:1::/48"); not stored yet, read when it is
+NETWORK_FIELD = "source_network"
 
 
 def best_link(links: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
@@ -177,7 +180,16 @@ class Report:
             out = [{name: k, "referring_domains": len(v)} for k, v in groups.items()]
             return sorted(out, key=lambda r: (-r["referring_domains"], r[name]))
 
-        return {"tld": rows(tlds, "tld"), "language": rows(languages, "language")}
+        out = {"tld": rows(tlds, "tld"), "language": rows(languages, "language")}
+        # Hook for the referring network (IPv4 /24, IPv6 /48): once the crawl stores it on
+        # the backlink as NETWORK_FIELD, the same grouping shows it; until then no key.
+        networks: dict[str, set[str]] = {}
+        for b in self.live:
+            if b.get(NETWORK_FIELD):
+                networks.setdefault(str(b[NETWORK_FIELD]), set()).add(b["source_domain"])
+        if networks:
+            out["network"] = rows(networks, "network")
+        return out
 
     def best(self) -> list[dict[str, Any]]:
         """Live backlinks, most valuable first (followed, content, editorial: the ranking of

@@ -85,9 +85,6 @@ DOMAIN_FIELDS = (
     "followed_backlinks", "locations", "best_link_url", "best_link_anchor", "first_seen",
     "last_seen", "status", "lost_at",
 )
-# network_*: the hook for the referring network (IP /24 or /48) once the crawl stores one
-DIVERSITY_KINDS = ("tld", "language")
-
 SECTIONS: dict[str, tuple[str, ...]] = {
     "referring_domains": DOMAIN_FIELDS,
     "backlinks": BACKLINK_FIELDS,
@@ -100,6 +97,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "top_pages": ("target_url", "referring_domains", "backlinks", "followed", "top_anchors"),
     "tld": ("tld", "referring_domains"),
     "language": ("language", "referring_domains"),
+    "network": ("network", "referring_domains"),  # empty until the crawl stores networks
     "placements": ("source_domain", "page_count", "sitewide", "anchor_text", "location",
                    "target_url", "representative_url", "first_seen"),
     "mentions": ("source_url", "source_domain", "term", "location", "context", "first_seen",
@@ -130,6 +128,7 @@ def report_sections(report: Report) -> dict[str, list[dict[str, Any]]]:
         "lost": links(r.lost), "restored": links(r.restored()), "broken": links(r.broken()),
         "anchors": r.anchor_rows(), "top_pages": r.top_pages(),
         "tld": diversity["tld"], "language": diversity["language"],
+        "network": diversity.get("network", []),
         "placements": r.placements, "mentions": r.mentions,
         "velocity_month": r.velocity_month, "velocity_week": r.velocity_week,
         "lost_and_restored": r.lost_and_restored(),

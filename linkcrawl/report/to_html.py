@@ -20,6 +20,7 @@ from typing import Any
 from linkcrawl.classify.anchors import ANCHOR_CLASSES
 from linkcrawl.errors import ConfigError
 from linkcrawl.history.recheck import LOST_REASONS
+from linkcrawl.history.targetpages import BROKEN_STATES
 from linkcrawl.report.authority import BAND_LABELS, UNSCORED, authority_band
 from linkcrawl.report.build import RECENT_DAYS, Report, ordered_keys
 from linkcrawl.report.gap import GapRow
@@ -122,11 +123,12 @@ def _ticks(top: int, count: int = 4) -> list[int]:
 
 def bar_chart(chart_id: str, title: str, counts: Counter[str], order: Sequence[str],
               unit: str = "live backlinks", colors: dict[str, str] | None = None,
-              labels: dict[str, str] | None = None) -> str:
-    """Horizontal bars, one per non-zero value in ``order``, each with its count and share;
-    an x axis with ticks, and a legend saying what is counted."""
+              labels: dict[str, str] | None = None, total: int | None = None) -> str:
+    """Horizontal bars, one per non-zero value in ``order``, each with its count and share
+    (of ``total`` when given: a domain can count in two bars); an x axis with ticks, and a
+    legend saying what is counted."""
     keys = ordered_keys(counts, order)
-    total = sum(counts[k] for k in keys)
+    total = total or sum(counts[k] for k in keys)
     ticks = _ticks(max((counts[k] for k in keys), default=0))
     row, label_w, value_w, top_pad = 24, 128, 78, 26
     plot_w = SMALL_W - label_w - value_w
@@ -392,6 +394,86 @@ def gap_section(target: str, competitors: Sequence[str], rows: Sequence[GapRow],
                     body, "No referring domain links to a competitor and not to the target."))
 
 
+# what each broken state means, in the words the section shows
+BROKEN_LABELS = {"broken": "error page", "redirect_home": "redirects to the home page",
+                 "redirect_offsite": "redirects to another site"}
+DIVERSITY_TOP = 10  # values charted per diversity chart; the rest are one "others" bar
+DIVERSITY_TITLES = {"tld": "top-level domain", "language": "page language",
+                    "network": "network (IP /24 or /48)"}
+
+
+def broken_section(r: Report, limit: int) -> str:
+    """Live backlinks whose target page is gone or redirects to an unrelated page, strongest
+    referring domain first: fix the page or redirect it, and the link counts again."""
+    authority = {d["referring_domain"]: d.get("authority") for d in r.domains}
+    rows = r.broken()
+    states = Counter(b.get("target_state") for b in rows)
+    pages = len({b["target_url"] for b in rows})
+    body = [
+        [_td(link(b["target_url"]), "u"),
+         _td(e(BROKEN_LABELS.get(b.get("target_state") or "", b.get("target_state")))
+             + f'<span class="a">{e(b.get("target_reason"))}</span>'),
+         _td(link(b["source_url"]) + f'<span class="a">{e(b.get("anchor_text"))}</span>', "u"),
+         _td(authority_cell(authority.get(b["source_domain"])), "n"),
+         _td(e("follow" if b.get("follow") else "nofollow")),
+         _td(e(b.get("target_checked_at")), "d")]
+        for b in rows[:limit]
+    ]
+    kinds = ", ".join(f"{states[k]} {BROKEN_LABELS[k]}" for k in BROKEN_STATES if states[k])
+    intro = (f"{len(rows)} live backlink{'s' if len(rows) > 1 else ''} point to {pages} "
+             f"broken or redirected page{'s' if pages > 1 else ''} "
+             f"({kinds}): restore each page or redirect it to the right one, strongest "
+             "referring domain first." if rows else
+             "Checked by <code>linkcrawl broken</code> (or <code>scrapy crawl targets</code>);"
+             " no live backlink points to a broken page, or the pages were not checked yet.")
+    return (f'<h2 id="broken">Broken backlinks to reclaim</h2><p class="muted">{intro}</p>'
+            + table(["target page", "answer", "linking page and anchor", "authority", "follow",
+                     ("checked", "d")], body, "No broken backlinks."))
+
+
+def _top(rows: Sequence[dict[str, Any]], name: str) -> tuple[Counter[str], list[str]]:
+    """The first :data:`DIVERSITY_TOP` values and an "others" total, in their order."""
+    counts: Counter[str] = Counter()
+    order = []
+    for i, row in enumerate(rows):
+        key = row[name] if i < DIVERSITY_TOP else "others"
+        if key not in counts:
+            order.append(key)
+        counts[key] += row["referring_domains"]
+    return counts, order
+
+
+def diversity_section(r: Report) -> str:
+    """Live referring domains by top-level domain and by page language (and by network once
+    the crawl stores one: :data:`~linkcrawl.report.build.NETWORK_FIELD`), each a bar chart
+    with the largest share said in words: one TLD, one language or one network holding most
+    of the profile is narrower than the count of domains suggests (many domains on one
+    network is a link-farm sign)."""
+    diversity = r.diversity()
+    charts, notes = [], []
+    total = sum(1 for d in r.domains if d.get("status") == "live")
+    for kind, title in DIVERSITY_TITLES.items():
+        rows = diversity.get(kind)
+        if rows is None:
+            continue
+        counts, order = _top(rows, kind)
+        charts.append(bar_chart(f"chart-{kind}", f"Live referring domains by {title}", counts,
+                                order, unit="live referring domains", total=total))
+        if rows and total:
+            first = rows[0]
+            noun = title.split(" (")[0]
+            notes.append(f"{len(rows)} {noun}{'s' if len(rows) > 1 else ''}; the largest, "
+                         f"{first[kind]}, has "
+                         f"{first['referring_domains']} of {total} live referring domains "
+                         f"({100 * first['referring_domains'] / total:.0f}%)")
+    if "network" not in diversity:
+        notes.append("networks (IP /24 or /48) are not stored by this crawl")
+    text = "; ".join(notes) or "no live referring domains"
+    return (f'<h2 id="diversity">Referring network diversity</h2><p class="muted">'
+            f"{e(text[0].upper() + text[1:])}.</p>"
+            f'<div class="charts">{"".join(charts)}</div>')
+
+
 def render_html(report: Report, limit: int = 200,
                 gap: tuple[Sequence[str], Sequence[GapRow]] | None = None) -> str:
     """The page; ``gap`` is (competitors, :func:`~linkcrawl.report.gap.link_gap` rows)
@@ -506,6 +588,8 @@ def render_html(report: Report, limit: int = 200,
 is the over-optimised profile search engines distrust.</p>
 {table(["anchor", "class", "referring domains", "links", "followed", ("first seen", "d")],
        anchor_rows, "No live backlinks.")}
+{broken_section(r, limit)}
+{diversity_section(r)}
 <h2>Lost backlinks</h2>
 {table(["page", "anchor", "reason", ("lost", "d")], lost_rows, "No lost backlinks.")}
 <h2>Restored backlinks</h2>

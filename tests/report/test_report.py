@@ -338,8 +338,9 @@ def test_html_report_renders_in_headless_chromium(report, tmp_path: Path) -> Non
     dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", page.as_uri()],
                          capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
-    assert dom.stdout.count('<figure class="chart') == 7
-    assert dom.stdout.count("<svg") == 7
+    # seven charts, and the diversity section's two (top-level domain, page language)
+    assert dom.stdout.count('<figure class="chart') == 9
+    assert dom.stdout.count("<svg") == 9
     assert "<script" not in dom.stdout
 
 

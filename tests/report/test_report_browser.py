@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -66,11 +66,40 @@ def fill_history(store: Store) -> None:
                              "x.test": {"authority": 52.0}})
 
 
+def fill_reclaim(store: Store) -> None:
+    """Page languages and target-page checks on links fill_history made, so no count above
+    changes: s0..s6 German, p1..p4 and a.test/post English (a.test/about, b.test and c.test
+    have none: "unknown"); s1.test's link (authority 70) points to a page answering 503,
+    p3.test's to one redirecting to another site, p2.test's to a page that is fine.
+
+    Live referring domains by language (of 14): de 7, en 5 (p1..p4, a), unknown 3 (a, b, c).
+    """
+    urls = [LONG_URL, *(f"http://p{i}.test/post" for i in (2, 3, 4)), "http://a.test/post"]
+    store.upsert_pages([{"url": u, "language": "en-GB" if "a.test" in u else "en",
+                         "fetched_at": NOW} for u in urls]
+                       + [{"url": f"http://s{i}.test/story", "language": "de-DE",
+                           "fetched_at": NOW} for i in range(7)])
+    keys = {d["source_domain"]: d["key"] for d in store.find("backlinks",
+                                                             {"target_domain": "shop.test"})}
+    checked = NOW - timedelta(days=1)
+    store.update_backlinks({
+        keys["s1.test"]: {"target_state": "broken", "target_status": 503,
+                          "target_reason": "http 503", "target_checked_at": checked},
+        keys["p3.test"]: {"target_state": "redirect_offsite", "target_status": 200,
+                          "target_reason": "redirects to http://parked.example/",
+                          "target_final_url": "http://parked.example/",
+                          "target_checked_at": checked},
+        keys["p2.test"]: {"target_state": "ok", "target_status": 200,
+                          "target_reason": "http 200", "target_checked_at": checked},
+    })
+
+
 @pytest.fixture(scope="module")
 def page_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("html")
     with open_store(f"sqlite:///{tmp / 'r.db'}") as store:
         fill_history(store)
+        fill_reclaim(store)
         report = build_report(store, "shop.test",
                               AnchorRules.for_target("shop.test", keywords=["garden widgets"]),
                               now=NOW)
@@ -140,6 +169,10 @@ EXPECTED = {
                         {"live referring domains"}),
     "chart-anchors": ({"branded", "12 (80%)", "generic", "other", "2 (13%)"},
                       {"live backlinks"}),
+    # shares of the 14 live referring domains (a.test has pages in two languages)
+    "chart-tld": ({".test", "14 (100%)"}, {"live referring domains"}),
+    "chart-language": ({"de", "7 (50%)", "en", "5 (36%)", "unknown", "3 (21%)"},
+                       {"live referring domains"}),
 }
 
 
@@ -185,6 +218,20 @@ def test_report_reads_at_width(browser: Any, page_file: Path, tmp_path: Path,
     # the competitor gap: x.test links to rival.test only
     gap = page.locator("h2:text('Competitor gap') + p + table tbody tr").all_inner_texts()
     assert len(gap) == 1 and gap[0].startswith("x.test") and "52.0 decent" in gap[0]
+    # broken backlinks to reclaim: the strongest referring domain first, the answer shown
+    broken = page.locator("h2#broken + p + table tbody tr").all_inner_texts()
+    assert len(broken) == 2
+    assert broken[0].startswith("http://shop.test/") and "error page" in broken[0]
+    assert "http 503" in broken[0] and "s1.test/story" in broken[0] and "70.0 top" in broken[0]
+    assert "redirects to another site" in broken[1] and "parked.example" in broken[1]
+    assert page.locator("h2#broken + p").inner_text().startswith(
+        "2 live backlinks point to 1 broken or redirected page (1 error page, 1 redirects to "
+        "another site)")
+    # diversity: the figures in words, the network hook said
+    said = page.locator("h2#diversity + p").inner_text()
+    assert "1 top-level domain; the largest, .test, has 14 of 14" in said
+    assert "3 page languages; the largest, de, has 7 of 14 live referring domains (50%)" in said
+    assert "networks (IP /24 or /48) are not stored by this crawl" in said
     # the long URL is elided on screen, complete in the link
     long = page.locator(f'a[href="{LONG_URL}"]').first
     assert "…" in long.inner_text() and len(long.inner_text()) <= 70
@@ -207,8 +254,9 @@ def test_report_reads_at_width(browser: Any, page_file: Path, tmp_path: Path,
 @pytest.mark.browser
 def test_the_narrow_page_stacks_the_charts(browser: Any, page_file: Path,
                                            tmp_path: Path) -> None:
-    """The two screenshots compared: at 700 px the seven charts are seven rows (the page is
-    longer); at 1,600 px the two time charts are full rows and the five others share two."""
+    """The two screenshots compared: at 700 px the nine charts are nine rows (the page is
+    longer); at 1,600 px the two time charts are full rows, the five others share two, and
+    the two diversity charts share one."""
     heights, rows = {}, {}
     for width in WIDTHS:
         page = browser.new_page(viewport={"width": width, "height": 900})
@@ -221,7 +269,7 @@ def test_the_narrow_page_stacks_the_charts(browser: Any, page_file: Path,
         page.close()
         w, heights[width] = png_size(shot)
         assert w == width
-    assert rows == {700: 7, 1600: 4}
+    assert rows == {700: 9, 1600: 5}  # the diversity section's two charts: one row when wide
     assert heights[700] > heights[1600]
 
 def test_cli_report_with_a_competitor_has_the_gap_section(tmp_path: Path) -> None:
