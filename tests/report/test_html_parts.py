@@ -4,6 +4,7 @@ URL eliding, authority bands, elapsed time, and the terminal line's TTY rule."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 
@@ -78,3 +79,39 @@ def test_the_line_is_rewritten_in_place_on_a_tty_and_absent_elsewhere() -> None:
     quiet.show("10 pages", force=True)
     quiet.done("12 pages")
     assert not quiet.enabled and pipe.getvalue() == ""
+
+
+def _diversity_report(networks: dict[str, str | None]) -> Any:
+    """A report on made-up live links, one per referring domain, with the network the crawl
+    would have stored (None: not resolved)."""
+    from datetime import UTC, datetime
+
+    from linkcrawl.report.build import NETWORK_FIELD, Report
+
+    links = [{"key": d, "source_domain": d, "source_url": f"http://{d}/", "status": "live",
+              "target_url": "http://t.test/", **({NETWORK_FIELD: n} if n else {})}
+             for d, n in networks.items()]
+    return Report(target="t.test", generated_at=datetime(2026, 11, 1, tzinfo=UTC),
+                  backlinks=links, titles={}, anchor_class={d: "branded" for d in networks},
+                  domains=[{"referring_domain": d, "status": "live"} for d in networks])
+
+
+@pytest.mark.parametrize(("networks", "rows"), [
+    ({"a.de": None, "b.gov.uk": None}, None),  # not stored: no network rows, no chart
+    ({"a.de": "192.0.2.0/24", "b.gov.uk": "192.0.2.0/24", "c.edu": "2001:db8:1::/48"},
+     [{"network": "192.0.2.0/24", "referring_domains": 2},
+      {"network": "2001:db8:1::/48", "referring_domains": 1}]),
+])
+def test_the_network_hook(networks: dict[str, str | None], rows: Any) -> None:
+    from linkcrawl.report.to_html import diversity_section
+
+    report = _diversity_report(networks)
+    assert report.diversity().get("network") == rows
+    html = diversity_section(report)
+    assert ('id="chart-network"' in html) is (rows is not None)
+    assert ("not stored by this crawl" in html) is (rows is None)
+    assert 'id="chart-tld"' in html and 'id="chart-language"' in html
+    if rows:
+        assert "the largest, 192.0.2.0/24, has 2 of 3 live referring domains (67%)" in html
+    else:
+        assert "2 top-level domains; the largest, .de, has 1 of 2" in html
