@@ -419,7 +419,7 @@ def broken_section(r: Report, limit: int) -> str:
          _td(e(b.get("target_checked_at")), "d")]
         for b in rows[:limit]
     ]
-    kinds = ", ".join(f"{states[k]} {BROKEN_LABELS[k]}" for k in BROKEN_STATES if states[k])
+    kinds = ", ".join(f"{BROKEN_LABELS[k]}: {states[k]}" for k in BROKEN_STATES if states[k])
     intro = (f"{len(rows)} live backlink{'s' if len(rows) > 1 else ''} point to {pages} "
              f"broken or redirected page{'s' if pages > 1 else ''} "
              f"({kinds}): restore each page or redirect it to the right one, strongest "

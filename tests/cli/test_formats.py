@@ -245,6 +245,17 @@ def test_broken_json_and_csv(tmp_path: Path) -> None:
     assert {(r["target_url"], r["source_domain"]) for r in rows} == {
         (u, s) for u in broken for s in ("weak.test", "strong.test")}
     assert {r["authority"] for r in rows} == {"80", "5"}
+    # the HTML report's section lists the same links, strong.test's first
+    page = tmp_path / "r.html"
+    run("report", "--target", "acme.test", "--store", uri, "--html", str(page))
+    section = page.read_text("utf-8").split('<h2 id="broken">', 1)[1].split("<h2", 1)[0]
+    assert section.count("<tr>") == 1 + 2 * len(broken)  # the header, then each link
+    assert ("8 live backlinks point to 4 broken or redirected pages (error page: 4, redirects "
+            "to the home page: 2, redirects to another site: 2)") in section
+    body = section.split("<tbody>", 1)[1]
+    firsts = re.findall(r'href="http://(\w+)\.test/\d+"', body)
+    assert firsts[:4] == ["strong"] * 4 and set(firsts[4:]) == {"weak"}
+    assert "http 410" in section and "redirects to another site" in section
 
 
 # --- bad values: argparse's one line, exit 2 ----------------------------------------------------

@@ -225,8 +225,8 @@ def test_report_reads_at_width(browser: Any, page_file: Path, tmp_path: Path,
     assert "http 503" in broken[0] and "s1.test/story" in broken[0] and "70.0 top" in broken[0]
     assert "redirects to another site" in broken[1] and "parked.example" in broken[1]
     assert page.locator("h2#broken + p").inner_text().startswith(
-        "2 live backlinks point to 1 broken or redirected page (1 error page, 1 redirects to "
-        "another site)")
+        "2 live backlinks point to 1 broken or redirected page (error page: 1, redirects to "
+        "another site: 1)")
     # diversity: the figures in words, the network hook said
     said = page.locator("h2#diversity + p").inner_text()
     assert "1 top-level domain; the largest, .test, has 14 of 14" in said
