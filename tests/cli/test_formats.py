@@ -11,28 +11,37 @@ import json
 import os
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from linkcrawl.ops.localweb import DEMO_WEB_DIR, LocalWeb
-from tests.conftest import linkcrawl_cli
+from tests.conftest import linkcrawl_cli, real_mongo
 from tests.crawl.test_crawl_e2e import site_of
 
 ACME, RIVAL = "acme-widgets.test", "rival-gadgets.test"
+MONGO = pytest.mark.mongo_real
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The demo web crawled by ``linkcrawl demo``, then scored by ``linkcrawl authority``."""
-    uri = f"sqlite:///{tmp_path_factory.mktemp('formats') / 'demo.db'}"
-    done = linkcrawl_cli("demo", "--store", uri, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    scored = linkcrawl_cli("authority", "--store", uri)
-    assert scored.returncode == 0, scored.stderr
-    return uri
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("mongo", marks=MONGO)])
+def demo_store(tmp_path_factory: pytest.TempPathFactory,
+               request: pytest.FixtureRequest) -> Iterator[str]:
+    """The demo web crawled by ``linkcrawl demo``, then scored by ``linkcrawl authority``,
+    into SQLite and into a real MongoDB server: both must print the same truth."""
+    with ExitStack() as stack:
+        if request.param == "mongo":
+            uri = stack.enter_context(real_mongo(request, "linkcrawl_formats"))
+        else:
+            uri = f"sqlite:///{tmp_path_factory.mktemp('formats') / 'demo.db'}"
+        done = linkcrawl_cli("demo", "--store", uri, timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        scored = linkcrawl_cli("authority", "--store", uri)
+        assert scored.returncode == 0, scored.stderr
+        yield uri
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> str:
