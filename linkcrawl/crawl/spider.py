@@ -27,12 +27,13 @@ from linkcrawl.config import LinkcrawlConfig
 from linkcrawl.crawl import browser
 from linkcrawl.crawl.analysis_pool import is_html, pooled_page, response_headers
 from linkcrawl.crawl.context import crawl_config, crawl_context
-from linkcrawl.crawl.robotstxt import RobotsTxtHeld
+from linkcrawl.crawl.robotstxt import RobotsTxtHeld, search_engine_block
 from linkcrawl.errors import ConfigError
 from linkcrawl.items import LinkItem, PageItem
 from linkcrawl.navigate.seeds import Seed, load_seeds, load_targets
 from linkcrawl.navigate.seen import SeenSet, seen_set
 from linkcrawl.navigate.traps import TrapPolicy, check_url, page_number
+from linkcrawl.web.addresses import network_of
 from linkcrawl.web.domains import host_of, page_identity
 
 logger = logging.getLogger(__name__)
@@ -194,7 +195,15 @@ class LinkcrawlSpider(scrapy.Spider):
         page.via_browser = browser.rendered_by_browser(response)
         if page.via_browser:
             self.crawler.stats.inc_value("linkcrawl/browser/pages")
+        self.mark_fetch(response, page)
         return page
+
+    def mark_fetch(self, response: Response, page: PageItem) -> None:
+        """What the fetch itself says about the page: the address it came from, and the
+        robots.txt rule that keeps search engines off it."""
+        page.ip_address, page.address_source = connection_address(response)
+        page.network = network_of(page.ip_address)
+        page.robots_rule = search_engine_block(crawl_context(self.crawler), response.url)
 
     def internal_links(self, page: PageItem, site: str) -> Iterator[LinkItem]:
         for link in page.links:
@@ -307,6 +316,19 @@ class LinkcrawlSpider(scrapy.Spider):
         url, host, domain = page_identity(request.url)
         yield PageItem(url=url, final_url=request.url, status=status, host=host, domain=domain,
                        error=error, spider=self.name)
+
+
+def connection_address(response: Response) -> tuple[str, str]:
+    """(address, how it was learnt) of the server ``response`` came from: the peer of the
+    connection Scrapy made (no look-up of its own), kept only when that peer is the host.
+    Through a proxy, or Chromium behind the guard proxy, the peer is the proxy: nothing."""
+    if browser.rendered_by_browser(response):
+        return "", "browser"
+    request = response.request
+    if request is not None and request.meta.get("proxy"):
+        return "", "proxy"
+    address = getattr(response, "ip_address", None)
+    return (str(address), "connection") if address is not None else ("", "")
 
 
 def same_document(canonical: str, url: str) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 from linkcrawl.classify.anchors import ANCHOR_CLASSES, AnchorRules, anchor_classes
 from linkcrawl.history.targetpages import BROKEN_STATES
+from linkcrawl.items import LINK_KINDS
 from linkcrawl.report.authority import authority_band
 from linkcrawl.report.tables import TERMINAL_WIDTH, format_table
 from linkcrawl.report.velocity import domain_events, period_of, velocity
@@ -37,6 +38,9 @@ def target_summary(store: Store, target: str) -> dict[str, Any]:
         "by_location": Counter(link.get("location") or "other" for link in links),
         "domains_by_type": _domains_by(links, "link_type"),
         "domains_by_location": _domains_by(links, "location"),
+        # ordinary anchors ("a") apart from the other link kinds (canonical, iframe, ...)
+        "by_kind": Counter(link.get("link_kind") or "a" for link in links),
+        "domains_by_kind": _domains_by(links, "link_kind", "a"),
         "placements": store.count("placements", {"target_domain": target}),
         "sitewide_placements": store.count("placements",
                                            {"target_domain": target, "sitewide": True}),
@@ -45,8 +49,9 @@ def target_summary(store: Store, target: str) -> dict[str, Any]:
     }
 
 
-def _domains_by(links: list[dict[str, Any]], field: str) -> Counter[str]:
-    pairs = {(link.get(field) or "other", link["source_domain"]) for link in links}
+def _domains_by(links: list[dict[str, Any]], field: str, missing: str = "other",
+                ) -> Counter[str]:
+    pairs = {(link.get(field) or missing, link["source_domain"]) for link in links}
     return Counter(value for value, _ in pairs)
 
 
@@ -71,11 +76,17 @@ def summary_text(store: Store, targets: list[str]) -> str:
             for loc in LOCATIONS
             if s["by_location"][loc]
         ]
+        kind_rows = [
+            {"link kind": k, "backlinks": s["by_kind"][k], "domains": s["domains_by_kind"][k]}
+            for k in ordered_keys(s["by_kind"], LINK_KINDS)
+        ]
         head = "\n".join(textwrap.wrap(head, TERMINAL_WIDTH))
         parts = [head, "=" * min(len(head), TERMINAL_WIDTH)]
         if rows:
             parts += ["", format_table(rows, ("link type", "backlinks", "domains"))]
             parts += ["", format_table(loc_rows, ("location", "backlinks", "domains"))]
+        if set(s["by_kind"]) - {"a"}:  # links other than ordinary anchors, counted apart
+            parts += ["", format_table(kind_rows, ("link kind", "backlinks", "domains"))]
         blocks.append("\n".join(parts))
     return "\n\n".join(blocks)
 
@@ -163,21 +174,29 @@ class Report:
 
     def diversity(self) -> dict[str, list[dict[str, Any]]]:
         """Live referring domains per top-level domain (with the academic and government
-        second levels of country codes: ``gov.uk``, ``ac.jp``) and per page language: a
-        profile from one TLD or one language is narrower than it looks."""
+        second levels of country codes: ``gov.uk``, ``ac.jp``), per page language and per
+        network of the linking host's address (/24 or /48, as fetched; ``unknown`` when it
+        was fetched through a proxy or not at all): a profile from one TLD or one language
+        is narrower than it looks, and many referring domains in one network are the shape
+        of a link farm."""
         tlds: dict[str, set[str]] = {}
         languages: dict[str, set[str]] = {}
+        networks: dict[str, set[str]] = {}
         for b in self.live:
             domain = b["source_domain"]
             tlds.setdefault(top_level(domain), set()).add(domain)
-            lang = ((self.pages.get(b["source_url"]) or {}).get("language") or "").lower()
+            page = self.pages.get(b["source_url"]) or {}
+            lang = (page.get("language") or "").lower()
             languages.setdefault(lang.split("-")[0] or "unknown", set()).add(domain)
+            network = b.get("source_network") or page.get("network") or "unknown"
+            networks.setdefault(network, set()).add(domain)
 
         def rows(groups: dict[str, set[str]], name: str) -> list[dict[str, Any]]:
             out = [{name: k, "referring_domains": len(v)} for k, v in groups.items()]
             return sorted(out, key=lambda r: (-r["referring_domains"], r[name]))
 
-        return {"tld": rows(tlds, "tld"), "language": rows(languages, "language")}
+        return {"tld": rows(tlds, "tld"), "language": rows(languages, "language"),
+                "network": rows(networks, "network")}
 
     def best(self) -> list[dict[str, Any]]:
         """Live backlinks, most valuable first (followed, content, editorial: the ranking of
@@ -346,7 +365,7 @@ def report_text(report: Report, limit: int = 20) -> str:
             f"{len(r.mentions)} unlinked mentions")
     domain_rows = [{**d, "best link": (d["best"] or {}).get("source_url", "")}
                    for d in r.domains[:limit]]
-    diversity = r.diversity()  # one pass over the live links for both tables
+    diversity = r.diversity()  # one pass over the live links for all three tables
     sections = [
         (f"Referring domains (top {limit})", format_table(domain_rows, (
             "referring_domain", "authority", "live_backlinks", "followed_backlinks", "locations",
@@ -373,6 +392,8 @@ def report_text(report: Report, limit: int = 20) -> str:
             diversity["tld"][:limit], ("tld", "referring_domains"))),
         ("Referring domains by page language", format_table(
             diversity["language"][:limit], ("language", "referring_domains"))),
+        ("Referring domains by network", format_table(
+            diversity["network"][:limit], ("network", "referring_domains"))),
         (f"Broken backlinks to reclaim (top {limit})", format_table(r.broken()[:limit], (
             "target_url", "target_reason", "source_url", "anchor_text"))),
         ("Link types", format_table(_count_rows(r.counts("link_type"), LINK_TYPES, "link type"),
