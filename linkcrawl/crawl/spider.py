@@ -198,6 +198,19 @@ class LinkcrawlSpider(scrapy.Spider):
         self.mark_fetch(response, page)
         return page
 
+    def feed_page(self, response: Response) -> Iterator[PageItem]:
+        """The page item of an RSS/Atom feed whose items link to a target (their links are
+        backlinks of the ``feed`` kind); nothing for any other feed."""
+        page = self.analyzer.analyze_feed(
+            response.body, response.request.url if response.request else response.url,
+            final_url=response.url, status=response.status)
+        if page is None:
+            return
+        page.spider = self.name
+        self.mark_fetch(response, page)
+        self.crawler.stats.inc_value("linkcrawl/feeds/linking")
+        yield page
+
     def mark_fetch(self, response: Response, page: PageItem) -> None:
         """What the fetch itself says about the page: the address it came from, and the
         robots.txt rule that keeps search engines off it."""
