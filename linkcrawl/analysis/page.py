@@ -187,3 +187,19 @@ class PageAnalyzer:
         if not any(match(link.target_host, link.target_domain) for link in page.other_links):
             return None
         return page
+
+    def refresh_page(self, source_url: str, destination: str) -> PageItem | None:
+        """The page a crawl left by its ``<meta http-equiv=refresh>`` (Scrapy follows short
+        refreshes as redirects, so the page itself is never analysed), with that one link
+        (``link_kind`` ``meta_refresh``), when it points at a target; None otherwise."""
+        page_url, host, domain = page_identity(source_url)
+        link = LinkItem(source_url=source_url, href=destination, url=destination,
+                        tag="meta", link_kind="meta_refresh", location="other",
+                        location_confidence=1.0,
+                        location_evidence=["kind:meta_refresh", "in:head", "followed:refresh"])
+        page = PageItem(url=page_url, final_url=source_url, status=200, host=host,
+                        domain=domain, fetched_at=datetime.now(UTC), other_links=[link])
+        normalize_other_links(page)
+        if not any(self.matcher.match(k.target_host, k.target_domain) for k in page.other_links):
+            return None
+        return page

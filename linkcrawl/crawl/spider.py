@@ -240,7 +240,27 @@ class LinkcrawlSpider(scrapy.Spider):
         """Whether :meth:`follow` requests this same-site link: every link by default."""
         return True
 
+    def refresh_pages(self, request: scrapy.Request | None) -> Iterator[PageItem]:
+        """The pages ``request`` was reached from by a ``<meta http-equiv=refresh>`` that
+        Scrapy followed as a redirect, each with its ``meta_refresh`` link, where that link
+        points at a target (their bodies are gone: the link is what is known). Whether the
+        destination answers does not matter: the page linked to it."""
+        if request is None:
+            return
+        sources = request.meta.get("redirect_urls") or []
+        reasons = request.meta.get("redirect_reasons") or []
+        destinations = [*sources[1:], request.url]
+        for source, reason, destination in zip(sources, reasons, destinations, strict=False):
+            if reason != "meta refresh" or not destination:
+                continue
+            page = self.analyzer.refresh_page(source, destination)
+            if page is not None:
+                page.spider = self.name
+                page.robots_rule = search_engine_block(crawl_context(self.crawler), source)
+                yield page
+
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        yield from self.refresh_pages(response.request)
         page = self.analyze_response(response)
         if page is None:
             yield from self.parse_other(response)
@@ -307,6 +327,7 @@ class LinkcrawlSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         if failure.check(RobotsTxtHeld):  # sent again once robots.txt can be fetched
             return
+        yield from self.refresh_pages(request)
         if request.meta.get("playwright") and not failure.check(HttpError, IgnoreRequest):
             self.crawler.stats.inc_value("linkcrawl/browser/failed")
             logger.warning(
