@@ -8,6 +8,7 @@ The labels below are written from the pages, not from a crawl's output.
 
 from __future__ import annotations
 
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -101,6 +102,22 @@ def test_the_summary_counts_the_kinds_apart(proxied: tuple[str, str]) -> None:
                     "meta_refresh": ["2", "1"]}
 
 
+def test_a_recheck_finds_every_kind_live_again(proxied: tuple[str, str], tmp_path: Path) -> None:
+    """Recheck fetches each source page again: a refresh it follows, a feed and a canonical
+    are the same links as before, not lost ones."""
+    copy = tmp_path / "recheck.db"
+    shutil.copyfile(proxied[0].removeprefix("sqlite:///"), copy)
+    uri = f"sqlite:///{copy}"
+    with LocalWeb(WEB) as web:
+        result = scrapy_crawl("recheck", store_uri=uri, proxy=web.proxy_url,
+                              args={"targets": TARGET}).check()
+    assert "recheck/verify_refetch" not in result.stderr  # no link even seemed lost
+    got = [(b["source_url"], b["link_kind"], b["status"], b["lost_reason"], bool(b["checked_at"]))
+           for b in backlinks(uri)]
+    assert got == [(e[0], e[2], "live", None, True)
+                   for e in sorted(EXPECTED, key=lambda e: (e[0], e[2], e[1]))]
+
+
 # --- direct connections: each host on its own loopback address --------------------------
 
 ADDRESSES = {"syndicate.test": "127.0.0.1", "embeds.test": "127.0.0.2",
@@ -165,7 +182,7 @@ def test_each_page_carries_the_address_it_was_fetched_from(direct: tuple[str, in
 
 def test_backlinks_carry_their_page_address_and_the_report_counts_networks(
         direct: tuple[str, int]) -> None:
-    uri, port = direct
+    uri, _ = direct
     got = [(b["source_host"], b["link_kind"], b["source_ip"], b["source_network"])
            for b in backlinks(uri)]
     assert sorted(got) == sorted([
