@@ -343,6 +343,17 @@ def top_level(domain: str) -> str:
     return "." + labels[-1] if labels and labels[-1] else ""
 
 
+def other_kinds_note(links: Iterable[Mapping[str, Any]]) -> str:
+    """``"; 3 of other link kinds: canonical 1, iframe 2"`` for the links that are not
+    ordinary anchors, "" when all are: such links are counted apart."""
+    kinds = Counter(b.get("link_kind") or "a" for b in links)
+    kinds.pop("a", None)
+    if not kinds:
+        return ""
+    parts = ", ".join(f"{k} {kinds[k]}" for k in ordered_keys(kinds, LINK_KINDS))
+    return f"; {sum(kinds.values())} of other link kinds: {parts}"
+
+
 def ordered_keys(counter: Counter[str], order: Sequence[str]) -> list[str]:
     """The non-zero keys of ``counter``: those of ``order`` in that order, then the rest sorted."""
     return [k for k in [*order, *sorted(set(counter) - set(order))] if counter[k]]
@@ -359,7 +370,8 @@ def report_text(report: Report, limit: int = 20) -> str:
     r = report
     live_domains = [d for d in r.domains if d["status"] == "live"]
     head = (f"{r.target}: {len(live_domains)} live referring domains ({len(r.domains)} ever), "
-            f"{len(r.live)} live backlinks ({r.counts('follow')['follow']} followed), "
+            f"{len(r.live)} live backlinks ({r.counts('follow')['follow']} followed"
+            f"{other_kinds_note(r.live)}), "
             f"{len(r.lost)} lost, {len(r.placements)} placements "
             f"({sum(1 for p in r.placements if p.get('sitewide'))} sitewide), "
             f"{len(r.mentions)} unlinked mentions")

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from linkcrawl.ops.localweb import LocalWeb
-from linkcrawl.report.build import build_report, summary_text
+from linkcrawl.report.build import build_report, report_text, summary_text
 from linkcrawl.store import open_store
 from tests.conftest import scrapy_crawl
 
@@ -100,6 +100,10 @@ def test_the_summary_counts_the_kinds_apart(proxied: tuple[str, str]) -> None:
     assert rows == {"a": ["2", "1"], "canonical": ["1", "1"], "alternate": ["1", "1"],
                     "iframe": ["1", "1"], "form": ["1", "1"], "feed": ["1", "1"],
                     "meta_refresh": ["2", "1"]}
+    with open_store(proxied[0]) as store:
+        head = " ".join(report_text(build_report(store, TARGET)).split("=")[0].split())
+    assert ("9 live backlinks (9 followed; 7 of other link kinds: canonical 1, alternate 1, "
+            "iframe 1, form 1, feed 1, meta_refresh 2)") in head
 
 
 def test_a_recheck_finds_every_kind_live_again(proxied: tuple[str, str], tmp_path: Path) -> None:
