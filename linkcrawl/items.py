@@ -15,7 +15,8 @@ from typing import Any
 
 @dataclass(slots=True)
 class LinkItem:
-    """One ``<a href>``/``<area href>`` on a page, from extraction to storage."""
+    """One link of a page, from extraction to storage: an ``<a href>``/``<area href>``
+    (``link_kind`` "a"), or one of the other kinds of :data:`LINK_KINDS`."""
 
     # --- set by extraction (linkcrawl.analysis.extract) ---
     source_url: str
@@ -23,7 +24,8 @@ class LinkItem:
     url: str  # absolute: resolved against <base href> / the final response URL
     anchor_text: str = ""
     rel: list[str] = field(default_factory=list)
-    tag: str = "a"  # "a" or "area"
+    tag: str = "a"  # "a" or "area"; the element of another kind ("link", "iframe", ...)
+    link_kind: str = "a"  # one of LINK_KINDS: how the page links (see extract_other_links)
     is_image: bool = False  # anchor text came from an <img alt>
     in_noscript: bool = False
     context: str = ""  # ~150 characters of text around the link
@@ -51,6 +53,12 @@ class LinkItem:
         both ways (a page's 50-300 links cross from an analysis worker to the crawl)."""
         return LinkItem, _LINK_FIELDS(self)
 
+
+# How a page can link besides an ordinary anchor: <link rel=canonical>/<link rel=alternate>
+# in the head (a syndicated copy naming the original), <iframe src>, <form action>, an
+# RSS/Atom item's link (the fetched document is a feed) and a <meta http-equiv=refresh>
+LINK_KINDS: tuple[str, ...] = ("a", "canonical", "alternate", "iframe", "form", "feed",
+                               "meta_refresh")
 
 _LINK_FIELDS = attrgetter(*(f.name for f in fields(LinkItem)))
 
@@ -96,6 +104,18 @@ class PageItem:
     link_count: int = 0
     script_count: int = 0
     links: list[LinkItem] = field(default_factory=list)
+    # links of the other LINK_KINDS: never followed, not in outlink_count or the domain
+    # edges; the target filter adds those to targets to the backlinks
+    other_links: list[LinkItem] = field(default_factory=list)
+    # the address the page was fetched from: the peer of the connection ("" when unknown)
+    ip_address: str = ""
+    network: str = ""  # its /24 (IPv4) or /48 (IPv6)
+    # how ip_address was learnt: "connection" (the host itself), "proxy" (fetched through a
+    # proxy: its address is the proxy's, nothing stored), "browser" (rendered in Chromium
+    # behind the guard proxy: the same), "" (not fetched here: a replay, an archive, an error)
+    address_source: str = ""
+    # the robots.txt rule that keeps search engines (Googlebot) off this page, "" if none
+    robots_rule: str = ""
     # external registrable domain -> links to it on this page (set by the target filter)
     domain_edges: dict[str, int] = field(default_factory=dict)
     # unlinked brand mentions of targets (see linkcrawl.analysis.mentions)

@@ -15,8 +15,11 @@ def _digest(*parts: str) -> str:
     return hashlib.sha1("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def backlink_key(source_url: str, target_url: str, anchor_text: str) -> str:
-    """Stable identity of a backlink: one per source page x target URL x anchor."""
+def backlink_key(source_url: str, target_url: str, anchor_text: str, link_kind: str = "a") -> str:
+    """Stable identity of a backlink: one per source page x target URL x anchor (x link kind
+    for the kinds other than an ordinary anchor, whose keys are as they always were)."""
+    if link_kind and link_kind != "a":
+        return _digest(source_url, target_url, anchor_text, link_kind)
     return _digest(source_url, target_url, anchor_text)
 
 

@@ -31,7 +31,8 @@ class DedupePipeline(CrawlerPipeline):
         unique = []
         keys: set[str] = set()
         for link in item.links:
-            link.key = backlink_key(item.url, link.normalized_url, link.anchor_text)
+            link.key = backlink_key(item.url, link.normalized_url, link.anchor_text,
+                                    link.link_kind)
             if link.key in keys:
                 self.stats.inc_value("linkcrawl/duplicate_links")
                 continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from linkcrawl.analysis.links import normalize_page_links
+from linkcrawl.analysis.links import normalize_other_links, normalize_page_links
 from linkcrawl.crawl.spider import ROBOTS_BLOCKED
 from linkcrawl.items import PageItem
 from linkcrawl.web.domains import page_identity
@@ -26,6 +26,7 @@ class NormalizePipeline(CrawlerPipeline):
         # links analysis already dropped (page.unusable_links) count as found and unusable
         found = len(item.links) + item.unusable_links
         dropped = normalize_page_links(item) + item.unusable_links
+        normalize_other_links(item)
         if item.error == ROBOTS_BLOCKED:
             self.stats.inc_value("linkcrawl/robots_blocked")
         elif item.error:

@@ -30,4 +30,7 @@ class TargetFilterPipeline(CrawlerPipeline):
         item.domain_edges = dict(edges)
         if backlinks:
             self.stats.inc_value("linkcrawl/backlinks_found", len(backlinks))
+            for link in backlinks:
+                if link.link_kind != "a":  # counted apart from ordinary anchors
+                    self.stats.inc_value(f"linkcrawl/link_kind/{link.link_kind}")
         return item

@@ -32,7 +32,7 @@ from linkcrawl.items import PageItem
 from linkcrawl.navigate.seeds import load_targets
 from linkcrawl.store import open_store
 from linkcrawl.vocab import SUPERSEDED
-from linkcrawl.web.domains import host_of, registrable_domain
+from linkcrawl.web.domains import host_of, page_identity, registrable_domain
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class RecheckSpider(LinkcrawlSpider):
             if doc["key"] in picked:
                 self.expected.setdefault(doc["source_url"], []).append(
                     {k: doc.get(k) for k in ("key", "target_url", "anchor_text", "follow",
-                                             "status", "lost_reason")})
+                                             "status", "lost_reason", "link_kind")})
         if self.verify_delay is None:
             self.verify_delay = settings.getfloat(VERIFY_SETTING, DEFAULT_VERIFY_DELAY)
         self.targets = sorted({d["target_domain"] for d in docs if d["source_url"] in self.plan})
@@ -121,8 +121,11 @@ class RecheckSpider(LinkcrawlSpider):
 
     async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
         source = response.meta["recheck_source"]
-        page = self.analyze_response(response)
-        if page is None:  # no longer an HTML page: it answers, but links nothing
+        # a source that refreshed to its target (Scrapy followed it) still has that link
+        page = next(iter(self.refresh_pages(response.request)), None)
+        if page is None or page.url != page_identity(source)[0]:
+            page = self.analyze_response(response) or next(iter(self.feed_page(response)), None)
+        if page is None:  # no longer an HTML page or a linking feed: it links nothing
             page = PageItem(url=source, final_url=response.url, status=response.status,
                             spider=self.name)
         page.url = source  # the verdict belongs to the URL that was stored
@@ -140,7 +143,8 @@ class RecheckSpider(LinkcrawlSpider):
         if self.verify_delay <= 0 or meta.get("recheck_verified"):
             return None
         links = [{"target_url": link.normalized_url, "anchor_text": link.anchor_text,
-                  "follow": link.follow, "rel": link.rel} for link in page.links]
+                  "follow": link.follow, "rel": link.rel, "link_kind": link.link_kind}
+                 for link in [*page.links, *page.other_links]]
         expected = self.expected.get(page.url, ())
         if not suspected_losses(expected, fetch_of(page, links),
                                 was_noindex=page.url in self.was_noindex):

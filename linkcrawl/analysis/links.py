@@ -62,6 +62,18 @@ def normalize_page_links(page: PageItem) -> int:
     return dropped
 
 
+def normalize_other_links(page: PageItem) -> int:
+    """Normalize ``page.other_links`` (the kinds other than ``a``) not normalized yet; drop
+    unusable ones, which ``outlink_count`` and ``unusable_links`` (anchors) never count.
+    Returns how many were dropped."""
+    nofollow = page.nofollow
+    kept = [link for link in page.other_links
+            if link.normalized_url or normalize_link(link, page, nofollow)]
+    dropped = len(page.other_links) - len(kept)
+    page.other_links = kept
+    return dropped
+
+
 class TargetMatcher:
     """Decides whether a link points at one of the targets (a domain and its subdomains).
 
@@ -128,5 +140,11 @@ def split_backlinks(page: PageItem, matcher: TargetMatcher) -> tuple[list[LinkIt
             continue
         edges[link.target_domain] += 1
         if matcher.match(link.target_host, link.target_domain):
+            backlinks.append(link)
+    # the other link kinds are backlinks by the same rule, never domain edges (the graph
+    # that authority and reciprocity read is one of anchors)
+    for link in page.other_links:
+        if link.target_domain and link.target_domain != page.domain and matcher.match(
+                link.target_host, link.target_domain):
             backlinks.append(link)
     return backlinks, edges

@@ -16,12 +16,13 @@ from typing import Any
 
 from linkcrawl.analysis.encoding import links_past_depth_limit, parse_document
 from linkcrawl.analysis.extract import LinkDetails, read_links, read_page
-from linkcrawl.analysis.links import TargetMatcher, normalize_page_links
+from linkcrawl.analysis.kinds import feed_links, read_other_links
+from linkcrawl.analysis.links import TargetMatcher, normalize_other_links, normalize_page_links
 from linkcrawl.analysis.mentions import BrandTerms, page_mentions
 from linkcrawl.classify.linktype import classify_link
 from linkcrawl.classify.pagetype import detect_page_type
 from linkcrawl.config import parse_brand_terms
-from linkcrawl.items import PageItem
+from linkcrawl.items import LinkItem, PageItem
 from linkcrawl.verdict import Verdict
 from linkcrawl.web.domains import page_identity
 
@@ -84,6 +85,9 @@ def analyze_lazily(
     page.page_type_evidence = list(verdict.evidence)
     page.unusable_links = normalize_page_links(page)
     page.links_past_depth_limit = links_past_depth_limit(root)
+    # the other link kinds after page typing and <a> normalization: neither sees them
+    page.other_links = read_other_links(root, facts)
+    normalize_other_links(page)
     return page, details
 
 
@@ -95,13 +99,27 @@ def analyze_page(body: bytes, url: str, **kwargs: Any) -> PageItem:
 
 
 def classify_page_links(page: PageItem) -> None:
-    """Set type, confidence and evidence on each of ``page``'s links."""
+    """Set type, confidence and evidence on each of ``page``'s links (the link type rules
+    read ordinary anchors; another kind of link gets :func:`other_kind_verdict`)."""
     page_type = Verdict(page.page_type, page.page_type_confidence, tuple(page.page_type_evidence))
     for link in page.links:
-        verdict = classify_link(link, page_type)
+        if link.link_kind == "a":
+            verdict = classify_link(link, page_type)
+        else:
+            verdict = other_kind_verdict(link)
         link.link_type = verdict.value
         link.confidence = verdict.confidence
         link.evidence = list(verdict.evidence)
+
+
+def other_kind_verdict(link: LinkItem) -> Verdict:
+    """The type of a link that is not an ordinary anchor: ``other``, with its kind as the
+    evidence. A canonical link from another site to the target is that page naming the
+    target as the original: a syndicated copy, said so in the evidence (an alternate may be
+    a translation or a feed: no such reading)."""
+    if link.link_kind == "canonical":
+        return Verdict("other", 0.9, ("kind:canonical", "syndication:canonical_to_target"))
+    return Verdict("other", 0.6, (f"kind:{link.link_kind}",))
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,4 +169,37 @@ class PageAnalyzer:
         if self.brands is not None:
             page.mentions = page_mentions(details.root, page.final_url or page.url, page.domain,
                                           {target for _, target in hits}, self.brands)
+        return page
+
+    def analyze_feed(self, body: bytes, url: str, *, final_url: str | None = None,
+                     status: int = 200, fetched_at: datetime | None = None) -> PageItem | None:
+        """An RSS/Atom feed as a page whose links are its items' (``link_kind`` ``feed``),
+        when one of them points at a target; None otherwise (a feed of the site's own
+        posts is read for following, not stored)."""
+        links = feed_links(body, final_url or url)
+        match = self.matcher.match
+        _, host, domain = page_identity(final_url or url)
+        page = PageItem(url=page_identity(url)[0], final_url=final_url or url, status=status,
+                        host=host, domain=domain, fetched_at=fetched_at or datetime.now(UTC),
+                        other_links=links, page_type="other",
+                        page_type_evidence=["page:feed"])
+        normalize_other_links(page)
+        if not any(match(link.target_host, link.target_domain) for link in page.other_links):
+            return None
+        return page
+
+    def refresh_page(self, source_url: str, destination: str) -> PageItem | None:
+        """The page a crawl left by its ``<meta http-equiv=refresh>`` (Scrapy follows short
+        refreshes as redirects, so the page itself is never analysed), with that one link
+        (``link_kind`` ``meta_refresh``), when it points at a target; None otherwise."""
+        page_url, host, domain = page_identity(source_url)
+        link = LinkItem(source_url=source_url, href=destination, url=destination,
+                        tag="meta", link_kind="meta_refresh", location="other",
+                        location_confidence=1.0,
+                        location_evidence=["kind:meta_refresh", "in:head", "followed:refresh"])
+        page = PageItem(url=page_url, final_url=source_url, status=200, host=host,
+                        domain=domain, fetched_at=datetime.now(UTC), other_links=[link])
+        normalize_other_links(page)
+        if not any(self.matcher.match(k.target_host, k.target_domain) for k in page.other_links):
+            return None
         return page

@@ -8,12 +8,14 @@ hand each other data here instead of reaching into the engine or the spider's at
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from scrapy.crawler import Crawler
 
 from linkcrawl.analysis.page import AnalysisSetup
 from linkcrawl.config import LinkcrawlConfig
+from linkcrawl.web.robots import SearchRules
 
 __all__ = ["CrawlContext", "crawl_config", "crawl_context"]
 
@@ -36,6 +38,9 @@ class CrawlContext:
     # why not everything the crawl found is durable ("" when it is): the journal then
     # does not mark the run clean, so a resume fetches the unfinished requests again
     not_durable: str = ""
+    # netloc -> (Scrapy's robots.txt parser, the rules Googlebot obeys): set by the robots.txt
+    # middleware, read by the spider to flag pages search engines may not crawl
+    search_robots: dict[str, tuple[Any, SearchRules]] = field(default_factory=dict)
 
 
 _CONTEXTS: WeakKeyDictionary[Crawler, CrawlContext] = WeakKeyDictionary()

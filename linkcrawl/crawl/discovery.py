@@ -113,7 +113,7 @@ class FeedDiscovery:
             if request is not None:
                 yield request
 
-    def parse_feed_response(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_feed_response(self, response: Response) -> Iterator[Any]:
         site = response.meta["site"]
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         feed = parse_feed(response.body, response.url) if looks_like_feed(
@@ -124,6 +124,8 @@ class FeedDiscovery:
                 self.crawler.stats.inc_value("linkcrawl/feeds/unreadable")
             return
         self.crawler.stats.inc_value(f"linkcrawl/feeds/{feed.kind}")
+        if feed.kind in ("rss", "atom"):
+            yield from self.feed_page(response)  # type: ignore[attr-defined]
         for entry in feed.entries:
             if feed.is_index:
                 request = self.feed_request(entry.url, site, "sitemap")

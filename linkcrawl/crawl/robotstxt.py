@@ -14,6 +14,9 @@ Three changes to Scrapy 2.19's ``RobotsTxtMiddleware``:
   again after ``LINKCRAWL_ROBOTSTXT_RETRY_DELAY`` seconds, doubling, up to
   :data:`ROBOTS_ATTEMPTS` times; then the held requests are recorded as blocked by
   robots.txt. A 4xx still means "no rules" (2.3.1.3).
+* **What search engines may crawl is kept** for each host: the linking pages Googlebot
+  may not crawl are flagged ``robots_blocked`` on their backlinks
+  (:func:`search_engine_block`), whatever linkcrawl's own user agent is allowed.
 * **The first 500 KiB are read** (RFC 9309 2.5), whatever the file's size: the download
   stops there instead of failing at ``DOWNLOAD_MAXSIZE``, and a UTF-16 file with a BOM is
   decoded (Scrapy reads every robots.txt as UTF-8).
@@ -24,6 +27,7 @@ from __future__ import annotations
 import codecs
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
@@ -35,10 +39,11 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
-from linkcrawl.crawl.context import crawl_config
+from linkcrawl.crawl.context import CrawlContext, crawl_config, crawl_context
+from linkcrawl.web.robots import SEARCH_AGENT, blocking_rule, search_engine_rules
 
 __all__ = ["ROBOTS_ATTEMPTS", "ROBOTS_MAX_BYTES", "RobotsTxtHeld", "RobotsTxtMiddleware",
-           "robots_body"]
+           "robots_body", "search_engine_block"]
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +98,23 @@ def robots_body(body: bytes) -> bytes:
     return data
 
 
+def search_engine_block(context: CrawlContext, url: str) -> str:
+    """The robots.txt rule that keeps Googlebot off ``url`` (``"googlebot Disallow: /x/"``),
+    "" when it may crawl it or its host's robots.txt was not read. The verdict is Protego's
+    (Scrapy's parser of the file); the rule is named by :func:`blocking_rule`."""
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        return ""
+    known = context.search_robots.get(netloc)
+    if known is None:
+        return ""
+    parser, rules = known
+    if parser.allowed(url, SEARCH_AGENT):
+        return ""
+    return blocking_rule(rules, url) or f"{SEARCH_AGENT} (rule not named)"
+
+
 class RobotsTxtMiddleware(ScrapyRobotsTxt):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
@@ -138,6 +160,10 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
         if len(response.body) > ROBOTS_MAX_BYTES:
             self._stats.inc_value("linkcrawl/robotstxt/truncated")
         await super()._parse_robots(response.replace(body=body), netloc, request)
+        parser = self._parsers.get(netloc)
+        if parser is not None and not isinstance(parser, Deferred | _Unreachable):
+            rules = search_engine_rules(body.decode("utf-8", "ignore"))
+            crawl_context(self.crawler).search_robots[netloc] = (parser, rules)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
         if not isinstance(exc, _TIMEOUTS):

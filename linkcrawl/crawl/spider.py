@@ -27,12 +27,13 @@ from linkcrawl.config import LinkcrawlConfig
 from linkcrawl.crawl import browser
 from linkcrawl.crawl.analysis_pool import is_html, pooled_page, response_headers
 from linkcrawl.crawl.context import crawl_config, crawl_context
-from linkcrawl.crawl.robotstxt import RobotsTxtHeld
+from linkcrawl.crawl.robotstxt import RobotsTxtHeld, search_engine_block
 from linkcrawl.errors import ConfigError
 from linkcrawl.items import LinkItem, PageItem
 from linkcrawl.navigate.seeds import Seed, load_seeds, load_targets
 from linkcrawl.navigate.seen import SeenSet, seen_set
 from linkcrawl.navigate.traps import TrapPolicy, check_url, page_number
+from linkcrawl.web.addresses import network_of
 from linkcrawl.web.domains import host_of, page_identity
 
 logger = logging.getLogger(__name__)
@@ -194,7 +195,28 @@ class LinkcrawlSpider(scrapy.Spider):
         page.via_browser = browser.rendered_by_browser(response)
         if page.via_browser:
             self.crawler.stats.inc_value("linkcrawl/browser/pages")
+        self.mark_fetch(response, page)
         return page
+
+    def feed_page(self, response: Response) -> Iterator[PageItem]:
+        """The page item of an RSS/Atom feed whose items link to a target (their links are
+        backlinks of the ``feed`` kind); nothing for any other feed."""
+        page = self.analyzer.analyze_feed(
+            response.body, response.request.url if response.request else response.url,
+            final_url=response.url, status=response.status)
+        if page is None:
+            return
+        page.spider = self.name
+        self.mark_fetch(response, page)
+        self.crawler.stats.inc_value("linkcrawl/feeds/linking")
+        yield page
+
+    def mark_fetch(self, response: Response, page: PageItem) -> None:
+        """What the fetch itself says about the page: the address it came from, and the
+        robots.txt rule that keeps search engines off it."""
+        page.ip_address, page.address_source = connection_address(response)
+        page.network = network_of(page.ip_address)
+        page.robots_rule = search_engine_block(crawl_context(self.crawler), response.url)
 
     def internal_links(self, page: PageItem, site: str) -> Iterator[LinkItem]:
         for link in page.links:
@@ -218,7 +240,27 @@ class LinkcrawlSpider(scrapy.Spider):
         """Whether :meth:`follow` requests this same-site link: every link by default."""
         return True
 
+    def refresh_pages(self, request: scrapy.Request | None) -> Iterator[PageItem]:
+        """The pages ``request`` was reached from by a ``<meta http-equiv=refresh>`` that
+        Scrapy followed as a redirect, each with its ``meta_refresh`` link, where that link
+        points at a target (their bodies are gone: the link is what is known). Whether the
+        destination answers does not matter: the page linked to it."""
+        if request is None:
+            return
+        sources = request.meta.get("redirect_urls") or []
+        reasons = request.meta.get("redirect_reasons") or []
+        destinations = [*sources[1:], request.url]
+        for source, reason, destination in zip(sources, reasons, destinations, strict=False):
+            if reason != "meta refresh" or not destination:
+                continue
+            page = self.analyzer.refresh_page(source, destination)
+            if page is not None:
+                page.spider = self.name
+                page.robots_rule = search_engine_block(crawl_context(self.crawler), source)
+                yield page
+
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        yield from self.refresh_pages(response.request)
         page = self.analyze_response(response)
         if page is None:
             yield from self.parse_other(response)
@@ -285,6 +327,7 @@ class LinkcrawlSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         if failure.check(RobotsTxtHeld):  # sent again once robots.txt can be fetched
             return
+        yield from self.refresh_pages(request)
         if request.meta.get("playwright") and not failure.check(HttpError, IgnoreRequest):
             self.crawler.stats.inc_value("linkcrawl/browser/failed")
             logger.warning(
@@ -307,6 +350,19 @@ class LinkcrawlSpider(scrapy.Spider):
         url, host, domain = page_identity(request.url)
         yield PageItem(url=url, final_url=request.url, status=status, host=host, domain=domain,
                        error=error, spider=self.name)
+
+
+def connection_address(response: Response) -> tuple[str, str]:
+    """(address, how it was learnt) of the server ``response`` came from: the peer of the
+    connection Scrapy made (no look-up of its own), kept only when that peer is the host.
+    Through a proxy, or Chromium behind the guard proxy, the peer is the proxy: nothing."""
+    if browser.rendered_by_browser(response):
+        return "", "browser"
+    request = response.request
+    if request is not None and request.meta.get("proxy"):
+        return "", "proxy"
+    address = getattr(response, "ip_address", None)
+    return (str(address), "connection") if address is not None else ("", "")
 
 
 def same_document(canonical: str, url: str) -> bool:

@@ -28,6 +28,9 @@ def page_doc(page: PageItem, run_id: str) -> dict[str, Any]:
         "page_type_confidence": page.page_type_confidence,
         "page_type_evidence": page.page_type_evidence,
         "outlink_count": page.outlink_count,
+        "ip_address": page.ip_address,
+        "network": page.network,
+        "address_source": page.address_source,
         "via_browser": page.via_browser,
         "error": page.error,
         "spider": page.spider,
@@ -46,10 +49,14 @@ def page_flags(page: PageItem) -> list[str]:
     """What about the linking page lowers a backlink's worth, each with its evidence:
     ``noindex`` (meta robots or X-Robots-Tag), ``canonical:<url>`` (the page names another URL
     as the original), ``redirected:<url>`` (the source URL answers from another URL),
-    ``many_outlinks:<n>``. Empty for a page search engines index as it is."""
+    ``many_outlinks:<n>``, ``robots_blocked:<rule>`` (robots.txt keeps Googlebot off the page:
+    ``robots_blocked:googlebot Disallow: /syndicated/``). Empty for a page search engines
+    index as it is."""
     flags = []
     if page.noindex:
         flags.append("noindex")
+    if page.robots_rule:
+        flags.append(f"robots_blocked:{page.robots_rule}")
     canonical = page_identity(page.canonical)[0] if page.canonical else ""
     if canonical and canonical != page.url:
         flags.append(f"canonical:{canonical}")
@@ -66,7 +73,8 @@ def backlink_doc(page: PageItem, link: LinkItem, run_id: str, seen_at: datetime,
     """A ``backlinks`` document; ``flags`` are the page's :func:`page_flags` (computed here
     when not given: pass them to compute them once per page)."""
     return {
-        "key": link.key or backlink_key(page.url, link.normalized_url, link.anchor_text),
+        "key": link.key or backlink_key(page.url, link.normalized_url, link.anchor_text,
+                                        link.link_kind),
         "source_url": page.url,
         "source_host": link.source_host or page.host,
         "source_domain": link.source_domain or page.domain,
@@ -79,6 +87,7 @@ def backlink_doc(page: PageItem, link: LinkItem, run_id: str, seen_at: datetime,
         "rel": link.rel,
         "follow": link.follow,
         "tag": link.tag,
+        "link_kind": link.link_kind,
         "is_image": link.is_image,
         "in_noscript": link.in_noscript,
         "location": link.location,
@@ -90,6 +99,8 @@ def backlink_doc(page: PageItem, link: LinkItem, run_id: str, seen_at: datetime,
         "context": link.context,
         "dom_path": link.dom_path,
         "wrapper": link.wrapper,
+        "source_ip": page.ip_address,
+        "source_network": page.network,
         "page_type": page.page_type,
         "page_flags": page_flags(page) if flags is None else flags,
         "run_id": run_id,

@@ -115,7 +115,10 @@ def pair_edits(gone: Iterable[Doc], new: Iterable[Doc]) -> list[Edit]:
         for i, old in enumerate(gone):
             if i in used_old:
                 continue
-            candidates = [j for j, n in enumerate(new) if j not in used_new and fits(old, n)]
+            # a link of one kind is never an edit of another (an anchor, a canonical)
+            candidates = [j for j, n in enumerate(new) if j not in used_new
+                          and (old.get("link_kind") or "a") == (n.get("link_kind") or "a")
+                          and fits(old, n)]
             if not candidates:
                 continue
             if reason == "rewritten":

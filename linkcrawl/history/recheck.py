@@ -109,8 +109,10 @@ def _error_reason(error: str, status: int) -> tuple[str, str]:
     return "http_error", error[:120]
 
 
-def _match_key(doc: Mapping[str, Any]) -> tuple[str, str]:
-    return doc.get("target_url") or "", doc.get("anchor_text") or ""
+def _match_key(doc: Mapping[str, Any]) -> tuple[str, str, str]:
+    """A stored link is found again as the same target, anchor and link kind (a document
+    stored before link kinds existed is an ordinary anchor)."""
+    return doc.get("target_url") or "", doc.get("anchor_text") or "", doc.get("link_kind") or "a"
 
 
 def diff_page(

@@ -16,6 +16,7 @@ from typing import Any
 
 from linkcrawl.classify.anchors import ANCHOR_CLASSES, AnchorRules, anchor_classes
 from linkcrawl.history.targetpages import BROKEN_STATES
+from linkcrawl.items import LINK_KINDS
 from linkcrawl.report.authority import authority_band
 from linkcrawl.report.tables import TERMINAL_WIDTH, format_table
 from linkcrawl.report.velocity import domain_events, period_of, velocity
@@ -37,6 +38,9 @@ def target_summary(store: Store, target: str) -> dict[str, Any]:
         "by_location": Counter(link.get("location") or "other" for link in links),
         "domains_by_type": _domains_by(links, "link_type"),
         "domains_by_location": _domains_by(links, "location"),
+        # ordinary anchors ("a") apart from the other link kinds (canonical, iframe, ...)
+        "by_kind": Counter(link.get("link_kind") or "a" for link in links),
+        "domains_by_kind": _domains_by(links, "link_kind", "a"),
         "placements": store.count("placements", {"target_domain": target}),
         "sitewide_placements": store.count("placements",
                                            {"target_domain": target, "sitewide": True}),
@@ -45,8 +49,9 @@ def target_summary(store: Store, target: str) -> dict[str, Any]:
     }
 
 
-def _domains_by(links: list[dict[str, Any]], field: str) -> Counter[str]:
-    pairs = {(link.get(field) or "other", link["source_domain"]) for link in links}
+def _domains_by(links: list[dict[str, Any]], field: str, missing: str = "other",
+                ) -> Counter[str]:
+    pairs = {(link.get(field) or missing, link["source_domain"]) for link in links}
     return Counter(value for value, _ in pairs)
 
 
@@ -71,18 +76,24 @@ def summary_text(store: Store, targets: list[str]) -> str:
             for loc in LOCATIONS
             if s["by_location"][loc]
         ]
+        kind_rows = [
+            {"link kind": k, "backlinks": s["by_kind"][k], "domains": s["domains_by_kind"][k]}
+            for k in ordered_keys(s["by_kind"], LINK_KINDS)
+        ]
         head = "\n".join(textwrap.wrap(head, TERMINAL_WIDTH))
         parts = [head, "=" * min(len(head), TERMINAL_WIDTH)]
         if rows:
             parts += ["", format_table(rows, ("link type", "backlinks", "domains"))]
             parts += ["", format_table(loc_rows, ("location", "backlinks", "domains"))]
+        if set(s["by_kind"]) - {"a"}:  # links other than ordinary anchors, counted apart
+            parts += ["", format_table(kind_rows, ("link kind", "backlinks", "domains"))]
         blocks.append("\n".join(parts))
     return "\n\n".join(blocks)
 
 
 RECENT_DAYS = 30
-# the backlink field a crawl that resolves referring hosts fills with their IP network
-# ("203.0.113.0/24", "2001:db8:1::/48"); not stored yet, read when it is
+# the backlink field the crawl fills with the network of the address it fetched the linking
+# page from ("203.0.113.0/24", "2001:db8:1::/48"); empty through a proxy or the browser
 NETWORK_FIELD = "source_network"
 
 
@@ -166,28 +177,29 @@ class Report:
 
     def diversity(self) -> dict[str, list[dict[str, Any]]]:
         """Live referring domains per top-level domain (with the academic and government
-        second levels of country codes: ``gov.uk``, ``ac.jp``) and per page language: a
-        profile from one TLD or one language is narrower than it looks."""
+        second levels of country codes: ``gov.uk``, ``ac.jp``), per page language and per
+        network of the linking host's address (/24 or /48, as fetched; ``unknown`` when it
+        was fetched through a proxy or not at all): a profile from one TLD or one language
+        is narrower than it looks, and many referring domains in one network are the shape
+        of a link farm."""
         tlds: dict[str, set[str]] = {}
         languages: dict[str, set[str]] = {}
+        networks: dict[str, set[str]] = {}
         for b in self.live:
             domain = b["source_domain"]
             tlds.setdefault(top_level(domain), set()).add(domain)
-            lang = ((self.pages.get(b["source_url"]) or {}).get("language") or "").lower()
+            page = self.pages.get(b["source_url"]) or {}
+            lang = (page.get("language") or "").lower()
             languages.setdefault(lang.split("-")[0] or "unknown", set()).add(domain)
+            network = b.get(NETWORK_FIELD) or page.get("network") or "unknown"
+            networks.setdefault(network, set()).add(domain)
 
         def rows(groups: dict[str, set[str]], name: str) -> list[dict[str, Any]]:
             out = [{name: k, "referring_domains": len(v)} for k, v in groups.items()]
             return sorted(out, key=lambda r: (-r["referring_domains"], r[name]))
 
         out = {"tld": rows(tlds, "tld"), "language": rows(languages, "language")}
-        # Hook for the referring network (IPv4 /24, IPv6 /48): once the crawl stores it on
-        # the backlink as NETWORK_FIELD, the same grouping shows it; until then no key.
-        networks: dict[str, set[str]] = {}
-        for b in self.live:
-            if b.get(NETWORK_FIELD):
-                networks.setdefault(str(b[NETWORK_FIELD]), set()).add(b["source_domain"])
-        if networks:
+        if set(networks) - {"unknown"}:  # no address stored at all (proxy, old crawl): no key
             out["network"] = rows(networks, "network")
         return out
 
@@ -336,6 +348,17 @@ def top_level(domain: str) -> str:
     return "." + labels[-1] if labels and labels[-1] else ""
 
 
+def other_kinds_note(links: Iterable[Mapping[str, Any]]) -> str:
+    """``"; 3 of other link kinds: canonical 1, iframe 2"`` for the links that are not
+    ordinary anchors, "" when all are: such links are counted apart."""
+    kinds = Counter(b.get("link_kind") or "a" for b in links)
+    kinds.pop("a", None)
+    if not kinds:
+        return ""
+    parts = ", ".join(f"{k} {kinds[k]}" for k in ordered_keys(kinds, LINK_KINDS))
+    return f"; {sum(kinds.values())} of other link kinds: {parts}"
+
+
 def ordered_keys(counter: Counter[str], order: Sequence[str]) -> list[str]:
     """The non-zero keys of ``counter``: those of ``order`` in that order, then the rest sorted."""
     return [k for k in [*order, *sorted(set(counter) - set(order))] if counter[k]]
@@ -352,13 +375,14 @@ def report_text(report: Report, limit: int = 20) -> str:
     r = report
     live_domains = [d for d in r.domains if d["status"] == "live"]
     head = (f"{r.target}: {len(live_domains)} live referring domains ({len(r.domains)} ever), "
-            f"{len(r.live)} live backlinks ({r.counts('follow')['follow']} followed), "
+            f"{len(r.live)} live backlinks ({r.counts('follow')['follow']} followed"
+            f"{other_kinds_note(r.live)}), "
             f"{len(r.lost)} lost, {len(r.placements)} placements "
             f"({sum(1 for p in r.placements if p.get('sitewide'))} sitewide), "
             f"{len(r.mentions)} unlinked mentions")
     domain_rows = [{**d, "best link": (d["best"] or {}).get("source_url", "")}
                    for d in r.domains[:limit]]
-    diversity = r.diversity()  # one pass over the live links for both tables
+    diversity = r.diversity()  # one pass over the live links for all three tables
     sections = [
         (f"Referring domains (top {limit})", format_table(domain_rows, (
             "referring_domain", "authority", "live_backlinks", "followed_backlinks", "locations",
@@ -385,6 +409,8 @@ def report_text(report: Report, limit: int = 20) -> str:
             diversity["tld"][:limit], ("tld", "referring_domains"))),
         ("Referring domains by page language", format_table(
             diversity["language"][:limit], ("language", "referring_domains"))),
+        ("Referring domains by network", format_table(
+            diversity.get("network", [])[:limit], ("network", "referring_domains"))),
         (f"Broken backlinks to reclaim (top {limit})", format_table(r.broken()[:limit], (
             "target_url", "target_reason", "source_url", "anchor_text"))),
         ("Link types", format_table(_count_rows(r.counts("link_type"), LINK_TYPES, "link type"),

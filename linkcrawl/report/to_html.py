@@ -444,8 +444,8 @@ def _top(rows: Sequence[dict[str, Any]], name: str) -> tuple[Counter[str], list[
 
 
 def diversity_section(r: Report) -> str:
-    """Live referring domains by top-level domain and by page language (and by network once
-    the crawl stores one: :data:`~linkcrawl.report.build.NETWORK_FIELD`), each a bar chart
+    """Live referring domains by top-level domain, by page language and by network (when the
+    crawl stored addresses: :data:`~linkcrawl.report.build.NETWORK_FIELD`), each a bar chart
     with the largest share said in words: one TLD, one language or one network holding most
     of the profile is narrower than the count of domains suggests (many domains on one
     network is a link-farm sign)."""
@@ -467,7 +467,8 @@ def diversity_section(r: Report) -> str:
                          f"{first['referring_domains']} of {total} live referring domains "
                          f"({100 * first['referring_domains'] / total:.0f}%)")
     if "network" not in diversity:
-        notes.append("networks (IP /24 or /48) are not stored by this crawl")
+        notes.append("networks (IP /24 or /48) are not stored by this crawl: no linking page "
+                     "was fetched from its own address (a proxy or the browser)")
     text = "; ".join(notes) or "no live referring domains"
     return (f'<h2 id="diversity">Referring network diversity</h2><p class="muted">'
             f"{e(text[0].upper() + text[1:])}.</p>"

@@ -176,7 +176,7 @@ class _SeenPlan:
                 if not key:
                     key = backlink_key(
                         raw["source_url"], target if from_normalized else raw["target_url"],
-                        raw.get("anchor_text", ""),
+                        raw.get("anchor_text", ""), raw.get("link_kind") or "a",
                     )
             elif not key:
                 key = mention_doc_key(raw)

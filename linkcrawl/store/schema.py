@@ -33,6 +33,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "title": TEXT, "language": TEXT, "canonical": TEXT, "meta_robots": LIST,
         "x_robots": LIST, "noindex": BOOL, "nofollow": BOOL, "page_type": TEXT,
         "page_type_confidence": FLOAT, "page_type_evidence": LIST, "outlink_count": INT,
+        "ip_address": TEXT, "network": TEXT, "address_source": TEXT,
         "via_browser": BOOL, "error": TEXT, "spider": TEXT, "run_id": TEXT,
         "first_seen": TIME, "last_seen": TIME,
     },
@@ -50,6 +51,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "target_reason": TEXT, "target_checked_at": TIME, "source": TEXT,
         "claimed_by": LIST, "claim_status": TEXT, "claimed_first_seen": TIME,
         "claimed_last_seen": TIME, "warc_file": TEXT, "warc_offset": INT,
+        "link_kind": TEXT, "source_ip": TEXT, "source_network": TEXT,
     },
     "referring_domains": {
         "target_domain": TEXT, "referring_domain": TEXT, "backlinks": INT,
@@ -210,7 +212,8 @@ def prepare_backlink(doc: Mapping[str, Any]) -> tuple[Doc, datetime]:
     if "target_url" not in out and "normalized_url" in doc:
         out["target_url"] = doc["normalized_url"]
     if not out.get("key"):
-        out["key"] = backlink_key(out["source_url"], out["target_url"], out.get("anchor_text", ""))
+        out["key"] = backlink_key(out["source_url"], out["target_url"], out.get("anchor_text", ""),
+                                  out.get("link_kind") or "a")
     seen = doc.get("seen_at")
     return out, utc(seen) if seen is not None else now()
 

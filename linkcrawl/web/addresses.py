@@ -115,3 +115,22 @@ def resolve_host(host: str) -> list[str]:
         pass
     infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     return sorted({str(info[4][0]) for info in infos})
+
+
+# Prefix lengths that group addresses into one hosting network: a /24 is the smallest IPv4
+# block routed on the internet, a /48 the usual IPv6 allocation to one site. Many referring
+# domains in one such network are one operator's sites more often than not.
+NETWORK_PREFIX = {4: 24, 6: 48}
+
+
+def network_of(address: str) -> str:
+    """The /24 (IPv4) or /48 (IPv6) network of ``address`` in CIDR form ("" when it is not
+    an address); an IPv4-mapped IPv6 address (``::ffff:192.0.2.7``) is its IPv4 address."""
+    try:
+        ip = ipaddress.ip_address(address.strip().strip("[]").split("%", 1)[0])
+    except ValueError:
+        return ""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    prefix = NETWORK_PREFIX[ip.version]
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
