@@ -50,6 +50,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "target_reason": TEXT, "target_checked_at": TIME, "source": TEXT,
         "claimed_by": LIST, "claim_status": TEXT, "claimed_first_seen": TIME,
         "claimed_last_seen": TIME, "warc_file": TEXT, "warc_offset": INT,
+        "snapshot": JSON, "snapshots": LIST,
     },
     "referring_domains": {
         "target_domain": TEXT, "referring_domain": TEXT, "backlinks": INT,
