@@ -255,7 +255,7 @@ def read_snapshot(snapshot: Mapping[str, Any]) -> Record:
             raise SnapshotError(f"cannot read the record at offset {offset} of {path}: "
                                 f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
                                 ) from None
-    if record is None or record.offset != 0 or record.skip:
+    if record is None or record.offset != offset or record.skip:
         why = record.skip if record is not None and record.skip else "no whole record"
         raise SnapshotError(f"no readable HTML response at offset {offset} of {path} ({why})")
     return record
