@@ -255,9 +255,13 @@ def read_snapshot(snapshot: Mapping[str, Any]) -> Record:
             raise SnapshotError(f"cannot read the record at offset {offset} of {path}: "
                                 f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
                                 ) from None
-    if record is None or record.offset != offset or record.skip:
-        why = record.skip if record is not None and record.skip else "no whole record"
+    length = int(snapshot.get("length") or 0)
+    why = ("no whole record" if record is None or record.offset != offset
+           else record.skip or ("torn: the file ends inside it"
+                                if length and record.end - record.offset != length else ""))
+    if why:
         raise SnapshotError(f"no readable HTML response at offset {offset} of {path} ({why})")
+    assert record is not None
     return record
 
 
