@@ -38,7 +38,7 @@ def crawl(uri: str, archive: Path | None, **settings: Any) -> dict[str, Any]:
                               settings={**extra, **settings}).check()
     with open_store(uri) as store:
         runs = store.find("runs", sort=[("started_at", -1)], limit=1)
-    assert "Disabled ArchivePipeline" not in result.stderr
+    assert "Disabled pipelines.archive.ArchivePipeline" not in result.stderr
     return runs[0]
 
 
@@ -246,3 +246,18 @@ def test_a_crawl_killed_with_sigkill_leaves_readable_archives(tmp_path: Path) ->
     out = show(uri, referenced[0]["key"])
     assert out.returncode == 0, out.stderr
     assert out.stdout.count(" <<<") == 1
+
+
+def test_without_warcio_the_archive_is_disabled_with_one_warning(tmp_path: Path) -> None:
+    hidden = tmp_path / "hide" / "warcio"
+    hidden.mkdir(parents=True)
+    (hidden / "__init__.py").write_text("raise ImportError('warcio hidden by the test')\n")
+    uri, folder = f"sqlite:///{tmp_path / 'c.db'}", tmp_path / "warc"
+    with LocalWeb(DEMO_WEB_DIR) as web:
+        result = scrapy_crawl("sites", store_uri=uri, proxy=web.proxy_url, args=ARGS,
+                              settings={"LINKCRAWL_ARCHIVE_DIR": folder},
+                              env={"PYTHONPATH": str(tmp_path / "hide")}).check()
+    assert ("Disabled pipelines.archive.ArchivePipeline: LINKCRAWL_ARCHIVE_DIR is set but "
+            "warcio is not installed: pip install 'linkcrawl[warc]'") in result.stderr
+    assert not folder.exists()
+    assert backlinks(uri), "the crawl itself must run on"
