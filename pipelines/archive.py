@@ -43,16 +43,29 @@ from pipelines._base import CrawlerPipeline
 logger = logging.getLogger(__name__)
 
 
-def _headers(headers: Any) -> list[tuple[str, str]]:
-    return [(name.decode("latin-1"), value.decode("latin-1"))
-            for name, values in headers.items() for value in values]
+# The body is stored as Scrapy hands it over: de-chunked (and decompressed, where Scrapy
+# also drops Content-Encoding). A header that says otherwise would make readers decode it
+# again, so it is kept under this prefix instead.
+DECODED = ("transfer-encoding", "content-encoding")
+ORIGINAL = "X-Linkcrawl-Original-"
+
+
+def _headers(headers: Any, body_decoded: bool = False) -> list[tuple[str, str]]:
+    out = []
+    for name, values in headers.items():
+        text = name.decode("latin-1")
+        if body_decoded and text.lower() in DECODED:
+            text = ORIGINAL + text
+        out.extend((text, value.decode("latin-1")) for value in values)
+    return out
 
 
 def capture_of(response: Response, at: datetime) -> Capture:
     """What the archive writes of a Scrapy response (and the request that got it)."""
     request = response.request
     protocol = getattr(response, "protocol", None) or "HTTP/1.1"
-    return Capture(url=response.url, status=response.status, headers=_headers(response.headers),
+    return Capture(url=response.url, status=response.status,
+                   headers=_headers(response.headers, body_decoded=True),
                    body=response.body, captured_at=at,
                    method=request.method if request is not None else "GET",
                    request_headers=_headers(request.headers) if request is not None else (),

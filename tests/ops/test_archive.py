@@ -180,3 +180,20 @@ def test_the_defaults_are_off_and_bounded() -> None:
     settings = ArchiveSettings.from_settings({})
     assert settings.directory == ""
     assert settings.max_file_bytes == 1_000_000_000 and settings.snapshots == 5
+
+
+def test_a_capture_keeps_the_received_headers_but_not_a_decoding_already_done() -> None:
+    from scrapy.http import HtmlResponse, Request
+
+    from pipelines.archive import capture_of
+
+    request = Request("http://s.test/p", headers={"User-Agent": "linkcrawl-test"})
+    response = HtmlResponse("http://s.test/p", status=203, body=b"<p>x</p>", request=request,
+                            headers={"Content-Type": "text/html", "Transfer-Encoding": "chunked",
+                                     "Set-Cookie": ["a=1", "b=2"]})
+    capture = capture_of(response, AT)
+    assert sorted(capture.headers) == [("Content-Type", "text/html"), ("Set-Cookie", "a=1"),
+                                       ("Set-Cookie", "b=2"),
+                                       ("X-Linkcrawl-Original-Transfer-Encoding", "chunked")]
+    assert ("User-Agent", "linkcrawl-test") in capture.request_headers
+    assert (capture.status, capture.body, capture.method) == (203, b"<p>x</p>", "GET")
