@@ -26,7 +26,12 @@ from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import threads
 
-from linkcrawl.history.snapshots import Snapshot, latest_snapshot_files, record_snapshots
+from linkcrawl.history.snapshots import (
+    Snapshot,
+    file_name,
+    latest_snapshot_files,
+    record_snapshots,
+)
 from linkcrawl.items import PageItem
 from linkcrawl.ops.archive import (
     ArchiveSettings,
@@ -173,7 +178,7 @@ class ArchivePipeline(CrawlerPipeline):
                                      len(pending) - len(found))
             if self.settings.keep_days or self.settings.max_bytes:
                 keep = latest_snapshot_files(store)
-                keep.update(self.archive.files if self.archive is not None else ())
+                keep.update(file_name(f) for f in (self.archive.files if self.archive else ()))
                 removed = apply_retention(self.settings.directory, keep=keep,
                                           keep_days=self.settings.keep_days,
                                           max_bytes=self.settings.max_bytes)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from linkcrawl.errors import LinkcrawlError
@@ -37,6 +38,19 @@ def find_backlinks(store: Any, args: argparse.Namespace) -> list[dict[str, Any]]
     if not found:
         raise ShowError(f"no backlink from {source} to {target} in {store.masked_uri}")
     return sorted(found, key=lambda d: (d.get("anchor_text") or "", d["key"]))
+
+
+def relocated(snapshot: Mapping[str, Any], folder: str | None) -> Mapping[str, Any]:
+    """The snapshot with its file looked up by name in ``folder`` (an archive moved since
+    the crawl), when it is not at its stored path."""
+    from linkcrawl.history.snapshots import file_name
+
+    path = str(snapshot.get("file") or "")
+    if folder and path and not Path(path).exists():
+        moved = Path(folder) / file_name(path)
+        if moved.exists():
+            return {**snapshot, "file": str(moved)}
+    return snapshot
 
 
 def snapshot_text(doc: Mapping[str, Any], snapshot: Mapping[str, Any], context: int) -> str:
@@ -79,7 +93,8 @@ def run_show(args: argparse.Namespace, store_uri: str) -> int:
         parts, errors = [title], []
         for snap in snaps:
             try:
-                parts.append(snapshot_text(doc, snap, args.context))
+                parts.append(snapshot_text(doc, relocated(snap, args.archive_dir),
+                                           args.context))
             except SnapshotError as exc:
                 errors.append(str(exc))
                 parts.append(f"snapshot {snap.get('captured_at')}  {snap.get('file')}: {exc}")
@@ -100,5 +115,8 @@ def add_command(sub: argparse._SubParsersAction, store_help: str, store_uri: Sto
                      help="every snapshot the backlink keeps, newest first")
     cmd.add_argument("--context", type=int, default=300, metavar="CHARS",
                      help="characters of HTML either side of the link (default 300)")
+    cmd.add_argument("--archive-dir", metavar="DIR",
+                     help="where the WARC files are now, if moved since the crawl "
+                          "(looked up by file name)")
     cmd.add_argument("--store", help=store_help)
     cmd.set_defaults(func=lambda a: run_show(a, store_uri(a)))

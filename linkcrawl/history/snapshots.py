@@ -59,10 +59,15 @@ def record_snapshots(store: Store, snapshots: Mapping[str, Snapshot], keep: int)
     return found
 
 
+def file_name(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def latest_snapshot_files(store: Store) -> set[str]:
-    """The files that hold some stored backlink's latest snapshot (retention keeps them).
-    Reads every backlink: run once at the end of a crawl, only when a limit is set."""
-    return {str(doc["snapshot"]["file"]) for doc in store.find("backlinks")
+    """The names of the files that hold some stored backlink's latest snapshot (retention
+    keeps them). Names, not paths: run ids make them unique, and a folder moved since keeps
+    its protection. Reads every backlink: once at the end of a crawl, when a limit is set."""
+    return {file_name(str(doc["snapshot"]["file"])) for doc in store.find("backlinks")
             if isinstance(doc.get("snapshot"), Mapping) and doc["snapshot"].get("file")}
 
 
@@ -77,12 +82,13 @@ def files_to_remove(files: Iterable[ArchiveFile], *, keep: set[str], now: float,
                     keep_days: float = 0.0, max_bytes: int = 0) -> list[str]:
     """The files retention removes, oldest first: those older than ``keep_days`` (0: no age
     limit), then the oldest while the archive is larger than ``max_bytes`` (0: no size
-    limit), never one in ``keep``. A limit that only kept files can meet stays unmet."""
+    limit), never one whose name is in ``keep``. A limit that only kept files can meet
+    stays unmet."""
     ordered = sorted(files, key=lambda f: (f.mtime, f.path))
     total = sum(f.size for f in ordered)
     removed: list[str] = []
     for f in ordered:
-        if f.path in keep:
+        if file_name(f.path) in keep:
             continue
         too_old = keep_days > 0 and now - f.mtime > keep_days * 86400
         too_big = max_bytes > 0 and total > max_bytes

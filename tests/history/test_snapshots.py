@@ -58,6 +58,9 @@ def files(*spec: tuple[str, int, float]) -> list[ArchiveFile]:
     ([("a", 10, 3), ("b", 10, 2), ("c", 10, 1)], set(), 0, 30, []),
     # by size, the oldest referenced: the next oldest goes instead
     ([("a", 10, 3), ("b", 10, 2), ("c", 10, 1)], {"a"}, 0, 20, ["b"]),
+    # kept by name wherever the folder is now
+    ([("/new/x-1.warc.gz", 10, 50), ("/new/x-2.warc.gz", 10, 40)], {"x-1.warc.gz"}, 30, 0,
+     ["/new/x-2.warc.gz"]),
     # a limit only referenced files could meet stays unmet
     ([("a", 10, 3), ("b", 10, 2)], {"a", "b"}, 1, 5, []),
 ])

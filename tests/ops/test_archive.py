@@ -117,7 +117,7 @@ def test_retention_deletes_whole_files_but_not_kept_ones(tmp_path: Path) -> None
         path.write_bytes(b"x" * 10)
         stamp = (datetime.now(UTC) - timedelta(days=age)).timestamp()
         os.utime(path, (stamp, stamp))
-    kept = str((tmp_path / "old-00002.warc.gz").resolve())
+    kept = "old-00002.warc.gz"  # by name: the folder may have moved since it was written
     removed = apply_retention(tmp_path, keep={kept}, keep_days=30, max_bytes=0)
     assert [Path(p).name for p in removed] == ["old-00001.warc.gz"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new-00001.warc.gz",

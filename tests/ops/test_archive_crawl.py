@@ -186,8 +186,14 @@ def test_recrawls_keep_earlier_snapshots_and_retention_keeps_the_latest(tmp_path
     assert after.stdout.count(">>> " + SPROCKET_LINK + " <<<") == 1
     assert "run-b-00001.warc.gz is gone (removed by retention" in after.stdout
 
-    # the latest file removed by hand: a one-line error
-    (folder / "run-c-00001.warc.gz").unlink()
+    # the archive moved: found by name with --archive-dir, a one-line error without
+    moved = tmp_path / "moved"
+    folder.rename(moved)
+    found = show(uri, key, "--archive-dir", str(moved))
+    assert found.returncode == 0, found.stderr
+    assert f"  {moved / 'run-c-00001.warc.gz'}  offset " in found.stdout
+    assert ">>> " + SPROCKET_LINK + " <<<" in found.stdout
+    (moved / "run-c-00001.warc.gz").unlink()
     gone = show(uri, key)
     assert gone.returncode == 2 and "Traceback" not in gone.stderr
     assert gone.stderr.strip().startswith("linkcrawl: error: snapshot file ")
