@@ -173,6 +173,32 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "Seconds before recheck fetches a page that seems to have lost links a second time; "
         "only that answer counts (0 = off).",
     ),
+    # --- evidence archive of crawled pages (linkcrawl/ops/archive.py, docs/operations.md) ---
+    "LINKCRAWL_ARCHIVE_DIR": (
+        "",
+        "Folder for WARC files of the crawled pages that hold backlinks (request and response "
+        "records); each backlink records its snapshot, `linkcrawl show` prints it. Empty = off. "
+        "Needs warcio: pip install 'linkcrawl[warc]'.",
+    ),
+    "LINKCRAWL_ARCHIVE_MAX_FILE_BYTES": (
+        1_000_000_000,
+        "Size after which the archive starts a new WARC file (`<run_id>-<counter>.warc.gz`).",
+    ),
+    "LINKCRAWL_ARCHIVE_KEEP_DAYS": (
+        0.0,
+        "At the end of a crawl, WARC files older than this are removed unless a backlink's "
+        "latest snapshot is in them (0 = no age limit).",
+    ),
+    "LINKCRAWL_ARCHIVE_MAX_BYTES": (
+        0,
+        "At the end of a crawl, the oldest WARC files are removed while the archive is larger "
+        "than this, again never one with a backlink's latest snapshot (0 = no size limit).",
+    ),
+    "LINKCRAWL_ARCHIVE_SNAPSHOTS": (
+        5,
+        "Snapshot references kept per backlink (newest first), so a re-crawl keeps the proof "
+        "of earlier sightings.",
+    ),
     # --- alerts (linkcrawl/ops/alerts.py) ---
     "LINKCRAWL_ALERT_WEBHOOK": (
         "",

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from linkcrawl.cli import broken, disavow, gap, import_cmd, prospects, scan, serve
+from linkcrawl.cli import broken, disavow, gap, import_cmd, prospects, scan, serve, show
 from linkcrawl.cli.common import add_format, positive_int, store_uri
 from linkcrawl.config import DEFAULT_STORE_URI
 from linkcrawl.errors import LinkcrawlError
@@ -129,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.choices[name].set_defaults(func=_command(name))
     for module in (gap, disavow, serve, broken):  # these register their own parsers
         module.add_parser(sub, store_help, store_uri)
-    for module in (import_cmd, scan, prospects):  # issue 21: one module per source command
+    for module in (import_cmd, scan, prospects, show):  # issue 21: one module per source command
         module.add_command(sub, store_help, store_uri)
     return parser
 

@@ -88,6 +88,8 @@ ITEM_PIPELINES = {
     "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.classify.ClassifyPipeline": 400,
     "pipelines.store.StorePipeline": 900,
+    # LINKCRAWL_ARCHIVE_DIR: pages holding backlinks kept as WARC files (pipelines/archive.py)
+    "pipelines.archive.ArchivePipeline": 950,
 }
 
 # With JOBDIR set, journal requested-but-unfinished URLs so a restart after a kill re-queues

@@ -52,6 +52,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "claimed_by": LIST, "claim_status": TEXT, "claimed_first_seen": TIME,
         "claimed_last_seen": TIME, "warc_file": TEXT, "warc_offset": INT,
         "link_kind": TEXT, "source_ip": TEXT, "source_network": TEXT,
+        "snapshot": JSON, "snapshots": LIST,
     },
     "referring_domains": {
         "target_domain": TEXT, "referring_domain": TEXT, "backlinks": INT,
