@@ -17,6 +17,7 @@ import csv
 import json
 import os
 import re
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -31,8 +32,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path[:0] = [str(HERE), str(REPO)]
 
-from crawlwatch import run_crawl  # noqa: E402
-from fastserver import ServerProcess  # noqa: E402
+from crawlwatch import machine_busy_seconds, run_crawl  # noqa: E402
+from fastserver import ServerProcess, cpu_seconds  # noqa: E402
 from webgen import Web  # noqa: E402
 
 TARGET = "acme-widgets.test"
@@ -60,7 +61,7 @@ class Bench:
         self.args, self.workdir = args, workdir
         self.db = workdir / "crawl.db"
         self.uri = f"sqlite:///{self.db}"
-        self.rows: list[tuple[str, int | str, float]] = []
+        self.rows: list[tuple[str, int | str, float, float]] = []  # label, rows, s, CPU s
         self.checks: list[tuple[bool, str]] = []
         self.crawl_s = 0.0
         self.env = dict(os.environ, LINKCRAWL_STORE_URI=self.uri)
@@ -73,15 +74,25 @@ class Bench:
             env: dict[str, str] | None = None) -> str:
         """Run ``linkcrawl ARGV``, time it, record its rows (from stdout, or a count)."""
         cmd = [sys.executable, "-m", "linkcrawl.cli.main", *argv, "--store", self.uri]
-        start = time.perf_counter()
+        cpu0, start = children_cpu(), time.perf_counter()
         done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True,
                               env=env or self.env, timeout=self.args.timeout)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, children_cpu() - cpu0
         if done.returncode:
             self.check(False, f"{label}: exit {done.returncode}: {done.stderr.strip()[-300:]}")
-            self.rows.append((label, "error", seconds))
+            self.rows.append((label, "error", seconds, cpu))
             return ""
-        self.rows.append((label, rows(done.stdout) if rows else "-", seconds))
+        try:
+            count = rows(done.stdout) if rows else "-"
+        except ValueError as exc:  # the JSON did not parse
+            self.check(False, f"{label}: output does not parse: {exc}")
+            return ""
+        if "--format" in argv and "json" in argv:
+            self.check(True, f"{label}: one JSON document")
+        elif "--format" not in argv and rows is lines:  # a terminal table
+            widest = max((len(x) for x in done.stdout.splitlines()), default=0)
+            self.check(widest <= 100, f"{label}: at most 100 columns (widest line {widest})")
+        self.rows.append((label, count, seconds, cpu))
         print(f"[{label}] {seconds:.1f} s", flush=True)
         return done.stdout
 
@@ -91,6 +102,12 @@ class Bench:
 
     def equal(self, what: str, got: object, want: object) -> None:
         self.check(got == want, f"{what}: {got} (SQL: {want})")
+
+
+def children_cpu() -> float:
+    """CPU seconds of the reaped child processes (each command runs in one)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def json_rows(key: str = "rows") -> Callable[[str], int]:
@@ -123,7 +140,7 @@ def crawl(bench: Bench, web: Web, proxy: str) -> None:
     bench.crawl_s = run.wall_s
     backlinks = bench.sql("SELECT count(*) FROM backlinks")
     bench.rows.append(("scrapy crawl sites (pages; backlinks stored)",
-                       f"{run.pages}; {backlinks}", run.wall_s))
+                       f"{run.pages}; {backlinks}", run.wall_s, run.cpu_s))
     bench.check(run.returncode == 0 and backlinks > 0,
                 f"crawl: exit {run.returncode}, {run.pages} pages, {backlinks} backlinks "
                 f"(log {run.log_path})")
@@ -135,6 +152,7 @@ def commands(bench: Bench, web: Web, proxy: str) -> None:
     comp_args = [x for c in competitors for x in ("--competitor", c)]
     t = ("--target", TARGET)
     bench.cli("authority", "authority", "--format", "json", rows=json_rows())
+    bench.cli("authority (table; lines)", "authority", rows=lines)
     broken_env = dict(bench.env, LINKCRAWL_HTTP_PROXY=proxy)
     out = bench.cli("broken (scrapy crawl targets)", "broken", "--target", ",".join(web.targets),
                     "--format", "json", env=broken_env,
@@ -194,8 +212,8 @@ def queries(bench: Bench, competitor: str) -> None:
             except sqlite3.Error as exc:
                 got = "error"
                 bench.check(False, f"query {q['name']}: {exc}")
-            bench.rows.append((f"queries: {q['name']} (sqlite3)", got,
-                               time.perf_counter() - start))
+            seconds = time.perf_counter() - start
+            bench.rows.append((f"queries: {q['name']} (sqlite3)", got, seconds, seconds))
 
 
 def serve(bench: Bench) -> None:
@@ -220,8 +238,14 @@ def serve(bench: Bench) -> None:
     finally:
         proc.terminate()
         proc.wait(10)
-    bench.rows.append(("serve: start to first answer", status or "none", seconds))
+    bench.rows.append(("serve: start to first answer", status or "none", seconds, 0.0))
     bench.check(status == 200, f"serve answered {status or 'nothing'} in {seconds:.1f} s")
+
+
+def own_cpu() -> float:
+    """CPU of this process and of its reaped children (crawl, commands), not the server."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return me.ru_utime + me.ru_stime + children_cpu()
 
 
 def free_port() -> int:
@@ -273,7 +297,9 @@ def check_csv(bench: Bench, folder: Path) -> None:
         bench.equal(f"{name}: rows = {what}", len(rows), bench.sql(query, TARGET))
     if (folder / "anchors.csv").exists():
         header, rows = read("anchors.csv")
-        bench.check("Anchor" in header and len(rows) > 0, f"anchors.csv: {len(rows)} anchors")
+        bench.check("Anchor" in header, "anchors.csv: header has the documented columns")
+        bench.equal("anchors.csv: rows = live anchor texts", len(rows), bench.sql(
+            f"SELECT count(DISTINCT anchor_text) FROM backlinks WHERE {live}", TARGET))
 
 
 def check_html(bench: Bench, page: Path) -> None:
@@ -320,10 +346,11 @@ def check_gap(bench: Bench, doc: dict[str, Any], competitors: list[str]) -> None
 
 # --- report ---------------------------------------------------------------------------------
 def print_table(bench: Bench) -> str:
-    out = ["| command | rows | seconds | × crawl |", "|---|---:|---:|---:|"]
-    for label, rows, seconds in bench.rows:
+    out = ["| command | rows | seconds | CPU s | × crawl |", "|---|---:|---:|---:|---:|"]
+    for label, rows, seconds, cpu in bench.rows:
         ratio = seconds / bench.crawl_s if bench.crawl_s else 0
-        out.append(f"| {label} | {rows} | {seconds:.2f} | {ratio:.3f} |")
+        cpu_cell = f"{cpu:.2f}" if cpu else "-"
+        out.append(f"| {label} | {rows} | {seconds:.2f} | {cpu_cell} | {ratio:.3f} |")
     return "\n".join(out)
 
 
@@ -345,10 +372,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"commands bench: {args.pages:,} pages on {len(web.hosts)} sites; work folder "
           f"{workdir}", flush=True)
     with ServerProcess(args.pages, args.seed, args.competitors, args.broken) as server:
-        crawl(bench, web, server.proxy_url)
-        commands(bench, web, server.proxy_url)
+        loads = []
+        for step in (crawl, commands):
+            busy0, own0, srv0 = machine_busy_seconds(), own_cpu(), cpu_seconds(server.pid)
+            start = time.perf_counter()
+            step(bench, web, server.proxy_url)
+            other = (machine_busy_seconds() - busy0 - (own_cpu() - own0)
+                     - (cpu_seconds(server.pid) - srv0))
+            loads.append(max(0.0, other) / (time.perf_counter() - start))
     table = print_table(bench)
     print("\n" + table)
+    print(f"\n{os.cpu_count()} cores; other processes used {loads[0]:.2f} core(s) during the "
+          f"crawl and {loads[1]:.2f} during the commands")
     failed = sum(not ok for ok, _ in bench.checks)
     print(f"\n{len(bench.checks) - failed} checks passed, {failed} failed; "
           f"work folder {workdir}")
