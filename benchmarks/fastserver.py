@@ -25,7 +25,8 @@ from urllib.parse import urlsplit
 
 from webgen import Web
 
-_REASONS = {200: b"OK", 302: b"Found", 404: b"Not Found", 400: b"Bad Request"}
+_REASONS = {200: b"OK", 301: b"Moved Permanently", 302: b"Found", 404: b"Not Found",
+            410: b"Gone", 400: b"Bad Request"}
 READY_PREFIX = "PROXY "
 
 
@@ -81,14 +82,15 @@ async def serve(web: Web, port: int = 0) -> None:
 class ServerProcess:
     """The server in a child process; ``proxy_url`` once started. Use as a context manager."""
 
-    def __init__(self, pages: int, seed: int) -> None:
+    def __init__(self, pages: int, seed: int, competitors: int = 0, broken: int = 0) -> None:
         self.pages, self.seed = pages, seed
+        self.extra = ["--competitors", str(competitors), "--broken", str(broken)]
         self.proc: subprocess.Popen[str] | None = None
         self.proxy_url = ""
 
     def __enter__(self) -> ServerProcess:
         cmd = [sys.executable, str(Path(__file__).resolve()), "--pages", str(self.pages),
-               "--seed", str(self.seed)]
+               "--seed", str(self.seed), *self.extra]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline() if self.proc.stdout else ""
         if not line.startswith(READY_PREFIX):
@@ -188,6 +190,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--pages", type=int, default=20_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--competitors", type=int, default=0, help="extra target sites")
+    ap.add_argument("--broken", type=int, default=0, help="broken pages per target site")
     ap.add_argument("--measure", type=float, metavar="SECONDS", nargs="?", const=5.0,
                     help="start a server process, load-test it for SECONDS, print, exit")
     args = ap.parse_args(argv)
@@ -195,7 +199,8 @@ def main(argv: list[str] | None = None) -> None:
         measure(args.pages, args.seed, args.measure)
         return
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(Web(args.pages, args.seed), args.port))
+        asyncio.run(serve(Web(args.pages, args.seed, competitors=args.competitors,
+                              broken=args.broken), args.port))
 
 
 if __name__ == "__main__":

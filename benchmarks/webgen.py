@@ -51,8 +51,15 @@ class Site:
 class Web:
     """The web's layout and its page renderer. Same (pages, seed) -> same bytes."""
 
-    def __init__(self, pages: int = 20_000, seed: int = 1, sites: int | None = None) -> None:
-        self.total_pages, self.seed = pages, seed
+    def __init__(self, pages: int = 20_000, seed: int = 1, sites: int | None = None,
+                 competitors: int = 0, broken: int = 0) -> None:
+        """``competitors`` adds target sites ``competitor-1.test`` ...; ``broken`` makes the
+        last pages of every target site answer 404, 410 or a redirect to its home page (for
+        ``linkcrawl gap`` and ``linkcrawl broken``). With both 0 the web is the default one,
+        byte for byte."""
+        self.total_pages, self.seed, self.broken = pages, seed, broken
+        self.targets: tuple[str, ...] = TARGET_HOSTS + tuple(
+            f"competitor-{k}.test" for k in range(1, competitors + 1))
         rng = random.Random(f"{seed}|layout")
         n_sites = sites or min(200, max(5, pages // 100))
         names = site_names(rng, n_sites)
@@ -67,14 +74,14 @@ class Web:
                 pages=count,
                 style=rng.randrange(len(STYLES)),
                 lang=rng.choice(("en", "en", "en", "de", "fr", "es")),
-                sitewide_target=rng.choice(TARGET_HOSTS) if rng.random() < 0.08 else "",
+                sitewide_target=rng.choice(self.targets) if rng.random() < 0.08 else "",
                 wraps_outbound=kind == "news" and rng.random() < 0.2,
                 categories=min(count - 1, rng.randint(5, 16)),
             )
-        for host in TARGET_HOSTS:
+        for host in self.targets:
             self.sites[host] = Site(host, "corporate", TARGET_SITE_PAGES, 0, "en", "", False, 6)
         self.hosts: list[str] = list(self.sites)
-        self._others = [h for h in self.hosts if h not in TARGET_HOSTS]
+        self._others = [h for h in self.hosts if h not in self.targets]
         self.sentences = make_sentences(random.Random(f"{seed}|text"), 1200)
         self._chrome: dict[str, tuple[str, str, str, int]] = {}
 
@@ -128,6 +135,10 @@ class Web:
         i = self.page_index(site, path)
         if i is None:
             return _plain(404, "not found")
+        gone = site.pages - 1 - i  # 0 for the last page of the site
+        if gone < self.broken and site.host in self.targets:
+            return ((301, [("Location", f"http://{host}/")], b"") if gone % 3 == 2
+                    else _plain(404 if gone % 3 == 0 else 410, "gone"))
         return 200, [("Content-Type", "text/html; charset=utf-8")], self.render(site, i)
 
     def render(self, site: Site, i: int) -> bytes:

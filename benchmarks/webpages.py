@@ -82,7 +82,7 @@ class _Builder:
         return self.web.outbound(self.site, self.web.url(host, j), self.rng)
 
     def target(self) -> str:
-        host = self.rng.choice(TARGET_HOSTS)
+        host = self.rng.choice(self.web.targets)
         url = self.web.url(host, self.rng.randrange(self.web.sites[host].pages))
         if self.rng.random() < 0.3:
             url += f"?utm_source={self.site.host}&utm_medium=referral"

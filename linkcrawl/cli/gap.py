@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from linkcrawl.cli.common import add_format, emit, note, targets_arg
 from linkcrawl.errors import ConfigError
 from linkcrawl.report.gap import GapRow
-from linkcrawl.report.tables import format_table
+from linkcrawl.report.tables import TERMINAL_WIDTH, format_table
 
 StoreUri = Callable[[argparse.Namespace], str]
 
@@ -94,6 +95,8 @@ def _csv_rows(row: GapRow) -> list[dict[str, Any]]:
 
 
 def _table(what: str, rows: list[GapRow]) -> str:
+    # many competitors make the headline long: wrapped, like the table, to the terminal width
+    what = textwrap.fill(what, TERMINAL_WIDTH, break_long_words=False, break_on_hyphens=False)
     table = []
     for row in rows:
         first = row.best.get(row.linked[0], {}) if row.linked else {}

@@ -10,6 +10,7 @@ can reach Scrapyd.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -58,6 +59,14 @@ class Scrapyd:
 @pytest.fixture
 def scrapyd(tmp_path: Path) -> Iterator[Scrapyd]:
     """Scrapyd with its own config file, port and directories; stopped after the test."""
+    with running_scrapyd(tmp_path) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def running_scrapyd(tmp_path: Path, items: bool = False) -> Iterator[Scrapyd]:
+    """Start Scrapyd; ``items`` gives it an items_dir (each job's items as a JSON Lines feed
+    under ``home/items``)."""
     need(shutil.which("scrapyd") is not None or _importable("scrapyd"),
          "scrapyd is not installed (pip install scrapyd)")
     home = tmp_path / "scrapyd"
@@ -67,7 +76,8 @@ def scrapyd(tmp_path: Path) -> Iterator[Scrapyd]:
         "[scrapyd]\n"
         f"bind_address = 127.0.0.1\nhttp_port = {port}\n"
         f"eggs_dir = {home / 'eggs'}\nlogs_dir = {home / 'logs'}\ndbs_dir = {home / 'dbs'}\n"
-        "items_dir =\njobs_to_keep = 5\nmax_proc = 2\npoll_interval = 0.2\n"
+        f"items_dir = {home / 'items' if items else ''}\n"
+        "jobs_to_keep = 5\nmax_proc = 2\npoll_interval = 0.2\n"
         f"username = {USER}\npassword = {PASSWORD}\n",
         encoding="utf-8",
     )

@@ -93,6 +93,23 @@ def test_gap_command_prints_and_writes_csv(tmp_path: Path) -> None:
     assert rows[1]["t.test best link URL"] == ""
 
 
+def test_gap_table_with_many_competitors_fits_100_columns(tmp_path: Path) -> None:
+    uri = f"sqlite:///{tmp_path / 'gap.db'}"
+    with open_store(uri) as s:
+        fill(s)
+    others = [f"competitor-number-{k}.test" for k in range(1, 7)]  # no links: names only
+    done = linkcrawl_cli("gap", "--store", uri, "--target", "t.test",
+                         "--competitor", ",".join(["c1.test", "c2.test", *others]))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    rule = next(i for i, line in enumerate(lines) if line.startswith("----"))
+    assert " ".join(lines[:rule - 1]) == (  # the headline, wrapped; then header and rule
+        "3 referring domains link to at least 1 of c1.test, c2.test, "
+        + ", ".join(others) + " and not to t.test")
+    assert [line.split()[0] for line in lines[rule + 1:]] == ["b.test", "a.test", "f.test"]
+
+
 def test_gap_command_refuses_bad_input(tmp_path: Path) -> None:
     uri = f"sqlite:///{tmp_path / 'gap.db'}"
     open_store(uri).close()
