@@ -335,8 +335,16 @@ def _context(stats: PageStats, parent: etree._Element | None) -> tuple[list[floa
             break
     scales: list[float] = []
     for scale in _SCALES:
+        # a page shorter than the scale: the whole page is the largest container there is
+        # (a "no container" default of link density 1.0 made every link of a short page
+        # look like one in a link list)
         if scale in found:
             up, anc = found[scale]
+        elif ancestors:
+            up, anc = len(ancestors) - 1, ancestors[-1]
+        else:
+            anc = None
+        if anc is not None:
             scales += [stats.chars.get(anc, 0) / total, _density(stats, anc),
                        math.log1p(stats.links.get(anc, 0)), math.log1p(stats.paras.get(anc, 0)),
                        float(up), math.log1p(stats.imgs.get(anc, 0))]
@@ -477,7 +485,7 @@ def stage2_features(stats: PageStats, ctx: BlockContext, link: etree._Element) -
         while pending and c >= pending[0]:
             found[pending.pop(0)] = ctx.mean_p(node)
         node = node.getparent()
-    out += [found.get(scale, -1.0) for scale in _SCALES]
+    out += [found.get(scale, ctx.page_p) for scale in _SCALES]  # short page: the whole page
     parent = link.getparent()
     gparent = parent.getparent() if parent is not None else None
     out += [ctx.mean_p(parent), ctx.mean_p(gparent), ctx.page_p, ctx.max_p, ctx.content_share]

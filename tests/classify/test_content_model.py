@@ -88,6 +88,10 @@ metre, which suits a small balcony where wind is a problem for taller plants.</p
 side shoots so the plant puts its energy into fruit rather than leaves and stems.</p>
 <p>Harvest when the fruit is fully coloured and slightly soft; the flavour is better than
 anything picked green and ripened on a windowsill, and the plants keep cropping for weeks.</p>
+<p>A balcony in full wind dries the pot out quickly, so a saucer under it and a layer of mulch
+on top of the soil keep the roots from drying out between waterings on hot afternoons.</p>
+<p>At the end of the season, cut the plants down, keep the soil for next year's herbs, and
+write down which variety did best; next spring that note saves a lot of guessing at the shop.</p>
 </article></main>
 <footer><ul><li><a href="/privacy">Privacy and cookie policy</a></li>
 <li><a href="/contact">Contact the editors here</a></li></ul></footer></body></html>"""
@@ -104,6 +108,19 @@ def test_shipped_model_separates_body_link_from_menus() -> None:
     assert links["About our team"].location == "navigation"
     assert any(e.startswith("model:not-content") for e in
                links["Contact the editors here"].location_evidence)
+
+
+def test_a_page_shorter_than_the_training_pages_is_left_to_the_rules() -> None:
+    short = ("<html><body><article><h1>Stays</h1><p>Still a fan of <a href='http://shop.test/'>"
+             "ShopBrand</a>.</p></article><footer><a href='/about'>About us</a></footer>"
+             "</body></html>")
+    root = lxml.html.document_fromstring(short)
+    assert PageStats(root).total_chars < content_model.MIN_PAGE_CHARS
+    links = extract_links(root, read_page(root, "http://blog.test/stays.html", {}))
+    assert [(link.location, link.location_evidence[-1]) for link in links] == [
+        ("content", "model:skipped short-page"), ("footer", "model:skipped short-page")]
+    long_root = lxml.html.document_fromstring(_ARTICLE)
+    assert PageStats(long_root).total_chars >= content_model.MIN_PAGE_CHARS
 
 
 @pytest.mark.parametrize(
