@@ -49,10 +49,6 @@ MODEL_PATH = Path(__file__).with_name("content_model.json")
 _ENV = "LINKCRAWL_CONTENT_MODEL"  # another model file (cross-validation folds in the eval)
 _TOP_EVIDENCE = 3
 BLOCK_MIN_CHARS = 20  # shorter text blocks (menu items, labels) get no block probability
-# Pages with less text than this are left to the rules: 99% of the training pages have more
-# (the 1st percentile of WCXB dev is 936 characters), so on a shorter page the model's
-# probabilities are a guess outside what it learned (a one-paragraph post scored p=0.15).
-MIN_PAGE_CHARS = 1000
 
 
 class LinkInput(NamedTuple):
@@ -303,11 +299,6 @@ def _named_region(locator: Any, el: etree._Element) -> str:
     return ""
 
 
-def _with_note(located: tuple[Verdict, bool], note: str) -> tuple[Verdict, bool]:
-    verdict, in_noscript = located
-    return Verdict(verdict.value, verdict.confidence, (*verdict.evidence, note)), in_noscript
-
-
 def locate_links(locator: Any, items: Sequence[LinkInput],
                  model: ContentModel | None = None,
                  use_model: bool = True, list_page: bool = False) -> list[tuple[Verdict, bool]]:
@@ -315,14 +306,10 @@ def locate_links(locator: Any, items: Sequence[LinkInput],
     name the region of links that are not content. Without a model (or ``use_model``
     false), the rules alone. On a ``list_page`` (a directory, links, partners or sponsors
     page, whose body is a list of links) a link the rules put in the content stays there:
-    the model learned from pages where link lists are mostly boilerplate. Pages shorter than
-    :data:`MIN_PAGE_CHARS` are left to the rules (evidence ``model:skipped short-page``)."""
+    the model learned from pages where link lists are mostly boilerplate."""
     model = (model or default_model()) if use_model else None
     if model is None:
         return [locator.locate(i.el, i.url, i.anchor) for i in items]
-    if _page_facts(locator).stats.total_chars < MIN_PAGE_CHARS:
-        return [_with_note(locator.locate(i.el, i.url, i.anchor), "model:skipped short-page")
-                for i in items]
     rows, ruled = features_of(locator, items, model)
     bars = [model.rule_threshold if r[0].value == "content" else model.threshold for r in ruled]
     probs, contribs = model.link.predict(rows, bars=bars)

@@ -110,19 +110,6 @@ def test_shipped_model_separates_body_link_from_menus() -> None:
                links["Contact the editors here"].location_evidence)
 
 
-def test_a_page_shorter_than_the_training_pages_is_left_to_the_rules() -> None:
-    short = ("<html><body><article><h1>Stays</h1><p>Still a fan of <a href='http://shop.test/'>"
-             "ShopBrand</a>.</p></article><footer><a href='/about'>About us</a></footer>"
-             "</body></html>")
-    root = lxml.html.document_fromstring(short)
-    assert PageStats(root).total_chars < content_model.MIN_PAGE_CHARS
-    links = extract_links(root, read_page(root, "http://blog.test/stays.html", {}))
-    assert [(link.location, link.location_evidence[-1]) for link in links] == [
-        ("content", "model:skipped short-page"), ("footer", "model:skipped short-page")]
-    long_root = lxml.html.document_fromstring(_ARTICLE)
-    assert PageStats(long_root).total_chars >= content_model.MIN_PAGE_CHARS
-
-
 @pytest.mark.parametrize(
     ("head", "says"),
     [

@@ -33,10 +33,12 @@ def _extract(name: str, model: bool = False) -> tuple[dict, list]:
 
 
 # Pages where the learned model disagrees with the fixture labels; each reviewed link by link
-# (issue 15's note): the fixture is right. Four more fixture pages (aria_landmarks,
-# div_soup_news, forum_thread, link_directory) have less text than the model's training pages
-# (content_model.MIN_PAGE_CHARS) and are left to the rules in model mode too.
+# (issue 15's note): the fixture is right except where said otherwise.
 MODEL_MISSES = {
+    "aria_landmarks": "the Disqus comments link becomes content (p=0.48)",
+    "div_soup_news": "a byline becomes other, a social-profile link and a 'Related:' teaser "
+                     "become content (WCXB's gold counts such teasers as content)",
+    "forum_thread": "a topic-list link and a signature become content",
     "wordpress_post": "a related-post link and the author box's link become content",
 }
 
