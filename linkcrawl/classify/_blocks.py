@@ -18,8 +18,8 @@ from lxml import etree
 
 from linkcrawl.classify import location_rules as rules
 
-__all__ = ["FEATURES", "LINK_FEATURES", "STAGE2", "BlockContext", "PageStats", "link_features",
-           "page_blocks", "stage2_features"]
+__all__ = ["FEATURES", "LINK_FEATURES", "PAGE_KINDS", "STAGE2", "BlockContext", "PageStats",
+           "link_features", "page_blocks", "stage2_features"]
 
 # Class/id word stems: a feature is how many levels up the nearest element whose class or id
 # contains the stem sits (FAR when none does).
@@ -51,6 +51,18 @@ LOCATIONS: tuple[str, ...] = ("", "content", "navigation", "header", "footer", "
 KINDS: tuple[str, ...] = ("none", "tag", "role", "itemprop", "itemtype", "class", "id",
                           "engine", "style", "density")
 FAR = 40.0
+# What the page says it is (og:type, schema.org JSON-LD @type): on an article a list of links
+# under the text is a teaser list, on a listing page the same list is the content. The
+# markup names are the published vocabularies' (Open Graph, schema.org), not any site's.
+PAGE_KINDS: tuple[str, ...] = ("says_article", "says_product", "says_listing", "says_forum")
+_SAYS: dict[str, tuple[str, ...]] = {
+    "says_article": ("article", "newsarticle", "blogposting", "techarticle", "report",
+                     "scholarlyarticle", "liveblogposting", "opinionnewsarticle"),
+    "says_product": ("product", "offer", "aggregateoffer", "productgroup"),
+    "says_listing": ("itemlist", "collectionpage", "searchresultspage", "offercatalog"),
+    "says_forum": ("discussionforumposting", "qapage", "question", "socialmediaposting"),
+}
+_JSONLD_TYPE = re.compile(r'"@type"\s*:\s*(\[[^\]]*\]|"[^"]*")')
 _SCALES = (80, 300, 1200, 5000)
 _HEADING_TAGS = frozenset(rules.HEADINGS)
 _SKIP_TEXT = frozenset({"script", "style", "template", "head", "title"})
@@ -72,7 +84,8 @@ def _names() -> tuple[str, ...]:
            "page_links", "page_chars", "page_link_density", "block_chars", "block_link_density",
            "block_other_chars", "anchor_share_of_block", "block_is_heading", "block_is_li",
            "block_is_p", "block_is_td", "block_is_div", "in_heading", "list_items",
-           "list_link_items", "sibling_same_tag", "text_before_share"]
+           "list_link_items", "sibling_same_tag", "text_before_share", *PAGE_KINDS,
+           "page_articles", "page_h1s"]
     for scale in _SCALES:
         own += [f"c{scale}_chars_share", f"c{scale}_link_density", f"c{scale}_links",
                 f"c{scale}_paras", f"c{scale}_up", f"c{scale}_imgs"]
@@ -113,7 +126,8 @@ class PageStats:
     """Text and link counts of every element of one page, from one bottom-up pass."""
 
     __slots__ = ("_context", "_dist", "_lists", "_siblings", "chars", "imgs", "link_chars",
-                 "link_order", "links", "order", "paras", "starts", "total_chars", "total_links")
+                 "link_order", "links", "order", "page_kind", "paras", "starts", "total_chars",
+                 "total_links")
 
     def __init__(self, root: etree._Element) -> None:
         chars: dict[etree._Element, int] = {}
@@ -126,6 +140,8 @@ class PageStats:
         link_order: list[etree._Element] = []
         elements = []
         running = 0
+        says: set[str] = set()
+        articles = h1s = 0
         for el in root.iter():
             tag = el.tag
             if not isinstance(tag, str):
@@ -145,6 +161,12 @@ class PageStats:
             imgs[el] = 1 if tag == "img" else 0
             if tag == "a" and el.get("href") is not None:
                 link_order.append(el)
+            elif tag == "meta" or tag == "script":
+                says.update(_page_says(el))
+            elif tag == "article":
+                articles += 1
+            elif tag == "h1":
+                h1s += 1
         for el in reversed(elements):
             parent = el.getparent()
             if el.tag == "a":
@@ -163,6 +185,8 @@ class PageStats:
         self.link_order = {a: i for i, a in enumerate(link_order)}
         self.total_links = max(len(link_order), 1)
         self.total_chars = max(running, 1)
+        self.page_kind = [*(float(k in says) for k in PAGE_KINDS), math.log1p(articles),
+                          math.log1p(h1s)]
         self._dist: dict[etree._Element, tuple[int, dict[int, int]]] = {}
         self._siblings: dict[etree._Element, float] = {}
         self._lists: dict[etree._Element, tuple[float, float]] = {}
@@ -229,12 +253,35 @@ class PageStats:
         return depth, seen
 
 
+def _page_says(el: etree._Element) -> set[str]:
+    """The page kinds an ``og:type`` meta tag or a JSON-LD script names."""
+    if el.tag == "meta":
+        if (el.get("property") or el.get("name") or "").lower() != "og:type":
+            return set()
+        names = [(el.get("content") or "").lower().split(".")[0]]
+    elif (el.get("type") or "").lower() == "application/ld+json" and el.text:
+        names = [n.strip(' "').lower() for found in _JSONLD_TYPE.findall(el.text[:20000])
+                 for n in found.strip("[]").split(",")]
+        names = [n.rsplit("/", 1)[-1] for n in names]
+    else:
+        return set()
+    return {kind for kind, types in _SAYS.items() if any(n in types for n in names)}
+
+
 def _text_len(text: str | None) -> int:
-    """Length of ``text`` with whitespace runs collapsed and the ends stripped."""
+    """Length of ``text`` with whitespace runs collapsed to one space.
+
+    A space at either end counts (it separates this piece from its neighbour: "Para with "
+    + "a link" + " in it." is 23 characters, as the reader sees it); a piece that is only
+    whitespace (indentation between tags) counts nothing.
+    """
     if not text:
         return 0
     words = text.split()
-    return sum(map(len, words)) + len(words) - 1 if words else 0
+    if not words:
+        return 0
+    return (sum(map(len, words)) + len(words) - 1 + (text[0].isspace())
+            + (text[-1].isspace()))
 
 
 def _density(stats: PageStats, el: etree._Element) -> float:
@@ -288,8 +335,16 @@ def _context(stats: PageStats, parent: etree._Element | None) -> tuple[list[floa
             break
     scales: list[float] = []
     for scale in _SCALES:
+        # a page shorter than the scale: the whole page is the largest container there is
+        # (a "no container" default of link density 1.0 made every link of a short page
+        # look like one in a link list)
         if scale in found:
             up, anc = found[scale]
+        elif ancestors:
+            up, anc = len(ancestors) - 1, ancestors[-1]
+        else:
+            anc = None
+        if anc is not None:
             scales += [stats.chars.get(anc, 0) / total, _density(stats, anc),
                        math.log1p(stats.links.get(anc, 0)), math.log1p(stats.paras.get(anc, 0)),
                        float(up), math.log1p(stats.imgs.get(anc, 0))]
@@ -327,7 +382,7 @@ def link_features(stats: PageStats, link: etree._Element, *, anchor: str, is_ima
         float(in_main), float(hidden), float(teaser), float(social), main_chars / total,
         math.log1p(stats.total_links), math.log1p(total), *shared[1:5],
         anchor_len / b_chars if b_chars else 1.0, *shared[5:14],
-        stats.starts.get(link, 0) / total, *shared[14:],
+        stats.starts.get(link, 0) / total, *stats.page_kind, *shared[14:],
     ]
     out += [float(region_location == loc) for loc in LOCATIONS]
     out += [float(region_kind == k) for k in KINDS]
@@ -430,7 +485,7 @@ def stage2_features(stats: PageStats, ctx: BlockContext, link: etree._Element) -
         while pending and c >= pending[0]:
             found[pending.pop(0)] = ctx.mean_p(node)
         node = node.getparent()
-    out += [found.get(scale, -1.0) for scale in _SCALES]
+    out += [found.get(scale, ctx.page_p) for scale in _SCALES]  # short page: the whole page
     parent = link.getparent()
     gparent = parent.getparent() if parent is not None else None
     out += [ctx.mean_p(parent), ctx.mean_p(gparent), ctx.page_p, ctx.max_p, ctx.content_share]
