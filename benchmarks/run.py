@@ -340,7 +340,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--store-links", type=int, default=100_000, help="links written per store")
     ap.add_argument("--server-seconds", type=float, default=5.0, help="server load-test length")
     ap.add_argument("--crawl-timeout", type=float, default=1200.0, help="kill a crawl after")
-    ap.add_argument("--workers", default="1",
+    ap.add_argument("--workers", default="0,1",
                     help="LINKCRAWL_ANALYSIS_WORKERS of the full crawl (0: analysis in-process);"
                          " a comma list (0,1,2) runs it once per value in each round")
     ap.add_argument("--rounds", type=int, default=1,
