@@ -4,9 +4,13 @@
     .venv/bin/python benchmarks/run.py --quick   # 3,000 pages, smoke test (~1-2 minutes)
 
 Steps, in order: the benchmark server alone (load client), bare Scrapy (baseline crawl),
-linkcrawl's full crawl into SQLite, page analysis vs an lxml parse, store write throughput.
-The three linkcrawl steps are HOOKS (marked below): each skips with a message when the
-linkcrawl piece it needs is not there, so the harness runs on any checkout.
+linkcrawl's full crawl into SQLite, two peers on the same pages (a LinkExtractor spider into
+SQLite, advertools' crawler in its own virtual environment), page analysis vs an lxml parse,
+store write throughput. The three linkcrawl steps are HOOKS (marked below): each skips with a
+message when the linkcrawl piece it needs is not there, so the harness runs on any checkout.
+``--rounds N`` repeats the crawl steps N times in order (interleaved, so a change in the
+machine's load hits every crawler alike); ``--workers 0,1,2`` runs the full crawl once per
+worker count in each round.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import json
 import os
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -47,6 +52,8 @@ class Bench:
     server_pid: int = 0
     seeds_file: Path = Path()
     results: dict[str, Any] = field(default_factory=dict)
+    round: int = 1  # which round of the crawl steps is running (--rounds)
+    workers: int = 0  # LINKCRAWL_ANALYSIS_WORKERS of the full crawl now running
 
     def note(self, step: str, message: str) -> None:
         print(f"[{step}] {message}", flush=True)
@@ -85,6 +92,16 @@ def watched_crawl(bench: Bench, name: str, cmd: list[str], **kw: Any) -> dict[st
     return summary
 
 
+def record(bench: Bench, step: str, summary: dict[str, Any]) -> None:
+    """Keep a crawl's figures: every run in ``runs`` (for the peer table), the first of each
+    step also under its name (the main table)."""
+    summary = {"step": step, "round": bench.round, **summary}
+    if step == "full":
+        summary["workers"] = bench.workers
+    bench.results.setdefault(step, summary)
+    bench.results.setdefault("runs", []).append(summary)
+
+
 def _own_cpu() -> float:
     """CPU of this process and of its reaped children (the crawls), not the live server."""
     total = 0.0
@@ -94,7 +111,7 @@ def _own_cpu() -> float:
     return total
 
 
-def run_step(bench: Bench, name: str) -> None:
+def run_step(bench: Bench, name: str, label: str) -> None:
     """Run one step and record the cores other processes on the machine used meanwhile:
     on a shared 2-core machine they, not linkcrawl, can decide the figures."""
     busy0, own0, srv0 = machine_busy_seconds(), _own_cpu(), cpu_seconds(bench.server_pid)
@@ -103,7 +120,11 @@ def run_step(bench: Bench, name: str) -> None:
     wall = time.perf_counter() - start
     other = (machine_busy_seconds() - busy0) - (_own_cpu() - own0) - (
         cpu_seconds(bench.server_pid) - srv0)
-    bench.results.setdefault("other_cores", {})[name] = round(max(0.0, other) / wall, 2)
+    bench.results.setdefault("other_cores", {})[label] = round(max(0.0, other) / wall, 2)
+    bench.results.setdefault("step_s", {})[label] = round(wall, 1)
+    runs = bench.results.get("runs") or [{}]
+    if runs[-1].get("label") is None and runs[-1].get("step") == name:
+        runs[-1]["label"], runs[-1]["other_cores"] = label, round(max(0.0, other) / wall, 2)
 
 
 # --- steps ----------------------------------------------------------------------------------
@@ -129,8 +150,9 @@ def step_bare(bench: Bench) -> None:
            str(a.concurrency), "--per-domain", str(a.per_domain), "--dedupe", a.bare_dedupe,
            "--stats-out", str(stats)]
     print(f"[bare] crawling {a.pages:,} pages with bare Scrapy ...", flush=True)
-    bench.results["bare"] = watched_crawl(bench, "bare", cmd, stats_json=stats)
-    print(f"[bare] {bench.results['bare']['pages_per_s']} pages/s", flush=True)
+    summary = watched_crawl(bench, f"bare-r{bench.round}", cmd, stats_json=stats)
+    record(bench, "bare", summary)
+    print(f"[bare] {summary['pages_per_s']} pages/s", flush=True)
 
 
 # ============================================================================================
@@ -146,7 +168,7 @@ def step_full(bench: Bench) -> None:
         bench.note("full", "skipped: no spiders/sites.py yet")
         return
     a = bench.args
-    db = bench.workdir / "crawl.db"
+    db = bench.workdir / f"crawl-w{bench.workers}-r{bench.round}.db"
     uri = f"sqlite:///{db}"  # db is absolute, so this is sqlite:////abs/path
     cmd = [sys.executable, "-m", "scrapy", "crawl", "sites",
            "-a", f"seeds_file={bench.seeds_file}", "-a", f"targets={','.join(TARGET_HOSTS)}"]
@@ -156,7 +178,7 @@ def step_full(bench: Bench) -> None:
         "LINKCRAWL_STORE_URI": uri,
         "LINKCRAWL_MAX_DEPTH": "1000",  # the bare crawl has no depth limit either
         "LINKCRAWL_MAX_PAGES_PER_SITE": "1000000",
-        "LINKCRAWL_ANALYSIS_WORKERS": str(a.workers),
+        "LINKCRAWL_ANALYSIS_WORKERS": str(bench.workers),
         # bloom (the default) or exact; the dupe-filter allowance in the report follows it
         "LINKCRAWL_SEEN_SETS": os.environ.get("LINKCRAWL_SEEN_SETS", "bloom"),
         "AUTOTHROTTLE_ENABLED": "False",  # measure the pipeline, not politeness delays
@@ -171,8 +193,10 @@ def step_full(bench: Bench) -> None:
     if a.profile:  # slows the crawl down: its figures are for the profile, not the ratios
         cmd[1:3] = ["-m", "cProfile", "-o", str(profile), "-m", "scrapy"]
     env = dict(os.environ, LINKCRAWL_STORE_URI=uri)
-    print(f"[full] crawling {a.pages:,} pages with linkcrawl (sites spider) ...", flush=True)
-    summary = watched_crawl(bench, "full", cmd, cwd=REPO, env=env)
+    print(f"[full] crawling {a.pages:,} pages with linkcrawl (sites spider, {bench.workers} "
+          "analysis workers) ...", flush=True)
+    summary = watched_crawl(bench, f"full-w{bench.workers}-r{bench.round}", cmd, cwd=REPO,
+                            env=env)
     try:
         with open_store(uri) as store:
             summary["backlinks"] = store.count("backlinks")
@@ -181,7 +205,7 @@ def step_full(bench: Bench) -> None:
         bench.note("full", f"could not read the store: {exc}")
     if summary.get("backlinks") and summary["elapsed_s"]:
         summary["backlinks_per_s"] = round(summary["backlinks"] / summary["elapsed_s"], 1)
-    bench.results["full"] = summary
+    record(bench, "full", summary)
     print(f"[full] {summary['pages_per_s']} pages/s", flush=True)
     if a.profile and profile.exists():
         print_profile(profile)
@@ -194,6 +218,78 @@ def print_profile(path: Path, top: int = 30) -> None:
     stats = pstats.Stats(str(path))
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)
+
+
+# --- peers: what a user would pick instead, on the same pages -------------------------------
+def step_linkextractor(bench: Bench) -> None:
+    """A hand-written Scrapy spider: LinkExtractor, every link an item, SQLite."""
+    a = bench.args
+    stats = bench.workdir / f"linkextractor-r{bench.round}-stats.json"
+    db = bench.workdir / f"linkextractor-r{bench.round}.db"
+    db.unlink(missing_ok=True)
+    cmd = [sys.executable, str(HERE / "linkextractor_spider.py"), "--seeds",
+           str(bench.seeds_file), "--proxy", bench.proxy_url, "--pages", str(a.pages),
+           "--concurrency", str(a.concurrency), "--per-domain", str(a.per_domain),
+           "--db", str(db), "--stats-out", str(stats)]
+    print(f"[linkextractor] crawling {a.pages:,} pages with a LinkExtractor spider into "
+          "SQLite ...", flush=True)
+    summary = watched_crawl(bench, f"linkextractor-r{bench.round}", cmd, stats_json=stats)
+    if stats.exists():
+        summary["links_stored"] = json.loads(stats.read_text()).get("links_stored", 0)
+    record(bench, "linkextractor", summary)
+    print(f"[linkextractor] {summary['pages_per_s']} pages/s", flush=True)
+
+
+ADVERTOOLS_VENV = REPO / "var" / "advertools-venv"
+
+
+def advertools_python(bench: Bench) -> str:
+    """The interpreter of advertools' own virtual environment, made on first use (its pins
+    need not match ours); "" when it cannot be installed."""
+    if bench.args.advertools_python:
+        return bench.args.advertools_python
+    python = ADVERTOOLS_VENV / "bin" / "python"
+    check = [str(python), "-c", "import advertools; print(advertools.__version__)"]
+    if python.exists():
+        done = subprocess.run(check, capture_output=True, text=True)
+        if done.returncode == 0:
+            bench.results["advertools_version"] = done.stdout.strip()
+            return str(python)
+    log = bench.workdir / "advertools-install.log"
+    print(f"[advertools] installing advertools into {ADVERTOOLS_VENV} (once; log {log}) ...",
+          flush=True)
+    with log.open("w") as out:
+        ok = subprocess.run([sys.executable, "-m", "venv", str(ADVERTOOLS_VENV)],
+                            stdout=out, stderr=out).returncode == 0 and subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "advertools"],
+            stdout=out, stderr=out).returncode == 0
+    done = subprocess.run(check, capture_output=True, text=True) if ok else None
+    if done is None or done.returncode:
+        bench.note("advertools", f"skipped: advertools could not be installed (see {log})")
+        return ""
+    bench.results["advertools_version"] = done.stdout.strip()
+    return str(python)
+
+
+def step_advertools(bench: Bench) -> None:
+    """advertools.crawl (Scrapy-based SEO crawler) in its own virtual environment."""
+    python = advertools_python(bench)
+    if not python:
+        return
+    a = bench.args
+    out = bench.workdir / f"advertools-r{bench.round}.jl"
+    out.unlink(missing_ok=True)  # advertools appends to an existing file
+    cmd = [python, str(HERE / "advertools_crawl.py"), "--seeds", str(bench.seeds_file),
+           "--proxy", bench.proxy_url, "--pages", str(a.pages), "--concurrency",
+           str(a.concurrency), "--per-domain", str(a.per_domain), "--out", str(out)]
+    print(f"[advertools] crawling {a.pages:,} pages with advertools "
+          f"{bench.results.get('advertools_version', '')} ...", flush=True)
+    summary = watched_crawl(bench, f"advertools-r{bench.round}", cmd, cwd=bench.workdir)
+    if out.exists():
+        with out.open("rb") as lines:
+            summary["pages_written"] = sum(1 for _ in lines)
+    record(bench, "advertools", summary)
+    print(f"[advertools] {summary['pages_per_s']} pages/s", flush=True)
 
 
 # ============================================================================================
@@ -224,7 +320,10 @@ def step_store(bench: Bench) -> None:
 
 
 STEPS = {"server": step_server, "bare": step_bare, "full": step_full,
+         "linkextractor": step_linkextractor, "advertools": step_advertools,
          "analysis": step_analysis, "store": step_store}
+CRAWL_STEPS = ("bare", "full", "linkextractor", "advertools")  # repeated by --rounds
+PEER_STEPS = ("linkextractor", "advertools")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -241,8 +340,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--store-links", type=int, default=100_000, help="links written per store")
     ap.add_argument("--server-seconds", type=float, default=5.0, help="server load-test length")
     ap.add_argument("--crawl-timeout", type=float, default=1200.0, help="kill a crawl after")
-    ap.add_argument("--workers", type=int, default=1,
-                    help="LINKCRAWL_ANALYSIS_WORKERS of the full crawl (0: analysis in-process)")
+    ap.add_argument("--workers", default="0,1",
+                    help="LINKCRAWL_ANALYSIS_WORKERS of the full crawl (0: analysis in-process);"
+                         " a comma list (0,1,2) runs it once per value in each round")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run the crawl steps this many times, interleaved")
+    ap.add_argument("--advertools-python", default="",
+                    help="interpreter with advertools installed (default: make "
+                         "var/advertools-venv)")
     ap.add_argument("--profile", action="store_true",
                     help="run the full crawl under cProfile; print its hottest functions")
     ap.add_argument("--workdir", type=Path, help="logs, databases, results.json (default: tmp)")
@@ -250,6 +355,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     unknown = {s.strip() for s in args.steps.split(",")} - set(STEPS)
     if unknown:
         ap.error(f"unknown step(s) {', '.join(sorted(unknown))}; use {', '.join(STEPS)}")
+    try:
+        args.workers = [int(w) for w in str(args.workers).split(",")]
+    except ValueError:
+        ap.error("--workers takes a number or a comma list of numbers")
     if args.quick:
         args.pages = min(args.pages, 3_000)
         args.sample, args.store_links, args.server_seconds = 150, 20_000, 2.0
@@ -272,10 +381,19 @@ def main(argv: list[str] | None = None) -> int:
           f"work folder {workdir}", flush=True)
     with ServerProcess(args.pages, args.seed) as server:
         bench.proxy_url, bench.server_pid = server.proxy_url, server.pid
-        for name in args.steps.split(","):
-            run_step(bench, name.strip())
-            bench.results["total_s"] = round(time.perf_counter() - started, 1)
-            save(bench)  # after every step, so a long or failed run leaves its figures
+        steps = [name.strip() for name in args.steps.split(",")]
+        for rnd in range(1, args.rounds + 1):
+            bench.round = rnd
+            for name in steps:
+                if rnd > 1 and name not in CRAWL_STEPS:
+                    continue
+                for workers in (args.workers if name == "full" else [args.workers[0]]):
+                    bench.workers = workers
+                    label = name + (f" w{workers}" if name == "full" else "") + (
+                        f" r{rnd}" if args.rounds > 1 else "")
+                    run_step(bench, name, label)
+                    bench.results["total_s"] = round(time.perf_counter() - started, 1)
+                    save(bench)  # after every step: a long or failed run leaves its figures
     print_report(bench.results, asdict_args(args))
     print(f"results: {workdir / 'results.json'}")
     return 0
