@@ -33,6 +33,9 @@ class LinkItem:
     location: str = "other"
     location_confidence: float = 0.0
     location_evidence: list[str] = field(default_factory=list)
+    # link text's share of the text around the link, and the links there (Surroundings)
+    block_link_density: float = 0.0
+    block_links: int = 0
     # --- set by normalization (linkcrawl.analysis.links.normalize_link) ---
     normalized_url: str = ""
     target_host: str = ""

@@ -1,5 +1,6 @@
-"""What each link's record says about its surroundings: a short DOM path and ~150
-characters of the text block around it (internal to :mod:`linkcrawl.analysis.extract`).
+"""What each link's record says about its surroundings: a short DOM path, ~150
+characters of the text block around it, and how much of the text around it is links
+(internal to :mod:`linkcrawl.analysis.extract`).
 
 Both follow from the parent element's, so each element is read once however many links
 sit below it.
@@ -11,7 +12,7 @@ from lxml import etree
 
 from linkcrawl.text import clean_text
 
-__all__ = ["CONTEXT_CHARS", "Surroundings"]
+__all__ = ["AROUND_CHARS", "CONTEXT_CHARS", "Surroundings"]
 
 CONTEXT_CHARS = 150  # ~150 characters of text around a link, anchor included
 # Elements whose text is the context of the links inside them (paragraph-like units); a
@@ -21,6 +22,10 @@ _BLOCKS = frozenset(
      "h1", "h2", "h3", "h4", "h5", "h6", "address", "label", "summary", "legend"}
 )
 _BLOCK_SEARCH_DEPTH = 4
+# The part of the page a link's link density is read over: its nearest ancestor with at
+# least this much text (a paragraph, a list, a sidebar box), else the whole page. A list
+# item or a menu entry alone would always be "all link".
+AROUND_CHARS = 200
 
 
 def _label(el: etree._Element) -> str:
@@ -46,6 +51,8 @@ class Surroundings:
         self._info: dict[etree._Element, tuple[tuple[str, ...], etree._Element | None, int]] = {}
         self._text: dict[etree._Element, str] = {}
         self._paths: dict[etree._Element, str] = {}
+        self._density: dict[etree._Element, tuple[float, int]] = {}
+        self._all_text: dict[etree._Element, str] = {}
 
     def of(self, parent: etree._Element) -> tuple[str, etree._Element]:
         """(DOM path down to ``parent``, text block for the context of its links)."""
@@ -91,3 +98,29 @@ class Surroundings:
             return text[:CONTEXT_CHARS].strip()
         start = max(0, min(pos - (CONTEXT_CHARS - len(anchor)) // 2, len(text) - CONTEXT_CHARS))
         return text[start : start + CONTEXT_CHARS].strip()
+
+    def link_density(self, link: etree._Element) -> tuple[float, int]:
+        """(share of the text that is link text, links) in the part of the page around
+        ``link``: its nearest ancestor with :data:`AROUND_CHARS` of text, else the page.
+        A blogroll or a link-farm list is near 1.0 over many links; a paragraph of an
+        article is well under 0.5."""
+        node = link.getparent()
+        if node is None:
+            return 1.0, 1
+        text = ""
+        while True:
+            known = self._density.get(node)
+            if known is not None:
+                return known
+            text = self._all_text.get(node)
+            if text is None:
+                text = self._all_text[node] = clean_text(node.text_content())
+            up = node.getparent()
+            if len(text) >= AROUND_CHARS or up is None:
+                break
+            node = up
+        anchors = [a for a in node.iter("a") if a.get("href") is not None]
+        link_chars = sum(len(clean_text(a.text_content())) for a in anchors)
+        known = self._density[node] = (round(min(link_chars / max(len(text), 1), 1.0), 2),
+                                       len(anchors))
+        return known

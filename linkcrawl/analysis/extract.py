@@ -260,6 +260,7 @@ class LinkDetails:
             link.location = verdict.value
             link.location_confidence = verdict.confidence
             link.location_evidence = list(verdict.evidence)
+            link.block_link_density, link.block_links = around.link_density(el)
         self._sections.mark(todo)
 
 

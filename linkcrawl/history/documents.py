@@ -68,6 +68,21 @@ def page_flags(page: PageItem) -> list[str]:
     return flags
 
 
+# A backlink in a part of the page that is mostly links, over many links, sits in a link list
+# (a blogroll, a footer of partner links, a link farm's page), not in written text.
+DENSE_BLOCK = 0.8
+DENSE_BLOCK_LINKS = 5
+
+
+def link_flags(link: LinkItem) -> list[str]:
+    """What about the link's own spot lowers its worth: ``dense_link_block:<share>/<links>``
+    when link text is at least :data:`DENSE_BLOCK` of the text around it over at least
+    :data:`DENSE_BLOCK_LINKS` links."""
+    if link.block_link_density >= DENSE_BLOCK and link.block_links >= DENSE_BLOCK_LINKS:
+        return [f"dense_link_block:{link.block_link_density:.2f}/{link.block_links}"]
+    return []
+
+
 def backlink_doc(page: PageItem, link: LinkItem, run_id: str, seen_at: datetime,
                  flags: list[str] | None = None) -> dict[str, Any]:
     """A ``backlinks`` document; ``flags`` are the page's :func:`page_flags` (computed here
@@ -102,7 +117,9 @@ def backlink_doc(page: PageItem, link: LinkItem, run_id: str, seen_at: datetime,
         "source_ip": page.ip_address,
         "source_network": page.network,
         "page_type": page.page_type,
-        "page_flags": page_flags(page) if flags is None else flags,
+        "block_link_density": link.block_link_density,
+        "block_links": link.block_links,
+        "page_flags": [*(page_flags(page) if flags is None else flags), *link_flags(link)],
         "run_id": run_id,
         "seen_at": seen_at,
     }

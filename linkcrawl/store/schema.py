@@ -42,6 +42,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "target_url": TEXT, "url": TEXT, "href": TEXT, "target_host": TEXT,
         "target_domain": TEXT, "anchor_text": TEXT, "rel": LIST, "follow": BOOL, "tag": TEXT,
         "is_image": BOOL, "in_noscript": BOOL, "location": TEXT, "location_confidence": FLOAT,
+        "block_link_density": FLOAT, "block_links": INT,
         "location_evidence": LIST, "link_type": TEXT, "confidence": FLOAT, "evidence": LIST,
         "context": TEXT, "dom_path": TEXT, "wrapper": TEXT, "page_type": TEXT, "run_id": TEXT,
         "first_seen": TIME, "last_seen": TIME, "status": TEXT, "lost_at": TIME,

@@ -39,3 +39,22 @@ def test_a_backlink_document_carries_its_page_flags() -> None:
     assert doc["page_flags"] == ["noindex"]
     assert backlink_doc(page, link, "run-1", datetime(2026, 1, 1, tzinfo=UTC),
                         flags=[])["page_flags"] == []
+
+
+@pytest.mark.parametrize(("density", "links", "flags"), [
+    (0.0, 0, []),
+    (0.35, 12, []),  # a paragraph with a few links
+    (0.95, 4, []),  # a short menu: few links
+    (0.8, 5, ["dense_link_block:0.80/5"]),
+    (1.0, 40, ["dense_link_block:1.00/40"]),
+])
+def test_a_link_in_a_dense_link_block_is_flagged(density: float, links: int,
+                                                 flags: list[str]) -> None:
+    page = PageItem(url=URL, final_url=URL, host="blog.test", domain="blog.test",
+                    meta_robots=["noindex"])
+    link = LinkItem(source_url=URL, href="http://acme.test/", url="http://acme.test/",
+                    normalized_url="http://acme.test/", block_link_density=density,
+                    block_links=links)
+    doc = backlink_doc(page, link, "run-1", datetime(2026, 1, 1, tzinfo=UTC))
+    assert doc["page_flags"] == ["noindex", *flags]
+    assert (doc["block_link_density"], doc["block_links"]) == (density, links)
