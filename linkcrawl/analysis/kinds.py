@@ -14,6 +14,7 @@ import re
 from lxml import etree
 
 from linkcrawl.items import LinkItem, PageFacts
+from linkcrawl.navigate.feeds import parse_feed
 from linkcrawl.text import clean_text
 from linkcrawl.web.urls import resolve_href
 
@@ -23,8 +24,6 @@ _REL_KINDS = ("canonical", "alternate")
 # content="5; url=https://x/" (the url= part optional, quotes optional, any case)
 _REFRESH_RE = re.compile(r"""^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(['"]?)(?P<url>.*?)\1\s*$""",
                          re.I | re.S)
-_FEED_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True,
-                               huge_tree=False, remove_comments=True)
 
 
 def refresh_url(content: str) -> str:
@@ -97,53 +96,18 @@ def read_other_links(root: etree._Element, facts: PageFacts) -> list[LinkItem]:
     return links
 
 
-def _local(tag: object) -> str:
-    return etree.QName(tag).localname.lower() if isinstance(tag, str) else ""
-
-
-def _child(el: etree._Element, name: str) -> etree._Element | None:
-    for child in el:
-        if _local(child.tag) == name:
-            return child
-    return None
+_ITEM_PATHS = {"rss": ("item", "rss > item"), "atom": ("entry", "feed > entry")}
 
 
 def feed_links(body: bytes, url: str) -> list[LinkItem]:
     """The link of each item of an RSS 2.0/RDF feed or entry of an Atom feed (anchor: the
-    item's title), in feed order; [] when ``body`` is not such a feed."""
-    try:
-        root = etree.fromstring(body, _FEED_PARSER)
-    except (etree.XMLSyntaxError, ValueError):
+    item's title), in feed order; [] when ``body`` is not such a feed. The feed is read by
+    :func:`linkcrawl.navigate.feeds.parse_feed`, the parser the crawl follows feeds with."""
+    feed = parse_feed(body, url)
+    if feed is None or feed.kind not in _ITEM_PATHS:
         return []
-    if root is None:
-        return []
-    kind = _local(root.tag)
-    items: list[tuple[etree._Element, str]] = []
-    if kind in ("rss", "rdf"):
-        for item in root.iter():
-            if _local(item.tag) == "item":
-                link = _child(item, "link")
-                items.append((item, (link.text or "").strip() if link is not None else ""))
-    elif kind == "feed":
-        for entry in root:
-            if _local(entry.tag) != "entry":
-                continue
-            href = ""
-            for child in entry:
-                if _local(child.tag) == "link" and child.get("rel", "alternate") == "alternate":
-                    href = (child.get("href") or "").strip()
-                    break
-            items.append((entry, href))
-    links: list[LinkItem] = []
-    facts = PageFacts(url=url, base_url=url)
-    for item, href in items:
-        title = _child(item, "title")
-        anchor = clean_text("".join(title.itertext())) if title is not None else ""
-        link = _link(facts, item, href, "feed", anchor, []) if href else None
-        if link is not None:
-            link.dom_path = f"{kind} > {_local(item.tag)}"
-            link.tag = _local(item.tag)
-            link.location_evidence = ["kind:feed", f"in:{_local(item.tag)}"]
-            link.location_confidence = 1.0
-            links.append(link)
-    return links
+    tag, path = _ITEM_PATHS[feed.kind]
+    return [LinkItem(source_url=url, href=entry.url, url=entry.url, anchor_text=entry.title,
+                     tag=tag, link_kind="feed", location="other", location_confidence=1.0,
+                     location_evidence=["kind:feed", f"in:{tag}"], dom_path=path)
+            for entry in feed.entries]

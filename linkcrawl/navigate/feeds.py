@@ -10,7 +10,7 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date
 from email.utils import parsedate_to_datetime
 
@@ -42,6 +42,8 @@ class Entry:
 
     url: str
     published: date | None = None
+    # an RSS item's or Atom entry's title (its link's anchor when the feed is a linking page)
+    title: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +119,14 @@ def _descendant_text(element: etree._Element, name: str) -> str:
     return ""
 
 
-def _entry(url: str, base: str, when: str) -> Entry | None:
+def _entry(url: str, base: str, when: str, item: etree._Element | None = None) -> Entry | None:
     absolute = resolve_href(url, base) if url else None
-    return Entry(absolute, parse_date(when)) if absolute else None
+    if not absolute:
+        return None
+    title = next((child for child in item if _local(child.tag) == "title"), None) if (
+        item is not None) else None
+    text = " ".join("".join(title.itertext()).split()) if title is not None else ""
+    return Entry(absolute, parse_date(when), text)
 
 
 def parse_feed(body: bytes, base_url: str) -> Feed | None:
@@ -142,7 +149,7 @@ def parse_feed(body: bytes, base_url: str) -> Feed | None:
                 continue
             link = _child_text(item, "link") or _guid_link(item)
             when = _child_text(item, "pubdate", "date", "published", "updated")
-            entries.append(_entry(link, base_url, when))
+            entries.append(_entry(link, base_url, when, item))
         kind = "rss"
     elif kind == "feed":
         for item in root:
@@ -154,7 +161,7 @@ def parse_feed(body: bytes, base_url: str) -> Feed | None:
                     link = child.get("href", "")
                     break
             when = _child_text(item, "published", "updated")
-            entries.append(_entry(link, base_url, when))
+            entries.append(_entry(link, base_url, when, item))
         kind = "atom"
     elif kind in ("urlset", "sitemapindex"):
         child_tag = "url" if kind == "urlset" else "sitemap"
