@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -38,27 +37,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import lxml.html
 
+# the labelling rule of ../shared/eval/README.md, one copy (content_eval.py's)
+from content_eval import label, norm
+
 from linkcrawl.analysis.encoding import parse_document
 from linkcrawl.analysis.extract import extract_links, read_page
 
 DEFAULT_DIR = (Path(__file__).resolve().parents[2] / "shared" / "eval"
                / "article-extraction-benchmark")
-MIN_WORDS = 3
-_WS = re.compile(r"\s+")
-
-
-def norm(text: str) -> str:
-    return _WS.sub(" ", text).strip().casefold()
-
-
-def label(anchor: str, gold: str) -> bool | None:
-    """True: in main content; False: not; None: ambiguous (short anchor found, or empty)."""
-    if not anchor:
-        return None
-    if anchor in gold:
-        return True if len(anchor.split()) >= MIN_WORDS else None
-    return False
-
 
 @dataclass
 class Score:
