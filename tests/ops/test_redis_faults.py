@@ -63,6 +63,18 @@ def password_redis(tmp_path: Path) -> Iterator[RedisServer]:
         server.stop()
 
 
+@pytest.fixture
+def outage_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A Redis (no password) that a test stops and starts again; stopped at the end."""
+    (tmp_path / "redis").mkdir()
+    server = RedisServer(tmp_path / "redis", free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 def _last_line(stderr: str) -> str:
     return stderr.strip().splitlines()[-1]
 
@@ -123,55 +135,50 @@ def _worker_command(uri: str, proxy: str, redis_url: str) -> list[str]:
 
 @pytest.mark.ops
 def test_a_redis_outage_mid_crawl_loses_nothing(
-    tmp_path: Path, ground_truth: dict[str, Any]
+    tmp_path: Path, ground_truth: dict[str, Any], outage_redis: RedisServer
 ) -> None:
     import redis
 
-    (tmp_path / "redis").mkdir()
-    server = RedisServer(tmp_path / "redis", free_port())
-    server.start()
+    server = outage_redis
     url = f"redis://127.0.0.1:{server.port}/0"
     uri = f"sqlite:///{tmp_path / 'outage.db'}"
     log = tmp_path / "worker.log"
-    try:
-        # No page is answered before the outage: only the seeds are known, so the links on
-        # the pages in flight are all new and must wait for Redis (with a higher gate the
-        # first pages could find every URL first, and nothing would need the frontier).
-        with GatedWeb(DEMO_WEB_DIR, 0) as web, log.open("w") as err:
-            proc = subprocess.Popen(_worker_command(uri, web.proxy_url, url), cwd=REPO,
-                                    stdout=subprocess.DEVNULL, stderr=err)
-            try:
-                assert web.wait_held(), "the crawl never reached the gate"
-                server.stop()  # Redis goes away with pages in flight ...
-                web.set_limit(10**9)  # ... whose links now need the frontier
-                wait_until(lambda: "Redis unreachable" in log.read_text(), timeout=60,
-                           what="the worker to notice the outage")
-                threading.Event().wait(OUTAGE_SECONDS)
-                server.start()  # the same data (append-only file)
-                code = proc.wait(timeout=180)
-            finally:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
-        stderr = log.read_text()
-        assert code == 0, stderr[-3000:]
-        assert "Traceback" not in stderr, stderr[-3000:]
-        assert "Redis back after" in stderr
-        found = [(d["source_url"], d["target_url"], d["anchor_text"])
-                 for d in _backlinks(uri)]
-        expected = {(b["source_url"], b["target_url"], b["anchor_text"])
-                    for b in ground_truth["backlinks"]}
-        assert len(found) == len(set(found)), "a backlink stored twice"
-        assert expected - set(found) == set(), "backlinks lost in the outage"
-        assert redis.Redis.from_url(url).keys("linkcrawl:sites:*") == []
-        with open_store(uri) as store:
-            stats = store.find("runs")[0]["stats"]
-        held = stats.get("linkcrawl/redis/held_requests", 0)
-        assert held > 0, "no request had to wait for Redis: the outage tested nothing"
-        print(f"\n{len(set(found))}/{len(expected)} backlinks after a {OUTAGE_SECONDS} s "
-              f"Redis outage; {held} requests waited in memory")
-    finally:
-        server.stop()
+    # No page is answered before the outage: only the seeds are known, so the links on
+    # the pages in flight are all new and must wait for Redis (with a higher gate the
+    # first pages could find every URL first, and nothing would need the frontier).
+    with GatedWeb(DEMO_WEB_DIR, 0) as web, log.open("w") as err:
+        proc = subprocess.Popen(_worker_command(uri, web.proxy_url, url), cwd=REPO,
+                                stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            assert web.wait_held(), "the crawl never reached the gate"
+            server.stop()  # Redis goes away with pages in flight ...
+            web.set_limit(10**9)  # ... whose links now need the frontier
+            wait_until(lambda: "Redis unreachable" in log.read_text(), timeout=60,
+                       what="the worker to notice the outage")
+            threading.Event().wait(OUTAGE_SECONDS)
+            server.start()  # the same data (append-only file)
+            code = proc.wait(timeout=180)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    stderr = log.read_text()
+    assert code == 0, stderr[-3000:]
+    assert "Traceback" not in stderr, stderr[-3000:]
+    assert "Redis back after" in stderr
+    found = [(d["source_url"], d["target_url"], d["anchor_text"])
+             for d in _backlinks(uri)]
+    expected = {(b["source_url"], b["target_url"], b["anchor_text"])
+                for b in ground_truth["backlinks"]}
+    assert len(found) == len(set(found)), "a backlink stored twice"
+    assert expected - set(found) == set(), "backlinks lost in the outage"
+    assert redis.Redis.from_url(url).keys("linkcrawl:sites:*") == []
+    with open_store(uri) as store:
+        stats = store.find("runs")[0]["stats"]
+    held = stats.get("linkcrawl/redis/held_requests", 0)
+    assert held > 0, "no request had to wait for Redis: the outage tested nothing"
+    print(f"\n{len(set(found))}/{len(expected)} backlinks after a {OUTAGE_SECONDS} s "
+          f"Redis outage; {held} requests waited in memory")
 
 
 def _backlinks(uri: str) -> list[dict[str, Any]]:
@@ -181,41 +188,35 @@ def _backlinks(uri: str) -> list[dict[str, Any]]:
 
 @pytest.mark.ops
 def test_a_long_redis_outage_stops_the_worker_cleanly_with_the_queue_kept(
-    tmp_path: Path,
+    tmp_path: Path, outage_redis: RedisServer,
 ) -> None:
     import redis
 
-    (tmp_path / "redis").mkdir()
-    server = RedisServer(tmp_path / "redis", free_port())
-    server.start()
+    server = outage_redis
     url = f"redis://127.0.0.1:{server.port}/0"
     uri = f"sqlite:///{tmp_path / 'gone.db'}"
     log = tmp_path / "worker.log"
-    cmd = [*_worker_command(uri, "PROXY", url), "-s", "LINKCRAWL_REDIS_OUTAGE_MAX=3"]
-    try:
-        with GatedWeb(DEMO_WEB_DIR, 12) as web, log.open("w") as err:
-            cmd[cmd.index("LINKCRAWL_HTTP_PROXY=PROXY")] = f"LINKCRAWL_HTTP_PROXY={web.proxy_url}"
-            proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
-            try:
-                assert web.wait_held(), "the crawl never reached the gate"
-                queued = redis.Redis.from_url(url).zcard("linkcrawl:sites:requests")
-                server.stop()  # and it does not come back while the worker runs
-                web.set_limit(10**9)
-                code = proc.wait(timeout=120)
-            finally:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
-        stderr = log.read_text()
-        assert code == 0, stderr[-3000:]
-        assert "Traceback" not in stderr, stderr[-3000:]
-        assert "stopping, the queue in Redis is kept" in stderr
-        with open_store(uri) as store:
-            runs = store.find("runs")
-        assert [r["finish_reason"] for r in runs] == ["redis_unavailable"]
-        server.start()
-        assert queued > 0
-        assert redis.Redis.from_url(url).zcard("linkcrawl:sites:requests") >= queued - 8, (
-            "the queue in Redis must survive (at most the requests in flight were popped)")
-    finally:
-        server.stop()
+    with GatedWeb(DEMO_WEB_DIR, 12) as web, log.open("w") as err:
+        cmd = [*_worker_command(uri, web.proxy_url, url), "-s", "LINKCRAWL_REDIS_OUTAGE_MAX=3"]
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            assert web.wait_held(), "the crawl never reached the gate"
+            queued = redis.Redis.from_url(url).zcard("linkcrawl:sites:requests")
+            server.stop()  # and it does not come back while the worker runs
+            web.set_limit(10**9)
+            code = proc.wait(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    stderr = log.read_text()
+    assert code == 0, stderr[-3000:]
+    assert "Traceback" not in stderr, stderr[-3000:]
+    assert "stopping, the queue in Redis is kept" in stderr
+    with open_store(uri) as store:
+        runs = store.find("runs")
+    assert [r["finish_reason"] for r in runs] == ["redis_unavailable"]
+    server.start()
+    assert queued > 0
+    assert redis.Redis.from_url(url).zcard("linkcrawl:sites:requests") >= queued - 8, (
+        "the queue in Redis must survive (at most the requests in flight were popped)")
